@@ -1,0 +1,185 @@
+//! Unit tests of the sudo pallet.
+
+use super::*;
+use alloc::borrow::Cow;
+use core::any::TypeId;
+use lux_io::TestExternalities;
+use lux_primitives::dispatch::ModuleError;
+use lux_primitives::{RuntimeVersion, H256};
+use lux_support::{DispatchError, PalletInfo};
+
+struct Test;
+
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+enum RuntimeCall {
+    #[codec(index = 0)]
+    System(pallet_system::Call),
+    #[codec(index = 9)]
+    Sudo(Call<RuntimeCall>),
+}
+
+impl Dispatchable for RuntimeCall {
+    fn dispatch(self, origin: RawOrigin) -> DispatchResultWithPostInfo {
+        match self {
+            Self::System(c) => c.dispatch::<Test>(origin),
+            Self::Sudo(c) => c.dispatch::<Test>(origin),
+        }
+    }
+}
+
+impl GetDispatchInfo for RuntimeCall {
+    fn get_dispatch_info(&self) -> DispatchInfo {
+        match self {
+            Self::System(c) => c.get_dispatch_info(),
+            Self::Sudo(c) => c.get_dispatch_info(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+enum RuntimeEvent {
+    System(pallet_system::Event),
+    Sudo(Event),
+}
+
+impl From<pallet_system::Event> for RuntimeEvent {
+    fn from(e: pallet_system::Event) -> Self {
+        Self::System(e)
+    }
+}
+impl From<Event> for RuntimeEvent {
+    fn from(e: Event) -> Self {
+        Self::Sudo(e)
+    }
+}
+
+struct Info;
+
+impl PalletInfo for Info {
+    fn index<P: 'static>() -> Option<usize> {
+        (TypeId::of::<P>() == TypeId::of::<Pallet<Test>>()).then_some(9)
+    }
+    fn name<P: 'static>() -> Option<&'static str> {
+        None
+    }
+}
+
+impl pallet_system::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type PalletInfo = Info;
+    const VERSION: RuntimeVersion = RuntimeVersion {
+        spec_name: Cow::Borrowed("test"),
+        impl_name: Cow::Borrowed("test"),
+        authoring_version: 1,
+        spec_version: 1,
+        impl_version: 1,
+        apis: Cow::Borrowed(&[]),
+        transaction_version: 1,
+        system_version: 1,
+    };
+    const BLOCK_HASH_COUNT: u32 = 10;
+    const BLOCK_WEIGHTS: pallet_system::BlockWeights = pallet_system::BlockWeights {
+        base_block: Weight::ZERO,
+        max_block: Weight::MAX,
+        base_extrinsic: Weight::ZERO,
+        normal_ratio_percent: 75,
+    };
+    const BLOCK_LENGTH: pallet_system::BlockLength =
+        pallet_system::BlockLength { max: 1 << 20, normal_ratio_percent: 75 };
+}
+
+impl Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+}
+
+fn key() -> AccountId20 {
+    AccountId20([1; 20])
+}
+
+fn ext(sudo_key: Option<AccountId20>) -> TestExternalities {
+    let mut ext = TestExternalities::default();
+    ext.execute_with(|| {
+        GenesisConfig { key: sudo_key }.build::<Test>();
+        pallet_system::Pallet::<Test>::initialize(1, H256::zero(), &Default::default());
+    });
+    ext
+}
+
+fn sudo_events() -> Vec<Event> {
+    pallet_system::Pallet::<Test>::events()
+        .into_iter()
+        .filter_map(|r| match r.event {
+            RuntimeEvent::Sudo(e) => Some(e),
+            _ => None,
+        })
+        .collect()
+}
+
+fn remark_with_event() -> Box<RuntimeCall> {
+    Box::new(RuntimeCall::System(pallet_system::Call::remark_with_event { remark: vec![1] }))
+}
+
+#[test]
+fn sudo_dispatches_as_root_for_free() {
+    ext(Some(key())).execute_with(|| {
+        // remark_with_event needs a signed origin, so as root it fails with BadOrigin.
+        let post = Call::<RuntimeCall>::sudo { call: remark_with_event() }
+            .dispatch::<Test>(RawOrigin::Signed(key()))
+            .expect("sudo itself succeeds");
+        assert_eq!(post.pays_fee, Pays::No);
+        assert_eq!(
+            sudo_events(),
+            vec![Event::Sudid { sudo_result: Err(DispatchError::BadOrigin) }]
+        );
+    });
+}
+
+#[test]
+fn sudo_as_dispatches_signed() {
+    ext(Some(key())).execute_with(|| {
+        Call::<RuntimeCall>::sudo_as { who: AccountId20([7; 20]), call: remark_with_event() }
+            .dispatch::<Test>(RawOrigin::Signed(key()))
+            .expect("ok");
+        assert_eq!(sudo_events(), vec![Event::SudoAsDone { sudo_result: Ok(()) }]);
+    });
+}
+
+#[test]
+fn only_the_key_may_use_sudo() {
+    for state in [Some(key()), None] {
+        ext(state).execute_with(|| {
+            let r = Call::<RuntimeCall>::sudo { call: remark_with_event() }
+                .dispatch::<Test>(RawOrigin::Signed(AccountId20([2; 20])));
+            let expected = DispatchError::Module(ModuleError {
+                index: 9,
+                error: [0, 0, 0, 0],
+                message: Some("RequireSudo"),
+            });
+            assert_eq!(r.map_err(|e| e.error), Err(expected));
+        });
+    }
+}
+
+#[test]
+fn key_can_be_changed_and_removed() {
+    ext(Some(key())).execute_with(|| {
+        let new = AccountId20([3; 20]);
+        Call::<RuntimeCall>::set_key { new }
+            .dispatch::<Test>(RawOrigin::Signed(key()))
+            .expect("ok");
+        assert_eq!(Pallet::<Test>::key(), Some(new));
+        assert!(Call::<RuntimeCall>::remove_key
+            .dispatch::<Test>(RawOrigin::Signed(key()))
+            .is_err());
+        Call::<RuntimeCall>::remove_key.dispatch::<Test>(RawOrigin::Signed(new)).expect("ok");
+        assert_eq!(Pallet::<Test>::key(), None);
+    });
+}
+
+#[test]
+fn weight_includes_the_inner_call() {
+    let inner = remark_with_event().get_dispatch_info().weight;
+    let outer = Call::<RuntimeCall>::sudo { call: remark_with_event() }.get_dispatch_info().weight;
+    assert!(outer.ref_time > inner.ref_time);
+}

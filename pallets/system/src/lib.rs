@@ -1,0 +1,508 @@
+//! The system pallet: what every other pallet builds on.
+//!
+//! It keeps the accounts (nonce, reference counts and balance data), the current block's
+//! number, parent hash and digest, recent block hashes (for mortal transactions), the events
+//! of the current block, the weight and length used so far, and the extrinsics of the block
+//! (for the extrinsics root). It owns the runtime upgrade: `set_code` checks the new code's
+//! version through the host before writing `:code`. The checks of the signed extensions that
+//! concern it (sender, spec and transaction version, genesis, mortality, nonce, weight) live
+//! in [`extensions`].
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod extensions;
+mod limits;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod weights;
+
+use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::marker::PhantomData;
+use lux_primitives::dispatch::{DispatchError, DispatchInfo, DispatchResult};
+use lux_primitives::{
+    AccountId20, Balance, BlockNumber, DigestItem, Header, Nonce, RuntimeVersion, H256,
+};
+use lux_support::storage::unhashed;
+use lux_support::{
+    ensure, ensure_root, ensure_signed, pallet_error, storage, Blake2_128Concat, DispatchClass,
+    DispatchResultWithPostInfo, GetDispatchInfo, PalletInfo, Parameter, Pays, PostDispatchInfo,
+    RawOrigin, Twox64Concat, ValueQuery, Weight,
+};
+use scale_info::TypeInfo;
+
+pub use limits::{BlockLength, BlockWeights, ConsumedWeight};
+
+/// Configuration of the system pallet: what the runtime tells it.
+pub trait Config: 'static + Sized {
+    /// The runtime's aggregated event type.
+    type RuntimeEvent: Parameter + From<Event>;
+    /// Maps pallets to their indices in the runtime.
+    type PalletInfo: PalletInfo;
+    /// The runtime's version (checked by upgrades and signed into transactions).
+    const VERSION: RuntimeVersion;
+    /// How many recent block hashes are kept; a mortal transaction must be born within them.
+    const BLOCK_HASH_COUNT: BlockNumber;
+    /// Weight limits of a block.
+    const BLOCK_WEIGHTS: BlockWeights;
+    /// Length limits of a block.
+    const BLOCK_LENGTH: BlockLength;
+}
+
+/// Marker type of the pallet; its index and name come from the runtime's `PalletInfo`.
+pub struct Pallet<T>(PhantomData<T>);
+
+/// Balance data of an account, kept inside [`AccountInfo`] (the balances pallet manages it).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+)]
+pub struct AccountData {
+    /// Balance that can be used.
+    pub free: Balance,
+    /// Balance set aside (not used yet).
+    pub reserved: Balance,
+    /// Part of `free` that cannot be spent (locks; not used yet).
+    pub frozen: Balance,
+    /// Reserved bit flags.
+    pub flags: u128,
+}
+
+/// Everything the chain knows about an account. Same layout as Substrate's, so clients read
+/// `system.account(who).data.free` as usual.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+)]
+pub struct AccountInfo {
+    /// Number of transactions the account has sent (native and Ethereum).
+    pub nonce: Nonce,
+    /// Number of other modules that depend on the account existing.
+    pub consumers: u32,
+    /// Number of reasons for the account to exist (a balance of at least the existential
+    /// deposit is one).
+    pub providers: u32,
+    /// Number of sufficient assets held (not used).
+    pub sufficients: u32,
+    /// Balances.
+    pub data: AccountData,
+}
+
+/// When an event was emitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Phase {
+    /// While applying the extrinsic with this index.
+    ApplyExtrinsic(u32),
+    /// While finalizing the block.
+    Finalization,
+    /// While initializing the block.
+    Initialization,
+}
+
+impl Default for Phase {
+    fn default() -> Self {
+        Self::Initialization
+    }
+}
+
+/// An event with the phase it was emitted in.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct EventRecord<E> {
+    /// When.
+    pub phase: Phase,
+    /// What.
+    pub event: E,
+    /// Topics for filtering (unused).
+    pub topics: Vec<H256>,
+}
+
+/// The runtime version of the last upgrade, to run migrations once after an upgrade.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct LastRuntimeUpgradeInfo {
+    /// `spec_version` of the runtime.
+    #[codec(compact)]
+    pub spec_version: u32,
+    /// `spec_name` of the runtime.
+    pub spec_name: alloc::string::String,
+}
+
+impl LastRuntimeUpgradeInfo {
+    /// The info for `version`.
+    pub fn of(version: &RuntimeVersion) -> Self {
+        Self { spec_version: version.spec_version, spec_name: version.spec_name.to_string() }
+    }
+}
+
+/// Events of the system pallet.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Event {
+    /// An extrinsic completed successfully.
+    ExtrinsicSuccess {
+        /// Its weight, class and fee obligation.
+        dispatch_info: DispatchInfo,
+    },
+    /// An extrinsic failed.
+    ExtrinsicFailed {
+        /// Why.
+        dispatch_error: DispatchError,
+        /// Its weight, class and fee obligation.
+        dispatch_info: DispatchInfo,
+    },
+    /// The runtime code was updated.
+    CodeUpdated,
+    /// A new account was created.
+    NewAccount {
+        /// The account.
+        account: AccountId20,
+    },
+    /// An account was removed.
+    KilledAccount {
+        /// The account.
+        account: AccountId20,
+    },
+    /// A remark was made.
+    Remarked {
+        /// Who made it.
+        sender: AccountId20,
+        /// blake2_256 of the remark.
+        hash: H256,
+    },
+}
+
+pallet_error! {
+    /// Errors of the system pallet.
+    pub enum Error<T: Config> {
+        /// The new code's `spec_name` differs from the current runtime's.
+        InvalidSpecName,
+        /// The new code's `spec_version` is not higher than the current runtime's.
+        SpecVersionNeedsToIncrease,
+        /// The new code's version could not be read: it is not a valid runtime.
+        FailedToExtractRuntimeVersion,
+    }
+}
+
+storage! {
+    pallet = "System", config = Config;
+    /// The full account information for a particular account ID.
+    pub type Account = StorageMap<Blake2_128Concat, AccountId20, AccountInfo, ValueQuery>;
+    /// Number of extrinsics applied so far in the current block.
+    pub type ExtrinsicCount = StorageValue<u32>;
+    /// Weight used so far in the current block, per dispatch class.
+    pub type BlockWeight = StorageValue<ConsumedWeight, ValueQuery>;
+    /// Total length (in bytes) of the extrinsics applied so far in the current block.
+    pub type AllExtrinsicsLen = StorageValue<u32>;
+    /// Hashes of recent blocks, by number (the genesis hash is kept forever).
+    pub type BlockHash = StorageMap<Twox64Concat, BlockNumber, H256, ValueQuery>;
+    /// Extrinsics of the current block, by index; removed when the block is finalized.
+    pub type ExtrinsicData = StorageMap<Twox64Concat, u32, Vec<u8>, ValueQuery>;
+    /// The current block number.
+    pub type Number = StorageValue<BlockNumber, ValueQuery>;
+    /// Hash of the previous block.
+    pub type ParentHash = StorageValue<H256, ValueQuery>;
+    /// Digest of the current block.
+    pub type Digest = StorageValue<lux_primitives::Digest, ValueQuery>;
+    /// Events of the current block.
+    pub type Events<T> = StorageValue<Vec<EventRecord<<T as Config>::RuntimeEvent>>, ValueQuery>;
+    /// Number of events in the current block.
+    pub type EventCount = StorageValue<u32, ValueQuery>;
+    /// The runtime version that last ran its migrations.
+    pub type LastRuntimeUpgrade = StorageValue<LastRuntimeUpgradeInfo>;
+    /// What the block is doing now.
+    pub type ExecutionPhase = StorageValue<Phase>;
+}
+
+/// Genesis configuration of the system pallet (nothing to configure).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GenesisConfig {}
+
+impl GenesisConfig {
+    /// Writes the genesis state.
+    pub fn build<T: Config>(&self) {
+        // Until block 1 records the real genesis hash, mark block 0's hash as unknown.
+        BlockHash::insert(0, H256::repeat_byte(0x69));
+        ParentHash::put(H256::repeat_byte(0x69));
+        LastRuntimeUpgrade::put(LastRuntimeUpgradeInfo::of(&T::VERSION));
+    }
+}
+
+/// Calls of the system pallet.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[allow(non_camel_case_types)]
+pub enum Call {
+    /// Makes a remark (no effect but the fee).
+    #[codec(index = 0)]
+    remark {
+        /// Any bytes.
+        remark: Vec<u8>,
+    },
+    /// Sets the runtime code (root only), after checking its version: same `spec_name`,
+    /// higher `spec_version`. The new code runs from the next block.
+    #[codec(index = 2)]
+    set_code {
+        /// The wasm code.
+        code: Vec<u8>,
+    },
+    /// Makes a remark and emits an event with its hash.
+    #[codec(index = 7)]
+    remark_with_event {
+        /// Any bytes.
+        remark: Vec<u8>,
+    },
+}
+
+impl GetDispatchInfo for Call {
+    fn get_dispatch_info(&self) -> DispatchInfo {
+        match self {
+            Self::remark { remark } => DispatchInfo {
+                weight: weights::remark(remark.len() as u32),
+                class: DispatchClass::Normal,
+                pays_fee: Pays::Yes,
+            },
+            Self::set_code { .. } => DispatchInfo {
+                weight: weights::SET_CODE,
+                class: DispatchClass::Operational,
+                pays_fee: Pays::No,
+            },
+            Self::remark_with_event { remark } => DispatchInfo {
+                weight: weights::remark_with_event(remark.len() as u32),
+                class: DispatchClass::Normal,
+                pays_fee: Pays::Yes,
+            },
+        }
+    }
+}
+
+impl Call {
+    /// Runs the call as `origin`.
+    pub fn dispatch<T: Config>(self, origin: RawOrigin) -> DispatchResultWithPostInfo {
+        match self {
+            Self::remark { .. } => {
+                ensure_signed(origin)?;
+            }
+            Self::set_code { code } => {
+                ensure_root(origin)?;
+                Pallet::<T>::can_set_code(&code)?;
+                Pallet::<T>::update_code(&code);
+                return Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No });
+            }
+            Self::remark_with_event { remark } => {
+                let sender = ensure_signed(origin)?;
+                let hash = H256(lux_io::hashing::blake2_256(&remark));
+                Pallet::<T>::deposit_event(Event::Remarked { sender, hash });
+            }
+        }
+        Ok(PostDispatchInfo::default())
+    }
+}
+
+impl<T: Config> Pallet<T> {
+    /// Starts block `number`: records the parent hash and digest, clears the previous block's
+    /// events and counters, and forgets block hashes older than `BLOCK_HASH_COUNT`.
+    pub fn initialize(number: BlockNumber, parent_hash: H256, digest: &lux_primitives::Digest) {
+        ExecutionPhase::put(Phase::Initialization);
+        Number::put(number);
+        Digest::put(digest);
+        ParentHash::put(parent_hash);
+        BlockHash::insert(number.saturating_sub(1), parent_hash);
+        Events::<T>::kill();
+        EventCount::kill();
+        ExtrinsicCount::kill();
+        AllExtrinsicsLen::kill();
+        BlockWeight::kill();
+        let to_remove = number.saturating_sub(T::BLOCK_HASH_COUNT).saturating_sub(1);
+        if to_remove > 0 {
+            BlockHash::remove(to_remove);
+        }
+    }
+
+    /// Records the encoded extrinsic being applied, for the extrinsics root.
+    pub fn note_extrinsic(encoded: Vec<u8>) {
+        ExtrinsicData::insert(Self::extrinsic_index(), encoded);
+    }
+
+    /// The index of the extrinsic being applied.
+    pub fn extrinsic_index() -> u32 {
+        ExtrinsicCount::get().unwrap_or(0)
+    }
+
+    /// Records the outcome of the extrinsic just applied and moves to the next index.
+    pub fn note_applied_extrinsic(result: &DispatchResultWithPostInfo, mut info: DispatchInfo) {
+        let post_info = match result {
+            Ok(post) => *post,
+            Err(e) => e.post_info,
+        };
+        info.weight = post_info.calc_actual_weight(&info);
+        info.pays_fee = post_info.pays_fee(&info);
+        match result {
+            Ok(_) => Self::deposit_event(Event::ExtrinsicSuccess { dispatch_info: info }),
+            Err(e) => {
+                lux_support::runtime_log!(
+                    Debug,
+                    "system",
+                    "extrinsic {} failed: {:?}",
+                    Self::extrinsic_index(),
+                    e.error
+                );
+                Self::deposit_event(Event::ExtrinsicFailed {
+                    dispatch_error: e.error,
+                    dispatch_info: info,
+                })
+            }
+        }
+        let next = Self::extrinsic_index() + 1;
+        ExtrinsicCount::put(next);
+        ExecutionPhase::put(Phase::ApplyExtrinsic(next));
+    }
+
+    /// All extrinsics are applied; what follows is finalization.
+    pub fn note_finished_extrinsics() {
+        ExecutionPhase::put(Phase::Finalization);
+    }
+
+    /// Ends the block: computes the extrinsics root from the recorded extrinsics (and removes
+    /// them), then the state root, and returns the header.
+    pub fn finalize() -> Header {
+        ExecutionPhase::kill();
+        AllExtrinsicsLen::kill();
+        let count = Self::extrinsic_index();
+        let extrinsics: Vec<Vec<u8>> = (0..count).map(ExtrinsicData::take).collect();
+        let version = Self::state_version();
+        let extrinsics_root = H256(lux_io::trie::blake2_256_ordered_root(&extrinsics, version));
+        let state_root = H256(lux_io::storage::root(version));
+        Header {
+            parent_hash: ParentHash::get(),
+            number: Number::get(),
+            state_root,
+            extrinsics_root,
+            digest: Digest::get(),
+        }
+    }
+
+    /// The state trie version of this runtime.
+    pub fn state_version() -> lux_io::StateVersion {
+        if T::VERSION.system_version == 0 {
+            lux_io::StateVersion::V0
+        } else {
+            lux_io::StateVersion::V1
+        }
+    }
+
+    /// Emits `event` in the current phase. Events are not kept for the genesis block.
+    pub fn deposit_event(event: impl Into<T::RuntimeEvent>) {
+        if Number::get() == 0 {
+            return;
+        }
+        let record = EventRecord {
+            phase: ExecutionPhase::get().unwrap_or_default(),
+            event: event.into(),
+            topics: Vec::new(),
+        };
+        Events::<T>::append(&record);
+        EventCount::mutate(|c| *c = c.saturating_add(1));
+    }
+
+    /// The events emitted so far in this block (decodes them all: for tests and RPC helpers).
+    pub fn events() -> Vec<EventRecord<T::RuntimeEvent>> {
+        Events::<T>::get()
+    }
+
+    /// Adds an item to the current block's digest.
+    pub fn deposit_log(item: DigestItem) {
+        Digest::mutate(|d| d.push(item));
+    }
+
+    /// The current block number.
+    pub fn block_number() -> BlockNumber {
+        Number::get()
+    }
+
+    /// The account's nonce.
+    pub fn account_nonce(who: &AccountId20) -> Nonce {
+        Account::get(who).nonce
+    }
+
+    /// Increments the account's nonce.
+    pub fn inc_account_nonce(who: &AccountId20) {
+        Account::mutate(who, |a| a.nonce = a.nonce.wrapping_add(1));
+    }
+
+    /// Notes that `who` came into existence.
+    pub fn on_created_account(who: AccountId20) {
+        Self::deposit_event(Event::NewAccount { account: who });
+    }
+
+    /// Notes that `who` was removed.
+    pub fn on_killed_account(who: AccountId20) {
+        Self::deposit_event(Event::KilledAccount { account: who });
+    }
+
+    /// Whether `code` may replace the current runtime: its version, read by the host, must
+    /// have the same `spec_name` and a higher `spec_version`.
+    pub fn can_set_code(code: &[u8]) -> DispatchResult {
+        let encoded =
+            lux_io::misc::runtime_version(code).ok_or(Error::<T>::FailedToExtractRuntimeVersion)?;
+        let new = RuntimeVersion::decode(&mut &encoded[..])
+            .map_err(|_| Error::<T>::FailedToExtractRuntimeVersion)?;
+        let current = T::VERSION;
+        ensure!(new.spec_name == current.spec_name, Error::<T>::InvalidSpecName);
+        ensure!(new.spec_version > current.spec_version, Error::<T>::SpecVersionNeedsToIncrease);
+        Ok(())
+    }
+
+    /// Writes `:code` and tells the node its environment changed.
+    pub fn update_code(code: &[u8]) {
+        unhashed::put(lux_primitives::storage::CODE, &RawBytes(code));
+        Self::deposit_log(DigestItem::RuntimeEnvironmentUpdated);
+        Self::deposit_event(Event::CodeUpdated);
+    }
+
+    /// Whether this block is the first one run by a new runtime version; records the version.
+    pub fn take_runtime_upgraded() -> bool {
+        let current = LastRuntimeUpgradeInfo::of(&T::VERSION);
+        if LastRuntimeUpgrade::get().as_ref() == Some(&current) {
+            return false;
+        }
+        LastRuntimeUpgrade::put(current);
+        true
+    }
+
+    /// Records `weight` as used by the current block in `class` (inherents and hooks).
+    pub fn register_extra_weight(weight: Weight, class: DispatchClass) {
+        BlockWeight::mutate(|w| w.accrue(weight, class));
+    }
+}
+
+/// Bytes stored as they are (for `:code`, which is not a SCALE `Vec`).
+struct RawBytes<'a>(&'a [u8]);
+
+impl Encode for RawBytes<'_> {
+    fn size_hint(&self) -> usize {
+        self.0.len()
+    }
+    fn encode_to<O: codec::Output + ?Sized>(&self, dest: &mut O) {
+        dest.write(self.0);
+    }
+}

@@ -1,0 +1,122 @@
+//! Unit tests of the timestamp pallet.
+
+use super::*;
+use alloc::borrow::Cow;
+use core::any::TypeId;
+use lux_io::TestExternalities;
+use lux_primitives::{RuntimeVersion, H256};
+use lux_support::PalletInfo;
+
+struct Test;
+
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+enum RuntimeEvent {
+    System(pallet_system::Event),
+}
+
+impl From<pallet_system::Event> for RuntimeEvent {
+    fn from(e: pallet_system::Event) -> Self {
+        Self::System(e)
+    }
+}
+
+struct Info;
+
+impl PalletInfo for Info {
+    fn index<P: 'static>() -> Option<usize> {
+        (TypeId::of::<P>() == TypeId::of::<Pallet<Test>>()).then_some(2)
+    }
+    fn name<P: 'static>() -> Option<&'static str> {
+        None
+    }
+}
+
+impl pallet_system::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type PalletInfo = Info;
+    const VERSION: RuntimeVersion = RuntimeVersion {
+        spec_name: Cow::Borrowed("test"),
+        impl_name: Cow::Borrowed("test"),
+        authoring_version: 1,
+        spec_version: 1,
+        impl_version: 1,
+        apis: Cow::Borrowed(&[]),
+        transaction_version: 1,
+        system_version: 1,
+    };
+    const BLOCK_HASH_COUNT: u32 = 10;
+    const BLOCK_WEIGHTS: pallet_system::BlockWeights = pallet_system::BlockWeights {
+        base_block: Weight::ZERO,
+        max_block: Weight::MAX,
+        base_extrinsic: Weight::ZERO,
+        normal_ratio_percent: 75,
+    };
+    const BLOCK_LENGTH: pallet_system::BlockLength =
+        pallet_system::BlockLength { max: 1 << 20, normal_ratio_percent: 75 };
+}
+
+impl Config for Test {
+    const MINIMUM_PERIOD: Moment = 50;
+    const MAX_DRIFT: Moment = 30_000;
+}
+
+fn ext() -> TestExternalities {
+    let mut ext = TestExternalities::default();
+    ext.execute_with(|| {
+        pallet_system::Pallet::<Test>::initialize(1, H256::zero(), &Default::default())
+    });
+    ext
+}
+
+fn set(now: Moment) -> Result<(), lux_support::DispatchError> {
+    Call::set { now }.dispatch::<Test>(RawOrigin::None).map(|_| ()).map_err(|e| e.error)
+}
+
+#[test]
+fn set_once_per_block_and_increasing() {
+    ext().execute_with(|| {
+        assert_eq!(set(1_000), Ok(()));
+        assert_eq!(Pallet::<Test>::now(), 1_000);
+        assert!(set(2_000).is_err(), "only once per block");
+        Pallet::<Test>::on_finalize(1);
+        assert!(set(1_020).is_err(), "less than the minimum period later");
+        assert_eq!(set(1_050), Ok(()));
+    });
+}
+
+#[test]
+fn signed_origin_is_rejected() {
+    ext().execute_with(|| {
+        let r = Call::set { now: 5 }.dispatch::<Test>(RawOrigin::Signed(Default::default()));
+        assert_eq!(r.map_err(|e| e.error), Err(lux_support::DispatchError::BadOrigin));
+    });
+}
+
+#[test]
+#[should_panic(expected = "Timestamp must be updated once in the block")]
+fn block_without_timestamp_is_invalid() {
+    ext().execute_with(|| Pallet::<Test>::on_finalize(1));
+}
+
+#[test]
+fn inherent_creation_and_check() {
+    ext().execute_with(|| {
+        let mut data = InherentData::new();
+        data.put(TIMESTAMP_INHERENT_ID, &10_000u64);
+        assert_eq!(Pallet::<Test>::create_inherent(&data), Some(Call::set { now: 10_000 }));
+        set(10_000).expect("set");
+        Pallet::<Test>::on_finalize(1);
+        // A slow clock still produces a valid next time.
+        data.put(TIMESTAMP_INHERENT_ID, &9_000u64);
+        assert_eq!(Pallet::<Test>::create_inherent(&data), Some(Call::set { now: 10_050 }));
+        assert_eq!(Pallet::<Test>::check_inherent(&Call::set { now: 38_000 }, &data), Ok(()));
+        assert_eq!(
+            Pallet::<Test>::check_inherent(&Call::set { now: 40_000 }, &data),
+            Err(InherentError::TooFarInFuture)
+        );
+        assert_eq!(
+            Pallet::<Test>::check_inherent(&Call::set { now: 1 }, &InherentData::new()),
+            Err(InherentError::Missing)
+        );
+    });
+}

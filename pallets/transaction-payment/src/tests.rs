@@ -1,0 +1,168 @@
+//! Unit tests of the transaction-payment pallet.
+
+use super::*;
+use alloc::borrow::Cow;
+use core::any::TypeId;
+use lux_io::TestExternalities;
+use lux_primitives::{RuntimeVersion, H256};
+use lux_support::{DispatchClass, PalletInfo};
+
+struct Test;
+
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+enum RuntimeEvent {
+    System(pallet_system::Event),
+    Balances(pallet_balances::Event),
+    Payment(Event),
+}
+
+impl From<pallet_system::Event> for RuntimeEvent {
+    fn from(e: pallet_system::Event) -> Self {
+        Self::System(e)
+    }
+}
+impl From<pallet_balances::Event> for RuntimeEvent {
+    fn from(e: pallet_balances::Event) -> Self {
+        Self::Balances(e)
+    }
+}
+impl From<Event> for RuntimeEvent {
+    fn from(e: Event) -> Self {
+        Self::Payment(e)
+    }
+}
+
+struct Info;
+
+impl PalletInfo for Info {
+    fn index<P: 'static>() -> Option<usize> {
+        (TypeId::of::<P>() == TypeId::of::<pallet_balances::Pallet<Test>>()).then_some(3)
+    }
+    fn name<P: 'static>() -> Option<&'static str> {
+        None
+    }
+}
+
+impl pallet_system::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type PalletInfo = Info;
+    const VERSION: RuntimeVersion = RuntimeVersion {
+        spec_name: Cow::Borrowed("test"),
+        impl_name: Cow::Borrowed("test"),
+        authoring_version: 1,
+        spec_version: 1,
+        impl_version: 1,
+        apis: Cow::Borrowed(&[]),
+        transaction_version: 1,
+        system_version: 1,
+    };
+    const BLOCK_HASH_COUNT: u32 = 10;
+    const BLOCK_WEIGHTS: pallet_system::BlockWeights = pallet_system::BlockWeights {
+        base_block: Weight::ZERO,
+        max_block: Weight::MAX,
+        base_extrinsic: Weight::from_parts(10_000_000, 0),
+        normal_ratio_percent: 75,
+    };
+    const BLOCK_LENGTH: pallet_system::BlockLength =
+        pallet_system::BlockLength { max: 1 << 20, normal_ratio_percent: 75 };
+}
+
+impl pallet_balances::Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    const EXISTENTIAL_DEPOSIT: Balance = 100;
+}
+
+impl Config for Test {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = pallet_balances::Pallet<Test>;
+    const TRANSACTION_BYTE_FEE: Balance = 1;
+    const WEIGHT_FEE_PER_MICROS: Balance = 10;
+}
+
+type Payment = Pallet<Test>;
+type Balances = pallet_balances::Pallet<Test>;
+
+fn who() -> AccountId20 {
+    AccountId20([1; 20])
+}
+
+fn ext(balance: Balance) -> TestExternalities {
+    let mut ext = TestExternalities::default();
+    ext.execute_with(|| {
+        pallet_system::GenesisConfig::default().build::<Test>();
+        pallet_balances::GenesisConfig { balances: vec![(who(), balance)] }
+            .build::<Test>()
+            .expect("genesis");
+        pallet_system::Pallet::<Test>::initialize(1, H256::zero(), &Default::default());
+    });
+    ext
+}
+
+fn info(micros: u64, pays_fee: Pays) -> DispatchInfo {
+    DispatchInfo {
+        weight: Weight::from_parts(micros * 1_000_000, 0),
+        class: DispatchClass::Normal,
+        pays_fee,
+    }
+}
+
+#[test]
+fn fee_is_base_plus_length_plus_weight_plus_tip() {
+    ext(10_000).execute_with(|| {
+        // base: 10 µs * 10 = 100; length: 50 bytes * 1; weight: 20 µs * 10 = 200; tip 7.
+        assert_eq!(Payment::compute_fee(50, &info(20, Pays::Yes), 7), 100 + 50 + 200 + 7);
+        assert_eq!(Payment::compute_fee(50, &info(20, Pays::No), 7), 7);
+        let details = Payment::query_fee_details(50, &info(20, Pays::Yes), 7, true);
+        assert_eq!(
+            details.inclusion_fee,
+            Some(InclusionFee { base_fee: 100, len_fee: 50, adjusted_weight_fee: 200 })
+        );
+        assert_eq!(Payment::query_info(50, &info(20, Pays::Yes), true).partial_fee, 350);
+        assert_eq!(Payment::query_info(50, &info(20, Pays::Yes), false).partial_fee, 0);
+    });
+}
+
+#[test]
+fn fees_are_burned_and_unused_weight_refunded() {
+    ext(10_000).execute_with(|| {
+        let info = info(20, Pays::Yes);
+        let withdrawn = Payment::withdraw_fee(&who(), &info, 50, 0).expect("can pay");
+        assert_eq!(withdrawn, 350);
+        assert_eq!(Balances::free_balance(&who()), 10_000 - 350);
+        let post = PostDispatchInfo {
+            actual_weight: Some(Weight::from_parts(5_000_000, 0)),
+            pays_fee: Pays::Yes,
+        };
+        Payment::correct_and_deposit_fee(&who(), &info, &post, 50, 0, withdrawn);
+        // Actual: 100 + 50 + 5 µs * 10 = 200, so 150 comes back.
+        assert_eq!(Balances::free_balance(&who()), 10_000 - 200);
+        assert_eq!(pallet_balances::TotalIssuance::get(), 10_000 - 200);
+        let paid = pallet_system::Pallet::<Test>::events().into_iter().any(|r| {
+            r.event
+                == RuntimeEvent::Payment(Event::TransactionFeePaid {
+                    who: who(),
+                    actual_fee: 200,
+                    tip: 0,
+                })
+        });
+        assert!(paid);
+    });
+}
+
+#[test]
+fn cannot_pay_means_invalid_payment() {
+    // Paying 350 would leave 50 < existential deposit 100.
+    ext(400).execute_with(|| {
+        assert_eq!(
+            Payment::withdraw_fee(&who(), &info(20, Pays::Yes), 50, 0),
+            Err(InvalidTransaction::Payment.into())
+        );
+        assert_eq!(Balances::free_balance(&who()), 400);
+    });
+}
+
+#[test]
+fn priority_is_the_tip() {
+    assert_eq!(Payment::priority(5), 5);
+    assert_eq!(Payment::priority(u128::MAX), u64::MAX);
+}

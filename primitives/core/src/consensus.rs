@@ -1,0 +1,61 @@
+//! Consensus data carried in headers: the author's slot claim (pre-runtime digest) and seal.
+
+use codec::{Decode, DecodeWithMemTracking, Encode};
+use scale_info::TypeInfo;
+
+use crate::header::{ConsensusEngineId, DigestItem, Header};
+
+/// LuxTensor's consensus engine identifier in digest items.
+pub const ENGINE_ID: ConsensusEngineId = *b"LUXT";
+
+/// A slot number: `timestamp / slot_duration`.
+pub type Slot = u64;
+
+/// The author's claim to a slot, put in the header as a pre-runtime digest before the block is
+/// built. Variant indices leave room for the VRF-based primary claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum PreDigest {
+    /// The deterministic (round-robin) author of the slot.
+    #[codec(index = 2)]
+    Secondary {
+        /// Index of the author in the authority set.
+        authority_index: u32,
+        /// The slot.
+        slot: Slot,
+    },
+}
+
+impl PreDigest {
+    /// The claimed slot.
+    pub fn slot(&self) -> Slot {
+        match self {
+            Self::Secondary { slot, .. } => *slot,
+        }
+    }
+
+    /// The claiming authority's index.
+    pub fn authority_index(&self) -> u32 {
+        match self {
+            Self::Secondary { authority_index, .. } => *authority_index,
+        }
+    }
+
+    /// As a header digest item.
+    pub fn to_digest_item(&self) -> DigestItem {
+        DigestItem::PreRuntime(ENGINE_ID, self.encode())
+    }
+
+    /// Finds and decodes the pre-digest in `header`. Exactly one is allowed.
+    pub fn find(header: &Header) -> Option<Self> {
+        let mut found = None;
+        for item in &header.digest.logs {
+            if let Some(mut data) = item.as_pre_runtime(ENGINE_ID) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(Self::decode(&mut data).ok()?);
+            }
+        }
+        found
+    }
+}

@@ -1,0 +1,6 @@
+//! Well-known storage keys that the host reads directly.
+
+/// The runtime's wasm code (`:code`).
+pub const CODE: &[u8] = b":code";
+/// The runtime's heap size in 64 KiB pages (`:heappages`), SCALE `u64`.
+pub const HEAP_PAGES: &[u8] = b":heappages";

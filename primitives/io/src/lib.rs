@@ -1,0 +1,261 @@
+//! The host-function interface of the LuxTensor runtime.
+//!
+//! The runtime reaches storage, hashing, signature checks, tries, logging and the heap only
+//! through the functions of this crate. Compiled to wasm (`std` off), each one is an import
+//! from module `env` with the name and signature of the Polkadot Host API
+//! (`ext_storage_get_version_1`, ...), implemented by the node's executor. Compiled natively
+//! (`std` on), each one runs against the [`Externalities`] installed for the current thread,
+//! so pallets are unit-tested and the runtime can execute natively against the same state.
+//!
+//! With `std`, the crate also provides what both the executor and the native path share: the
+//! storage overlay with nested transactions ([`OverlayedChanges`]), the state-backend trait
+//! ([`StateBackend`]) with an in-memory implementation, [`Ext`] (overlay + backend =
+//! externalities) and [`TestExternalities`] for tests.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+
+pub use lux_trie::StateVersion;
+
+#[cfg(not(feature = "std"))]
+mod wasm;
+#[cfg(not(feature = "std"))]
+use wasm as imp;
+
+#[cfg(feature = "std")]
+mod backend;
+#[cfg(feature = "std")]
+pub mod crypto_native;
+#[cfg(feature = "std")]
+mod ext;
+#[cfg(feature = "std")]
+mod ext_impl;
+#[cfg(feature = "std")]
+mod native;
+#[cfg(feature = "std")]
+mod overlay;
+#[cfg(feature = "std")]
+mod test_ext;
+#[cfg(feature = "std")]
+use native as imp;
+
+#[cfg(feature = "std")]
+pub use backend::{BackendError, InMemoryBackend, StateBackend, StorageChanges};
+#[cfg(feature = "std")]
+pub use ext::{set_and_run_with_externalities, with_externalities, Externalities};
+#[cfg(feature = "std")]
+pub use ext_impl::{Ext, RuntimeVersionFetcher};
+#[cfg(feature = "std")]
+pub use overlay::{NoOpenTransaction, OverlayedChanges};
+#[cfg(feature = "std")]
+pub use test_ext::TestExternalities;
+
+/// Result of `ext_storage_clear_prefix_version_2`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum KillStorageResult {
+    /// Every key under the prefix was removed; how many were removed from the backend.
+    AllRemoved(u32),
+    /// The limit was reached and keys remain; how many were removed from the backend.
+    SomeRemaining(u32),
+}
+
+/// Why `ext_crypto_secp256k1_ecdsa_recover` failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum EcdsaVerifyError {
+    /// `r` or `s` is out of range.
+    BadRS,
+    /// `v` is not 0, 1, 27 or 28.
+    BadV,
+    /// No public key could be recovered.
+    BadSignature,
+}
+
+/// Log level of a message (`ext_logging_log`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u32)]
+pub enum LogLevel {
+    /// Errors.
+    Error = 0,
+    /// Warnings.
+    Warn = 1,
+    /// Information.
+    Info = 2,
+    /// Debugging.
+    Debug = 3,
+    /// Tracing.
+    Trace = 4,
+}
+
+impl LogLevel {
+    /// From the wire value; unknown values are treated as `Trace`.
+    pub fn from_u32(v: u32) -> Self {
+        match v {
+            0 => Self::Error,
+            1 => Self::Warn,
+            2 => Self::Info,
+            3 => Self::Debug,
+            _ => Self::Trace,
+        }
+    }
+}
+
+/// Storage of the state being executed on.
+pub mod storage {
+    use super::*;
+
+    /// The value at `key`.
+    pub fn get(key: &[u8]) -> Option<Vec<u8>> {
+        imp::storage_get(key)
+    }
+
+    /// Copies the value at `key` from `offset` into `out`; returns how many bytes the value has
+    /// beyond `offset`, or `None` if it does not exist.
+    pub fn read(key: &[u8], out: &mut [u8], offset: u32) -> Option<u32> {
+        imp::storage_read(key, out, offset)
+    }
+
+    /// Sets `key` to `value`.
+    pub fn set(key: &[u8], value: &[u8]) {
+        imp::storage_set(key, value)
+    }
+
+    /// Removes `key`.
+    pub fn clear(key: &[u8]) {
+        imp::storage_clear(key)
+    }
+
+    /// Whether `key` has a value.
+    pub fn exists(key: &[u8]) -> bool {
+        imp::storage_exists(key)
+    }
+
+    /// Appends an encoded item to the SCALE `Vec` stored at `key` (creating it if absent)
+    /// without decoding the existing items.
+    pub fn append(key: &[u8], encoded_item: &[u8]) {
+        imp::storage_append(key, encoded_item)
+    }
+
+    /// Removes keys starting with `prefix`, at most `limit` of them from the backend.
+    pub fn clear_prefix(prefix: &[u8], limit: Option<u32>) -> KillStorageResult {
+        imp::storage_clear_prefix(prefix, limit)
+    }
+
+    /// The smallest key strictly greater than `key`.
+    pub fn next_key(key: &[u8]) -> Option<Vec<u8>> {
+        imp::storage_next_key(key)
+    }
+
+    /// The state root with all changes so far applied.
+    pub fn root(version: StateVersion) -> [u8; 32] {
+        imp::storage_root(version)
+    }
+
+    /// Opens a nested storage transaction.
+    pub fn start_transaction() {
+        imp::storage_start_transaction()
+    }
+
+    /// Discards the changes of the innermost open transaction.
+    pub fn rollback_transaction() {
+        imp::storage_rollback_transaction()
+    }
+
+    /// Keeps the changes of the innermost open transaction.
+    pub fn commit_transaction() {
+        imp::storage_commit_transaction()
+    }
+}
+
+/// Hash functions (computed by the host: much faster than in wasm).
+pub mod hashing {
+    /// blake2b-128.
+    pub fn blake2_128(data: &[u8]) -> [u8; 16] {
+        super::imp::blake2_128(data)
+    }
+    /// blake2b-256.
+    pub fn blake2_256(data: &[u8]) -> [u8; 32] {
+        super::imp::blake2_256(data)
+    }
+    /// xxHash64.
+    pub fn twox_64(data: &[u8]) -> [u8; 8] {
+        super::imp::twox_64(data)
+    }
+    /// xxHash64, seeds 0 and 1.
+    pub fn twox_128(data: &[u8]) -> [u8; 16] {
+        super::imp::twox_128(data)
+    }
+    /// Keccak-256.
+    pub fn keccak_256(data: &[u8]) -> [u8; 32] {
+        super::imp::keccak_256(data)
+    }
+}
+
+/// Signature checks.
+pub mod crypto {
+    use super::EcdsaVerifyError;
+
+    /// Recovers the 64-byte uncompressed public key (without `0x04`) that signed the 32-byte
+    /// `msg` with `sig` (`r ++ s ++ v`, v in {0, 1, 27, 28}).
+    pub fn secp256k1_ecdsa_recover(
+        sig: &[u8; 65],
+        msg: &[u8; 32],
+    ) -> Result<[u8; 64], EcdsaVerifyError> {
+        super::imp::secp256k1_ecdsa_recover(sig, msg)
+    }
+
+    /// Verifies an sr25519 signature (signing context `substrate`).
+    pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {
+        super::imp::sr25519_verify(sig, msg, public)
+    }
+}
+
+/// Trie roots of in-memory data.
+pub mod trie {
+    use super::*;
+
+    /// Root of the trie whose keys are `Compact(index)` and whose values are `values`, in order
+    /// (the extrinsics root).
+    pub fn blake2_256_ordered_root(values: &[Vec<u8>], version: StateVersion) -> [u8; 32] {
+        imp::ordered_root(values, version)
+    }
+}
+
+/// Miscellaneous host services.
+pub mod misc {
+    use super::*;
+
+    /// The SCALE-encoded `RuntimeVersion` of `code`, obtained by the host running its
+    /// `Core_version`; `None` if that fails.
+    pub fn runtime_version(code: &[u8]) -> Option<Vec<u8>> {
+        imp::runtime_version(code)
+    }
+}
+
+/// Logging to the host.
+pub mod logging {
+    use super::LogLevel;
+
+    /// Logs `message` under `target` at `level`, if the host's log filter lets it through.
+    pub fn log(level: LogLevel, target: &str, message: &[u8]) {
+        super::imp::log(level, target, message)
+    }
+
+    /// Whether the host would keep a message at `level`.
+    pub fn enabled(level: LogLevel) -> bool {
+        super::imp::max_level() > level as u32
+    }
+}
+
+/// Packs a pointer and a length into the Host API's pointer-size (`len << 32 | ptr`).
+pub const fn pack_ptr_len(ptr: u32, len: u32) -> u64 {
+    ((len as u64) << 32) | ptr as u64
+}
+
+/// Splits a pointer-size into pointer and length.
+pub const fn unpack_ptr_len(v: u64) -> (u32, u32) {
+    (v as u32, (v >> 32) as u32)
+}

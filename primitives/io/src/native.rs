@@ -1,0 +1,118 @@
+//! The native side of the Host API: every function runs against the [`Externalities`] of the
+//! current thread (see [`crate::set_and_run_with_externalities`]). Backend failures panic,
+//! which is how a native execution reports them (the executor turns them into errors).
+
+use alloc::vec::Vec;
+use lux_primitives::hashing;
+use lux_trie::StateVersion;
+
+use crate::ext::with_externalities;
+use crate::{crypto_native, EcdsaVerifyError, KillStorageResult, LogLevel};
+
+fn backend<T>(r: Result<T, crate::BackendError>) -> T {
+    r.unwrap_or_else(|e| panic!("state backend failed: {e}"))
+}
+
+pub fn storage_get(key: &[u8]) -> Option<Vec<u8>> {
+    with_externalities(|ext| backend(ext.storage(key)))
+}
+
+pub fn storage_read(key: &[u8], out: &mut [u8], offset: u32) -> Option<u32> {
+    let value = storage_get(key)?;
+    let offset = (offset as usize).min(value.len());
+    let rest = &value[offset..];
+    let n = rest.len().min(out.len());
+    out[..n].copy_from_slice(&rest[..n]);
+    Some(rest.len() as u32)
+}
+
+pub fn storage_set(key: &[u8], value: &[u8]) {
+    with_externalities(|ext| ext.set_storage(key, Some(value.to_vec())))
+}
+
+pub fn storage_clear(key: &[u8]) {
+    with_externalities(|ext| ext.set_storage(key, None))
+}
+
+pub fn storage_exists(key: &[u8]) -> bool {
+    with_externalities(|ext| backend(ext.exists(key)))
+}
+
+pub fn storage_append(key: &[u8], item: &[u8]) {
+    with_externalities(|ext| backend(ext.append_storage(key, item)))
+}
+
+pub fn storage_clear_prefix(prefix: &[u8], limit: Option<u32>) -> KillStorageResult {
+    with_externalities(|ext| backend(ext.clear_prefix(prefix, limit)))
+}
+
+pub fn storage_next_key(key: &[u8]) -> Option<Vec<u8>> {
+    with_externalities(|ext| backend(ext.next_storage_key(key)))
+}
+
+pub fn storage_root(version: StateVersion) -> [u8; 32] {
+    with_externalities(|ext| backend(ext.storage_root(version)))
+}
+
+pub fn storage_start_transaction() {
+    with_externalities(|ext| ext.start_transaction())
+}
+
+pub fn storage_rollback_transaction() {
+    with_externalities(|ext| {
+        ext.rollback_transaction().unwrap_or_else(|e| panic!("{e}"));
+    })
+}
+
+pub fn storage_commit_transaction() {
+    with_externalities(|ext| {
+        ext.commit_transaction().unwrap_or_else(|e| panic!("{e}"));
+    })
+}
+
+pub fn blake2_128(data: &[u8]) -> [u8; 16] {
+    hashing::blake2_128(data)
+}
+
+pub fn blake2_256(data: &[u8]) -> [u8; 32] {
+    hashing::blake2_256(data)
+}
+
+pub fn twox_64(data: &[u8]) -> [u8; 8] {
+    hashing::twox_64(data)
+}
+
+pub fn twox_128(data: &[u8]) -> [u8; 16] {
+    hashing::twox_128(data)
+}
+
+pub fn keccak_256(data: &[u8]) -> [u8; 32] {
+    hashing::keccak_256(data)
+}
+
+pub fn secp256k1_ecdsa_recover(
+    sig: &[u8; 65],
+    msg: &[u8; 32],
+) -> Result<[u8; 64], EcdsaVerifyError> {
+    crypto_native::secp256k1_ecdsa_recover(sig, msg)
+}
+
+pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {
+    crypto_native::sr25519_verify(sig, msg, public)
+}
+
+pub fn ordered_root(values: &[Vec<u8>], version: StateVersion) -> [u8; 32] {
+    lux_trie::ordered_trie_root(version, values)
+}
+
+pub fn runtime_version(code: &[u8]) -> Option<Vec<u8>> {
+    with_externalities(|ext| ext.runtime_version(code))
+}
+
+pub fn log(level: LogLevel, target: &str, message: &[u8]) {
+    crypto_native::log(level, target, message)
+}
+
+pub fn max_level() -> u32 {
+    crypto_native::max_level()
+}
