@@ -151,7 +151,10 @@ pub struct LastRuntimeUpgradeInfo {
 impl LastRuntimeUpgradeInfo {
     /// The info for `version`.
     pub fn of(version: &RuntimeVersion) -> Self {
-        Self { spec_version: version.spec_version, spec_name: version.spec_name.to_string() }
+        Self {
+            spec_version: version.spec_version,
+            spec_name: alloc::string::ToString::to_string(&version.spec_name),
+        }
     }
 }
 
@@ -317,6 +320,8 @@ impl Call {
         Ok(PostDispatchInfo::default())
     }
 }
+
+impl<T: Config> lux_support::Hooks for Pallet<T> {}
 
 impl<T: Config> Pallet<T> {
     /// Starts block `number`: records the parent hash and digest, clears the previous block's

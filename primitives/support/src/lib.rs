@@ -17,6 +17,7 @@
 
 extern crate alloc;
 
+pub mod api;
 pub mod dispatch;
 pub mod error;
 pub mod hash;

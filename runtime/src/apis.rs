@@ -1,0 +1,116 @@
+//! The runtime APIs the node and clients call: `Core`, `BlockBuilder`,
+//! `TaggedTransactionQueue`, `AccountNonceApi`, `TransactionPaymentApi`, `GenesisBuilder` and
+//! LuxTensor's `LuxConsensusApi`. Names, argument and result encodings are Substrate's; the
+//! versions are listed in [`crate::RUNTIME_API_VERSIONS`].
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use lux_primitives::dispatch::{FeeDetails, RuntimeDispatchInfo};
+use lux_primitives::inherent::{CheckInherentsResult, InherentData};
+use lux_primitives::transaction::{ApplyExtrinsicResult, TransactionSource, TransactionValidity};
+use lux_primitives::{AccountId20, Balance, Nonce, RuntimeVersion, Sr25519Public, H256};
+use lux_support::{GetDispatchInfo, Weight};
+
+use crate::{
+    executive, genesis_config_presets, Block, Header, Session, System, TransactionPayment,
+    UncheckedExtrinsic, VERSION,
+};
+
+lux_support::runtime_apis! {
+    /// The runtime's version.
+    fn Core_version() -> RuntimeVersion {
+        VERSION
+    }
+
+    /// Executes a block (with its seal removed); panics if it is invalid.
+    fn Core_execute_block(block: Block) -> () {
+        executive::execute_block(block)
+    }
+
+    /// Starts building a block on top of the state this is called on.
+    fn Core_initialize_block(header: Header) -> () {
+        executive::initialize_block(&header)
+    }
+
+    /// Applies an extrinsic to the block being built.
+    fn BlockBuilder_apply_extrinsic(extrinsic: UncheckedExtrinsic) -> ApplyExtrinsicResult {
+        executive::apply_extrinsic(extrinsic)
+    }
+
+    /// Finishes the block being built; returns its header.
+    fn BlockBuilder_finalize_block() -> Header {
+        executive::finalize_block()
+    }
+
+    /// The inherent extrinsics for the given inherent data.
+    fn BlockBuilder_inherent_extrinsics(data: InherentData) -> Vec<UncheckedExtrinsic> {
+        executive::inherent_extrinsics(data)
+    }
+
+    /// Checks a block's inherents against the local inherent data.
+    fn BlockBuilder_check_inherents(block: Block, data: InherentData) -> CheckInherentsResult {
+        executive::check_inherents(block, data)
+    }
+
+    /// Validates a transaction for the pool.
+    fn TaggedTransactionQueue_validate_transaction(
+        source: TransactionSource,
+        tx: UncheckedExtrinsic,
+        block_hash: H256,
+    ) -> TransactionValidity {
+        executive::validate_transaction(source, tx, block_hash)
+    }
+
+    /// The next nonce of an account.
+    fn AccountNonceApi_account_nonce(account: AccountId20) -> Nonce {
+        System::account_nonce(&account)
+    }
+
+    /// Weight, class and fee (without tip) of an extrinsic of `len` bytes.
+    fn TransactionPaymentApi_query_info(uxt: UncheckedExtrinsic, len: u32) -> RuntimeDispatchInfo<Balance> {
+        let info = uxt.function.get_dispatch_info();
+        TransactionPayment::query_info(len, &info, uxt.signature.is_some())
+    }
+
+    /// The parts of the fee of an extrinsic of `len` bytes.
+    fn TransactionPaymentApi_query_fee_details(uxt: UncheckedExtrinsic, len: u32) -> FeeDetails<Balance> {
+        let info = uxt.function.get_dispatch_info();
+        let tip = uxt.signature.as_ref().map_or(0, |(_, _, extra)| extra.tip);
+        TransactionPayment::query_fee_details(len, &info, tip, uxt.signature.is_some())
+    }
+
+    /// The fee for a weight.
+    fn TransactionPaymentApi_query_weight_to_fee(weight: Weight) -> Balance {
+        TransactionPayment::weight_to_fee(weight)
+    }
+
+    /// The fee for a length.
+    fn TransactionPaymentApi_query_length_to_fee(len: u32) -> Balance {
+        TransactionPayment::length_to_fee(len)
+    }
+
+    /// Writes the genesis state described by a full genesis config in JSON.
+    fn GenesisBuilder_build_state(json: Vec<u8>) -> Result<(), String> {
+        genesis_config_presets::build_state(&json)
+    }
+
+    /// The JSON of a named preset's patch, or of the default config for `None`.
+    fn GenesisBuilder_get_preset(id: Option<String>) -> Option<Vec<u8>> {
+        genesis_config_presets::get_preset(id.as_deref())
+    }
+
+    /// The names of the presets.
+    fn GenesisBuilder_preset_names() -> Vec<String> {
+        genesis_config_presets::preset_names()
+    }
+
+    /// Length of a slot, in milliseconds.
+    fn LuxConsensusApi_slot_duration() -> u64 {
+        Session::slot_duration()
+    }
+
+    /// The block authors' session keys, in authority-index order.
+    fn LuxConsensusApi_authorities() -> Vec<Sr25519Public> {
+        Session::validators()
+    }
+}

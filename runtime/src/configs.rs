@@ -1,0 +1,65 @@
+//! Configuration of every pallet: fees, limits, deposits.
+
+use lux_primitives::weight::{
+    WEIGHT_REF_TIME_PER_MICROS, WEIGHT_REF_TIME_PER_MILLIS, WEIGHT_REF_TIME_PER_SECOND,
+};
+use lux_primitives::{Balance, BlockNumber, Moment, RuntimeVersion, LUX};
+use lux_support::Weight;
+use pallet_system::{BlockLength, BlockWeights};
+
+use crate::{Balances, Runtime, RuntimeCall, RuntimeEvent, RuntimePalletInfo, VERSION};
+
+/// The least balance an account must hold: 0.001 LUX.
+pub const EXISTENTIAL_DEPOSIT: Balance = LUX / 1_000;
+/// Fee per byte of an extrinsic: 0.000001 LUX.
+pub const TRANSACTION_BYTE_FEE: Balance = LUX / 1_000_000;
+/// Fee per microsecond of weight: 0.00001 LUX (a simple transfer costs about 0.0017 LUX).
+pub const WEIGHT_FEE_PER_MICROS: Balance = LUX / 100_000;
+
+/// Block weight limits: one second of execution, 75% of it for normal transactions. The base
+/// extrinsic weight covers decoding, the secp256k1 signature check and fee handling.
+pub const BLOCK_WEIGHTS: BlockWeights = BlockWeights {
+    base_block: Weight::from_parts(5 * WEIGHT_REF_TIME_PER_MILLIS, 0),
+    max_block: Weight::from_parts(WEIGHT_REF_TIME_PER_SECOND, u64::MAX),
+    base_extrinsic: Weight::from_parts(60 * WEIGHT_REF_TIME_PER_MICROS, 0),
+    normal_ratio_percent: 75,
+};
+
+/// Block length limit: 5 MiB, 75% for normal transactions.
+pub const BLOCK_LENGTH: BlockLength =
+    BlockLength { max: 5 * 1024 * 1024, normal_ratio_percent: 75 };
+
+impl pallet_system::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type PalletInfo = RuntimePalletInfo;
+    const VERSION: RuntimeVersion = VERSION;
+    /// About an hour of 1-second blocks: mortal transactions can be born this far back.
+    const BLOCK_HASH_COUNT: BlockNumber = 4096;
+    const BLOCK_WEIGHTS: BlockWeights = BLOCK_WEIGHTS;
+    const BLOCK_LENGTH: BlockLength = BLOCK_LENGTH;
+}
+
+impl pallet_timestamp::Config for Runtime {
+    /// Allows block times down to 100 ms (`--dev-block-time 100`).
+    const MINIMUM_PERIOD: Moment = 50;
+    const MAX_DRIFT: Moment = 30_000;
+}
+
+impl pallet_session::Config for Runtime {}
+
+impl pallet_balances::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    const EXISTENTIAL_DEPOSIT: Balance = EXISTENTIAL_DEPOSIT;
+}
+
+impl pallet_transaction_payment::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = Balances;
+    const TRANSACTION_BYTE_FEE: Balance = TRANSACTION_BYTE_FEE;
+    const WEIGHT_FEE_PER_MICROS: Balance = WEIGHT_FEE_PER_MICROS;
+}
+
+impl pallet_sudo::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+}

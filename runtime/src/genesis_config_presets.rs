@@ -1,0 +1,150 @@
+//! Genesis configuration: the runtime's genesis config type and the named presets from which
+//! `luxtensor build-spec` generates chain specs.
+
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use lux_primitives::{AccountId20, Balance, Sr25519Public, LUX};
+use serde::{Deserialize, Serialize};
+
+use crate::Runtime;
+
+/// The preset of the single-validator development chain.
+pub const DEV_PRESET: &str = "development";
+/// The preset of the local multi-validator testnet.
+pub const LOCAL_TESTNET_PRESET: &str = "local_testnet";
+
+/// Genesis configuration of every pallet that has one.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RuntimeGenesisConfig {
+    /// System.
+    #[serde(default)]
+    pub system: pallet_system::GenesisConfig,
+    /// Session: validators and slot duration.
+    #[serde(default)]
+    pub session: pallet_session::GenesisConfig,
+    /// Balances.
+    #[serde(default)]
+    pub balances: pallet_balances::GenesisConfig,
+    /// Sudo key.
+    #[serde(default)]
+    pub sudo: pallet_sudo::GenesisConfig,
+}
+
+impl RuntimeGenesisConfig {
+    /// Writes the genesis state of every pallet.
+    pub fn build(&self) -> Result<(), String> {
+        self.system.build::<Runtime>();
+        self.session.build::<Runtime>()?;
+        self.balances.build::<Runtime>()?;
+        self.sudo.build::<Runtime>();
+        Ok(())
+    }
+}
+
+/// `GenesisBuilder_build_state`: builds the genesis state from a full config in JSON (the node
+/// merges a preset or chain-spec patch over the default config first).
+pub fn build_state(json: &[u8]) -> Result<(), String> {
+    let config: RuntimeGenesisConfig =
+        serde_json::from_slice(json).map_err(|e| alloc::format!("invalid genesis config: {e}"))?;
+    config.build()
+}
+
+/// `GenesisBuilder_get_preset`: the default config for `None`, a preset's patch otherwise.
+pub fn get_preset(id: Option<&str>) -> Option<Vec<u8>> {
+    let value = match id {
+        None => serde_json::to_value(RuntimeGenesisConfig::default()).ok()?,
+        Some(DEV_PRESET) => testnet_patch(&[dev::ALICE_SESSION], 1_000),
+        Some(LOCAL_TESTNET_PRESET) => testnet_patch(
+            &[dev::ALICE_SESSION, dev::BOB_SESSION, dev::CHARLIE_SESSION, dev::DAVE_SESSION],
+            1_000,
+        ),
+        Some(_) => return None,
+    };
+    serde_json::to_vec(&value).ok()
+}
+
+/// `GenesisBuilder_preset_names`.
+pub fn preset_names() -> Vec<String> {
+    vec![DEV_PRESET.to_string(), LOCAL_TESTNET_PRESET.to_string()]
+}
+
+/// Balance of each dev account at genesis: one million LUX.
+pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUX;
+
+fn testnet_patch(validators: &[[u8; 32]], slot_duration: u64) -> serde_json::Value {
+    let config = RuntimeGenesisConfig {
+        system: Default::default(),
+        session: pallet_session::GenesisConfig {
+            slot_duration,
+            validators: validators.iter().map(|k| Sr25519Public(*k)).collect(),
+        },
+        balances: pallet_balances::GenesisConfig {
+            balances: dev::ACCOUNTS.iter().map(|a| (AccountId20(*a), DEV_ENDOWMENT)).collect(),
+        },
+        sudo: pallet_sudo::GenesisConfig { key: Some(AccountId20(dev::ALICE)) },
+    };
+    serde_json::to_value(config).unwrap_or_default()
+}
+
+/// Well-known development keys: the accounts of the Substrate dev phrase at
+/// m/44'/60'/0'/0/{0..5} and the sr25519 keys `//Alice`, `//Bob`, ... (checked against the
+/// derivation by a test).
+pub mod dev {
+    /// Alice's account (m/44'/60'/0'/0/0).
+    pub const ALICE: [u8; 20] = hex20("f24ff3a9cf04c71dbc94d0b566f7a27b94566cac");
+    /// Bob's account (m/44'/60'/0'/0/1).
+    pub const BOB: [u8; 20] = hex20("3cd0a705a2dc65e5b1e1205896baa2be8a07c6e0");
+    /// Charlie's account (m/44'/60'/0'/0/2).
+    pub const CHARLIE: [u8; 20] = hex20("798d4ba9baf0064ec19eb4f0a1a45785ae9d6dfc");
+    /// Dave's account (m/44'/60'/0'/0/3).
+    pub const DAVE: [u8; 20] = hex20("773539d4ac0e786233d90a233654ccee26a613d9");
+    /// Eve's account (m/44'/60'/0'/0/4).
+    pub const EVE: [u8; 20] = hex20("ff64d3f6efe2317ee2807d223a0bdc4c0c49dfdb");
+    /// Ferdie's account (m/44'/60'/0'/0/5).
+    pub const FERDIE: [u8; 20] = hex20("c0f0f4ab324c46e55d02d0033343b4be8a55532d");
+    /// All dev accounts.
+    pub const ACCOUNTS: [[u8; 20]; 6] = [ALICE, BOB, CHARLIE, DAVE, EVE, FERDIE];
+
+    /// `//Alice`'s sr25519 session key.
+    pub const ALICE_SESSION: [u8; 32] =
+        hex32("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d");
+    /// `//Bob`'s sr25519 session key.
+    pub const BOB_SESSION: [u8; 32] =
+        hex32("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48");
+    /// `//Charlie`'s sr25519 session key.
+    pub const CHARLIE_SESSION: [u8; 32] =
+        hex32("90b5ab205c6974c9ea841be688864633dc9ca8a357843eeacf2314649965fe22");
+    /// `//Dave`'s sr25519 session key.
+    pub const DAVE_SESSION: [u8; 32] =
+        hex32("306721211d5404bd9da88e0204360a1a9ab8b87c66c1bc2fcdd37f3c2222cc20");
+
+    const fn nibble(c: u8) -> u8 {
+        match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => panic!("not a lowercase hex digit"),
+        }
+    }
+
+    const fn hex<const N: usize>(s: &str) -> [u8; N] {
+        let b = s.as_bytes();
+        assert!(b.len() == 2 * N, "wrong hex length");
+        let mut out = [0u8; N];
+        let mut i = 0;
+        while i < N {
+            out[i] = (nibble(b[2 * i]) << 4) | nibble(b[2 * i + 1]);
+            i += 1;
+        }
+        out
+    }
+
+    const fn hex20(s: &str) -> [u8; 20] {
+        hex::<20>(s)
+    }
+
+    const fn hex32(s: &str) -> [u8; 32] {
+        hex::<32>(s)
+    }
+}
