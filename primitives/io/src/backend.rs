@@ -22,6 +22,11 @@ pub trait StateBackend: Send + Sync {
     fn storage(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError>;
     /// The smallest key strictly greater than `key`.
     fn next_key(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError>;
+    /// blake2_256 of the value at `key` (for large values a trie can answer without loading
+    /// the value: that is how the executor finds the code hash of `:code`).
+    fn storage_hash(&self, key: &[u8]) -> Result<Option<Hash>, BackendError> {
+        Ok(self.storage(key)?.map(|v| lux_trie::blake2_256(&v)))
+    }
     /// The root after applying `changes` (sorted by key, unique), and the trie nodes that must
     /// be stored for that root to be readable.
     fn storage_root(
@@ -38,6 +43,9 @@ impl<T: StateBackend + ?Sized> StateBackend for Arc<T> {
     fn next_key(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
         (**self).next_key(key)
     }
+    fn storage_hash(&self, key: &[u8]) -> Result<Option<Hash>, BackendError> {
+        (**self).storage_hash(key)
+    }
     fn storage_root(
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
@@ -53,6 +61,9 @@ impl<T: StateBackend + ?Sized> StateBackend for &T {
     }
     fn next_key(&self, key: &[u8]) -> Result<Option<Vec<u8>>, BackendError> {
         (**self).next_key(key)
+    }
+    fn storage_hash(&self, key: &[u8]) -> Result<Option<Hash>, BackendError> {
+        (**self).storage_hash(key)
     }
     fn storage_root(
         &self,

@@ -43,6 +43,11 @@ impl<B: StateBackend> Ext<B> {
         self
     }
 
+    /// Sets how the runtime reads the version of other code.
+    pub fn set_version_fetcher(&mut self, fetcher: Arc<dyn RuntimeVersionFetcher>) {
+        self.version_fetcher = Some(fetcher);
+    }
+
     /// The backend.
     pub fn backend(&self) -> &B {
         &self.backend

@@ -1,0 +1,21 @@
+//! Runs the LuxTensor runtime: wasm code taken from the chain state, executed on wasmtime with
+//! the Polkadot Host API (`ext_storage_*`, `ext_hashing_*`, `ext_crypto_*`, `ext_allocator_*`,
+//! ...).
+//!
+//! - The code is always the `:code` of the state the call runs on (the parent block's state
+//!   for block execution), identified by its blake2_256 hash; compiled modules are cached by
+//!   that hash in memory and, if a cache directory is given, on disk.
+//! - A trap or a panic inside the runtime is an [`ExecutorError`] for that call; it never
+//!   takes the node down. State changes of a failed call are the caller's to discard.
+//! - Memory for values passed between host and runtime comes from a host-side allocator over
+//!   the runtime's heap (above `__heap_base`), grown on demand up to `:heappages`.
+
+mod allocator;
+mod error;
+mod executor;
+mod host;
+mod runtime;
+
+pub use error::ExecutorError;
+pub use executor::{ExecutorConfig, SharedBackend, WasmExecutor};
+pub use runtime::RuntimeCode;

@@ -1,0 +1,289 @@
+//! The real runtime wasm on the executor: genesis, block building and execution, the same
+//! block executed natively and in wasm, and failures that must be errors, not crashes.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use lux_executor::{ExecutorConfig, ExecutorError, RuntimeCode, SharedBackend, WasmExecutor};
+use lux_io::{Ext, Externalities, InMemoryBackend, OverlayedChanges, StateVersion};
+use lux_primitives::consensus::PreDigest;
+use lux_primitives::extrinsic::{signing_message, Implicit};
+use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
+use lux_primitives::transaction::ApplyExtrinsicResult;
+use lux_primitives::{AccountId20, Digest, EthereumSignature, Header, SignedExtra, H256, LUX};
+use luxtensor_runtime::genesis_config_presets::{dev, get_preset, DEV_PRESET};
+use luxtensor_runtime::{Block, RuntimeCall, UncheckedExtrinsic, VERSION, WASM_BINARY};
+
+const PARENT: H256 = H256([0x42; 32]);
+
+fn wasm() -> &'static [u8] {
+    WASM_BINARY.expect("the runtime wasm is built by build.rs")
+}
+
+fn executor() -> Arc<WasmExecutor> {
+    WasmExecutor::new(ExecutorConfig::default()).expect("executor")
+}
+
+fn ext_on(storage: BTreeMap<Vec<u8>, Vec<u8>>) -> Ext<SharedBackend> {
+    Ext::new(Arc::new(InMemoryBackend::new(storage)) as SharedBackend, OverlayedChanges::new())
+}
+
+/// The dev genesis state, built by the wasm runtime's `GenesisBuilder_build_state`.
+fn genesis(executor: &WasmExecutor) -> BTreeMap<Vec<u8>, Vec<u8>> {
+    let mut storage = BTreeMap::new();
+    storage.insert(b":code".to_vec(), wasm().to_vec());
+    let mut ext = ext_on(storage.clone());
+    let config = get_preset(Some(DEV_PRESET)).expect("preset");
+    let result: Result<(), String> = executor
+        .call_decode(
+            &mut ext,
+            &RuntimeCode::from_bytes(wasm(), None),
+            "GenesisBuilder_build_state",
+            &config.encode(),
+        )
+        .expect("call succeeds");
+    result.expect("genesis builds");
+    let (_, overlay) = ext.into_parts();
+    for (k, v) in overlay.into_changes() {
+        match v {
+            Some(v) => storage.insert(k, v),
+            None => storage.remove(&k),
+        };
+    }
+    storage
+}
+
+fn transfer(from: &str, to: [u8; 20], value: u128, nonce: u32) -> UncheckedExtrinsic {
+    let pair = lux_keys::dev_account(from).expect("dev account");
+    let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+        dest: AccountId20(to),
+        value,
+    });
+    let extra = SignedExtra { era: lux_primitives::Era::Immortal, nonce, tip: 0 };
+    let implicit = Implicit {
+        spec_version: VERSION.spec_version,
+        transaction_version: VERSION.transaction_version,
+        genesis_hash: PARENT,
+        era_block_hash: PARENT,
+    };
+    let sig = pair.sign(&signing_message(&call, &extra, &implicit));
+    UncheckedExtrinsic::new_signed(call, AccountId20(pair.address()), EthereumSignature(sig), extra)
+}
+
+fn new_header() -> Header {
+    let mut digest = Digest::default();
+    digest.push(PreDigest::Secondary { authority_index: 0, slot: 1 }.to_digest_item());
+    Header {
+        parent_hash: PARENT,
+        number: 1,
+        state_root: H256::zero(),
+        extrinsics_root: H256::zero(),
+        digest,
+    }
+}
+
+/// Builds block 1 through the wasm runtime, as the node's block builder does.
+fn build_block(
+    executor: &WasmExecutor,
+    genesis: &BTreeMap<Vec<u8>, Vec<u8>>,
+    txs: &[UncheckedExtrinsic],
+) -> (Block, [u8; 32]) {
+    let code = RuntimeCode::from_bytes(wasm(), None);
+    let mut ext = ext_on(genesis.clone());
+    executor
+        .call(&mut ext, &code, "Core_initialize_block", &new_header().encode())
+        .expect("initialize");
+    let mut data = InherentData::new();
+    data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
+    let mut extrinsics: Vec<UncheckedExtrinsic> = executor
+        .call_decode(&mut ext, &code, "BlockBuilder_inherent_extrinsics", &data.encode())
+        .expect("inherents");
+    extrinsics.extend(txs.iter().cloned());
+    for xt in &extrinsics {
+        let r: ApplyExtrinsicResult = executor
+            .call_decode(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode())
+            .expect("apply");
+        r.expect("valid").expect("dispatch ok");
+    }
+    let header: Header = executor
+        .call_decode(&mut ext, &code, "BlockBuilder_finalize_block", &[])
+        .expect("finalize");
+    let root = ext.storage_root(StateVersion::V1).expect("root");
+    (Block { header, extrinsics }, root)
+}
+
+#[test]
+fn version_matches_the_native_runtime() {
+    let version =
+        executor().runtime_version(&RuntimeCode::from_bytes(wasm(), None)).expect("version");
+    assert_eq!(version, VERSION);
+}
+
+#[test]
+fn same_block_same_state_root_native_and_wasm() {
+    let executor = executor();
+    let genesis = genesis(&executor);
+    let txs: Vec<_> = (0..20).map(|n| transfer("alice", [n as u8 + 1; 20], LUX, n)).collect();
+    let (block, built_root) = build_block(&executor, &genesis, &txs);
+    assert_eq!(block.header.state_root, H256(built_root));
+
+    // Executed in wasm on a fresh copy of genesis.
+    let mut wasm_ext = ext_on(genesis.clone());
+    executor
+        .call(
+            &mut wasm_ext,
+            &RuntimeCode::from_bytes(wasm(), None),
+            "Core_execute_block",
+            &block.encode(),
+        )
+        .expect("wasm execution");
+    let wasm_root = wasm_ext.storage_root(StateVersion::V1).expect("root");
+
+    // Executed natively, through the same Host API, on another copy.
+    let mut native_ext = ext_on(genesis);
+    let native = lux_io::set_and_run_with_externalities(&mut native_ext, || {
+        luxtensor_runtime::apis::dispatch("Core_execute_block", &block.encode())
+    });
+    native.expect("method exists").expect("decodes");
+    let native_root = native_ext.storage_root(StateVersion::V1).expect("root");
+
+    assert_eq!(wasm_root, built_root);
+    assert_eq!(native_root, built_root);
+    assert_eq!(
+        wasm_ext.overlay().changes().collect::<Vec<_>>(),
+        native_ext.overlay().changes().collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn invalid_block_is_an_error_and_the_executor_keeps_working() {
+    let executor = executor();
+    let genesis = genesis(&executor);
+    let (mut block, _) = build_block(&executor, &genesis, &[transfer("alice", dev::BOB, LUX, 0)]);
+    block.header.state_root = H256::repeat_byte(7);
+    let code = RuntimeCode::from_bytes(wasm(), None);
+    let err = executor
+        .call(&mut ext_on(genesis.clone()), &code, "Core_execute_block", &block.encode())
+        .expect_err("wrong state root");
+    match err {
+        ExecutorError::Panicked(message) => assert!(message.contains("state root"), "{message}"),
+        other => panic!("expected a panic, got {other:?}"),
+    }
+    // Garbage input and unknown functions are errors too.
+    let err = executor.call(
+        &mut ext_on(genesis.clone()),
+        &code,
+        "BlockBuilder_apply_extrinsic",
+        &[1, 2, 3],
+    );
+    assert!(matches!(err, Err(ExecutorError::Panicked(m)) if m.contains("Bad input data")));
+    let err = executor.call(&mut ext_on(genesis.clone()), &code, "Nope_nothing", &[]);
+    assert!(matches!(err, Err(ExecutorError::MethodNotFound(_))));
+    // Still works.
+    assert!(executor.runtime_version(&code).is_ok());
+}
+
+#[test]
+fn invalid_code_is_an_error() {
+    let executor = executor();
+    let err = executor.runtime_version(&RuntimeCode::from_bytes(&b"not wasm"[..], None));
+    assert!(matches!(&err, Err(ExecutorError::InvalidCode(_))), "{err:?}");
+    // A valid module that imports a function the host does not provide.
+    let module = wat_module_importing_unknown();
+    let err = executor.runtime_version(&RuntimeCode::from_bytes(module, None));
+    assert!(
+        matches!(&err, Err(ExecutorError::InvalidCode(m)) if m.contains("ext_unknown")),
+        "{err:?}"
+    );
+}
+
+/// `(module (import "env" "ext_unknown" (func)))` in binary form.
+fn wat_module_importing_unknown() -> Vec<u8> {
+    let mut m = vec![0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    m.extend([0x01, 0x04, 0x01, 0x60, 0x00, 0x00]); // type section: () -> ()
+    let name = b"ext_unknown";
+    let mut import = vec![0x01, 0x03, b'e', b'n', b'v', name.len() as u8];
+    import.extend(name);
+    import.extend([0x00, 0x00]);
+    m.push(0x02);
+    m.push(import.len() as u8);
+    m.extend(import);
+    m
+}
+
+#[test]
+fn compiled_modules_are_cached_on_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = ExecutorConfig { cache_dir: Some(dir.path().to_path_buf()), ..Default::default() };
+    let code = RuntimeCode::from_bytes(wasm(), None);
+    WasmExecutor::new(config.clone()).expect("executor").runtime_version(&code).expect("version");
+    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+    assert_eq!(files.len(), 1);
+    // A new executor loads it from disk; a corrupt file is ignored and replaced.
+    WasmExecutor::new(config.clone()).expect("executor").runtime_version(&code).expect("from disk");
+    let path = files[0].as_ref().expect("entry").path();
+    std::fs::write(&path, b"garbage").expect("write");
+    WasmExecutor::new(config).expect("executor").runtime_version(&code).expect("recompiled");
+}
+
+#[test]
+fn set_code_reads_the_new_version_through_the_host() {
+    // sudo(set_code(same wasm)) must fail with SpecVersionNeedsToIncrease: this runs
+    // `ext_misc_runtime_version`, which compiles the given code and calls its Core_version.
+    let executor = executor();
+    let genesis = genesis(&executor);
+    let code = RuntimeCode::from_bytes(wasm(), None);
+    let mut ext = ext_on(genesis);
+    executor.call(&mut ext, &code, "Core_initialize_block", &new_header().encode()).expect("init");
+    let mut data = InherentData::new();
+    data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
+    let inherents: Vec<UncheckedExtrinsic> = executor
+        .call_decode(&mut ext, &code, "BlockBuilder_inherent_extrinsics", &data.encode())
+        .expect("ok");
+    for xt in inherents {
+        executor.call(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode()).expect("ok");
+    }
+    let pair = lux_keys::dev_account("alice").expect("alice");
+    let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+        call: Box::new(RuntimeCall::System(pallet_system::Call::set_code {
+            code: wasm().to_vec(),
+        })),
+    });
+    let extra = SignedExtra { era: lux_primitives::Era::Immortal, nonce: 0, tip: 0 };
+    let implicit = Implicit {
+        spec_version: VERSION.spec_version,
+        transaction_version: VERSION.transaction_version,
+        genesis_hash: PARENT,
+        era_block_hash: PARENT,
+    };
+    let sig = pair.sign(&signing_message(&call, &extra, &implicit));
+    let xt = UncheckedExtrinsic::new_signed(
+        call,
+        AccountId20(pair.address()),
+        EthereumSignature(sig),
+        extra,
+    );
+    let r: ApplyExtrinsicResult = executor
+        .call_decode(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode())
+        .expect("apply");
+    r.expect("valid").expect("sudo succeeds");
+    let events = ext.storage(&events_key()).expect("backend").expect("events exist");
+    let events = Vec::<luxtensor_runtime::EventRecord>::decode(&mut &events[..]).expect("decode");
+    let sudid = events.iter().find_map(|r| match &r.event {
+        luxtensor_runtime::RuntimeEvent::Sudo(pallet_sudo::Event::Sudid { sudo_result }) => {
+            Some(*sudo_result)
+        }
+        _ => None,
+    });
+    match sudid {
+        Some(Err(lux_primitives::dispatch::DispatchError::Module(m))) => {
+            assert_eq!((m.index, m.error[0]), (0, 1), "System::SpecVersionNeedsToIncrease")
+        }
+        other => panic!("unexpected sudo result {other:?}"),
+    }
+}
+
+fn events_key() -> Vec<u8> {
+    lux_primitives::twox::storage_prefix(b"System", b"Events").to_vec()
+}
