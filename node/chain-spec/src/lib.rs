@@ -1,0 +1,13 @@
+//! Chain specs: what a node needs to start a chain, in Substrate's JSON format.
+//!
+//! A spec names the chain and carries its genesis either as runtime code plus a config patch
+//! (`genesis.runtimeGenesis`), or raw (`genesis.raw.top`: every storage key and value,
+//! `:code` included), so that anyone with the file computes the same genesis hash. The
+//! built-in `dev` and `local` specs come from the runtime's genesis presets; `build-spec`
+//! prints them, and `chain-specs/` holds their raw form.
+
+mod error;
+mod spec;
+
+pub use error::ChainSpecError;
+pub use spec::{ChainSpec, ChainType, Genesis, RawGenesis, RuntimeGenesis};

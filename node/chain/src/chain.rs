@@ -1,0 +1,337 @@
+//! [`Chain`]: blocks in, state and events out.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use lux_db::{BlockCommit, Database, TrieState, TreeRoute};
+use lux_executor::{RuntimeCode, SharedBackend, WasmExecutor};
+use lux_io::{Ext, OverlayedChanges, StateVersion, StorageChanges};
+use lux_primitives::{
+    Block, Digest, DigestItem, Header, Justifications, OpaqueExtrinsic, RuntimeVersion, SignedBlock, H256,
+};
+use parking_lot::{Mutex, RwLock};
+use tokio::sync::broadcast;
+
+use crate::ChainError;
+
+/// Where the chain stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+    /// The genesis block.
+    pub genesis_hash: H256,
+    /// The best block.
+    pub best_hash: H256,
+    /// Its number.
+    pub best_number: u32,
+    /// The last finalized block.
+    pub finalized_hash: H256,
+    /// Its number.
+    pub finalized_number: u32,
+}
+
+/// Where a block comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockOrigin {
+    /// Authored by this node.
+    Own,
+    /// Received from a peer or a file.
+    External,
+}
+
+/// A newly imported block.
+#[derive(Clone, Debug)]
+pub struct ImportedBlock {
+    /// Its hash.
+    pub hash: H256,
+    /// Its header (sealed).
+    pub header: Header,
+    /// Whether it became the best block.
+    pub is_new_best: bool,
+    /// How the canonical chain moved, if it did.
+    pub route: Option<TreeRoute>,
+    /// Hashes of its extrinsics.
+    pub extrinsic_hashes: Vec<H256>,
+    /// Storage keys it changed, with their new values.
+    pub changes: Arc<Vec<(Vec<u8>, Option<Vec<u8>>)>>,
+    /// Where it came from.
+    pub origin: BlockOrigin,
+}
+
+/// Blocks that just became final.
+#[derive(Clone, Debug)]
+pub struct FinalizedBlocks {
+    /// The new last finalized block.
+    pub hash: H256,
+    /// Its header.
+    pub header: Header,
+    /// Every newly final block, lowest first (the last one is `hash`).
+    pub newly_finalized: Vec<H256>,
+}
+
+/// What subscribers hear.
+#[derive(Clone, Debug)]
+pub enum ChainEvent {
+    /// A block was imported.
+    Imported(Arc<ImportedBlock>),
+    /// Blocks became final.
+    Finalized(Arc<FinalizedBlocks>),
+}
+
+/// The blockchain.
+pub struct Chain {
+    pub(crate) db: Arc<Database>,
+    pub(crate) executor: Arc<WasmExecutor>,
+    info: RwLock<ChainInfo>,
+    import_lock: Mutex<()>,
+    events: broadcast::Sender<ChainEvent>,
+}
+
+/// The trie version of the state and of extrinsics roots.
+pub(crate) const STATE_VERSION: StateVersion = StateVersion::V1;
+
+impl Chain {
+    /// Opens the chain in `db`, creating its genesis block from `genesis_storage` if the
+    /// database is empty. Fails if the database holds another chain.
+    pub fn open(
+        db: Arc<Database>,
+        executor: Arc<WasmExecutor>,
+        genesis_storage: &BTreeMap<Vec<u8>, Vec<u8>>,
+    ) -> Result<Self, ChainError> {
+        let mut nodes = Vec::new();
+        let state_root =
+            lux_trie::trie_root_with_nodes(STATE_VERSION, genesis_storage.iter(), |h, n| nodes.push((h, n)));
+        let genesis = Header {
+            parent_hash: H256::zero(),
+            number: 0,
+            state_root: H256(state_root),
+            extrinsics_root: H256(lux_trie::ordered_trie_root(STATE_VERSION, Vec::<Vec<u8>>::new())),
+            digest: Digest::default(),
+        };
+        let genesis_hash = genesis.hash();
+        match db.genesis_hash()? {
+            Some(existing) if existing != genesis_hash => {
+                return Err(ChainError::GenesisMismatch { db: existing, spec: genesis_hash })
+            }
+            Some(_) => {}
+            None => {
+                db.commit(BlockCommit {
+                    header: genesis,
+                    body: Vec::new(),
+                    justifications: None,
+                    state_nodes: nodes,
+                    set_best: true,
+                    finalized: true,
+                })?;
+            }
+        }
+        let info = Self::read_info(&db)?;
+        let (events, _) = broadcast::channel(1024);
+        Ok(Self { db, executor, info: RwLock::new(info), import_lock: Mutex::new(()), events })
+    }
+
+    fn read_info(db: &Database) -> Result<ChainInfo, ChainError> {
+        let genesis_hash = db.genesis_hash()?.ok_or(ChainError::NoChain)?;
+        let best_hash = db.best_hash()?.unwrap_or(genesis_hash);
+        let finalized_hash = db.finalized_hash()?.unwrap_or(genesis_hash);
+        let number = |h: &H256| -> Result<u32, ChainError> {
+            Ok(db.header(h)?.ok_or(ChainError::UnknownBlock(*h))?.number)
+        };
+        Ok(ChainInfo {
+            genesis_hash,
+            best_number: number(&best_hash)?,
+            best_hash,
+            finalized_number: number(&finalized_hash)?,
+            finalized_hash,
+        })
+    }
+
+    /// Where the chain stands.
+    pub fn info(&self) -> ChainInfo {
+        *self.info.read()
+    }
+
+    /// Subscribes to new and finalized blocks.
+    pub fn subscribe(&self) -> broadcast::Receiver<ChainEvent> {
+        self.events.subscribe()
+    }
+
+    /// The database.
+    pub fn database(&self) -> &Arc<Database> {
+        &self.db
+    }
+
+    /// The executor.
+    pub fn executor(&self) -> &Arc<WasmExecutor> {
+        &self.executor
+    }
+
+    /// A block's header.
+    pub fn header(&self, hash: &H256) -> Result<Option<Header>, ChainError> {
+        Ok(self.db.header(hash)?)
+    }
+
+    /// A block with its justifications.
+    pub fn block(&self, hash: &H256) -> Result<Option<SignedBlock<OpaqueExtrinsic>>, ChainError> {
+        let Some(header) = self.db.header(hash)? else { return Ok(None) };
+        let extrinsics = self.db.body(hash)?.unwrap_or_default();
+        let justifications = self.db.justifications(hash)?;
+        Ok(Some(SignedBlock { block: Block { header, extrinsics }, justifications }))
+    }
+
+    /// The hash of the canonical block at `number`.
+    pub fn hash(&self, number: u32) -> Result<Option<H256>, ChainError> {
+        Ok(self.db.canonical_hash(number)?)
+    }
+
+    /// The state after block `hash`.
+    pub fn state_at(&self, hash: &H256) -> Result<TrieState, ChainError> {
+        let header = self.db.header(hash)?.ok_or(ChainError::UnknownBlock(*hash))?;
+        Ok(self.db.state_at(header.state_root))
+    }
+
+    /// Calls runtime API `method` on the state after block `at`; changes are discarded.
+    pub fn call(&self, at: &H256, method: &str, input: &[u8]) -> Result<Vec<u8>, ChainError> {
+        let state: SharedBackend = Arc::new(self.state_at(at)?);
+        let code = RuntimeCode::from_state(&state)?;
+        let mut ext = Ext::new(state, OverlayedChanges::new());
+        Ok(self.executor.call(&mut ext, &code, method, input)?)
+    }
+
+    /// Like [`call`](Self::call), decoding the result.
+    pub fn call_decode<R: Decode>(&self, at: &H256, method: &str, input: &[u8]) -> Result<R, ChainError> {
+        let output = self.call(at, method, input)?;
+        R::decode(&mut &output[..]).map_err(|error| {
+            ChainError::Executor(lux_executor::ExecutorError::BadResult { method: method.into(), error })
+        })
+    }
+
+    /// The runtime version at block `at`.
+    pub fn runtime_version(&self, at: &H256) -> Result<RuntimeVersion, ChainError> {
+        let state: SharedBackend = Arc::new(self.state_at(at)?);
+        let code = RuntimeCode::from_state(&state)?;
+        Ok(self.executor.runtime_version(&code)?)
+    }
+
+    /// Imports a sealed block whose consensus data was checked. It is executed on its
+    /// parent's state, unless `changes` (from building it here) are given.
+    pub fn import(
+        &self,
+        header: Header,
+        body: Vec<OpaqueExtrinsic>,
+        justifications: Option<Justifications>,
+        changes: Option<StorageChanges>,
+        origin: BlockOrigin,
+        finalize: bool,
+    ) -> Result<Arc<ImportedBlock>, ChainError> {
+        let _guard = self.import_lock.lock();
+        let hash = header.hash();
+        if self.db.header(&hash)?.is_some() {
+            return Err(ChainError::InvalidBlock(format!("block {hash:?} is already in the chain")));
+        }
+        let parent = self.db.header(&header.parent_hash)?.ok_or(ChainError::UnknownParent(header.parent_hash))?;
+        if header.number != parent.number + 1 {
+            return Err(ChainError::InvalidBlock(format!(
+                "block number {} does not follow its parent's {}",
+                header.number, parent.number
+            )));
+        }
+        let changes = match changes {
+            Some(changes) => changes,
+            None => self.execute(&parent, &header, &body)?,
+        };
+        if H256(changes.root) != header.state_root {
+            return Err(ChainError::InvalidBlock(format!(
+                "state root {:?} in header, {:?} after execution",
+                header.state_root,
+                H256(changes.root)
+            )));
+        }
+        let info = self.info();
+        let is_new_best = header.number > info.best_number;
+        let extrinsic_hashes = body.iter().map(OpaqueExtrinsic::hash).collect();
+        let route = self.db.commit(BlockCommit {
+            header: header.clone(),
+            body,
+            justifications,
+            state_nodes: changes.nodes,
+            set_best: is_new_best,
+            finalized: false,
+        })?;
+        if is_new_best {
+            let mut info = self.info.write();
+            info.best_hash = hash;
+            info.best_number = header.number;
+        }
+        let imported = Arc::new(ImportedBlock {
+            hash,
+            header,
+            is_new_best,
+            route,
+            extrinsic_hashes,
+            changes: Arc::new(changes.changes),
+            origin,
+        });
+        let _ = self.events.send(ChainEvent::Imported(imported.clone()));
+        if finalize {
+            self.finalize_locked(&hash, None)?;
+        }
+        Ok(imported)
+    }
+
+    /// Executes `header`'s block on `parent`'s state with `parent`'s code.
+    fn execute(
+        &self,
+        parent: &Header,
+        header: &Header,
+        body: &[OpaqueExtrinsic],
+    ) -> Result<StorageChanges, ChainError> {
+        let mut pre_header = header.clone();
+        if !matches!(pre_header.take_seal(), Some(DigestItem::Seal(..))) {
+            return Err(ChainError::InvalidBlock("the header has no seal".into()));
+        }
+        let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
+        let code = RuntimeCode::from_state(&state)?;
+        let mut ext = Ext::new(state, OverlayedChanges::new());
+        let block = Block { header: pre_header, extrinsics: body.to_vec() };
+        self.executor
+            .call(&mut ext, &code, "Core_execute_block", &block.encode())
+            .map_err(|e| ChainError::InvalidBlock(e.to_string()))?;
+        Ok(ext.into_storage_changes(STATE_VERSION)?)
+    }
+
+    /// Marks `hash` (and its ancestors) final, storing `justifications`.
+    pub fn finalize(&self, hash: &H256, justifications: Option<Justifications>) -> Result<(), ChainError> {
+        let _guard = self.import_lock.lock();
+        self.finalize_locked(hash, justifications)
+    }
+
+    fn finalize_locked(&self, hash: &H256, justifications: Option<Justifications>) -> Result<(), ChainError> {
+        let header = self.db.header(hash)?.ok_or(ChainError::UnknownBlock(*hash))?;
+        let info = self.info();
+        if header.number <= info.finalized_number {
+            return Ok(());
+        }
+        if self.db.canonical_hash(header.number)? != Some(*hash) {
+            return Err(ChainError::InvalidBlock(format!("{hash:?} is not on the best chain")));
+        }
+        self.db.finalize(hash, justifications)?;
+        let mut newly_finalized = Vec::new();
+        for number in info.finalized_number + 1..=header.number {
+            if let Some(h) = self.db.canonical_hash(number)? {
+                newly_finalized.push(h);
+            }
+        }
+        {
+            let mut info = self.info.write();
+            info.finalized_hash = *hash;
+            info.finalized_number = header.number;
+        }
+        let _ = self.events.send(ChainEvent::Finalized(Arc::new(FinalizedBlocks {
+            hash: *hash,
+            header,
+            newly_finalized,
+        })));
+        Ok(())
+    }
+}

@@ -1,0 +1,16 @@
+//! The blockchain core: the database, the executor and the rules that tie them together.
+//!
+//! [`Chain`] creates the genesis block from genesis storage, builds blocks on top of any known
+//! block (inherents first, then transactions, each in a storage transaction so one that may
+//! not be included leaves no trace), imports blocks (executed with the `:code` of the parent's
+//! state, then committed with their state atomically), marks blocks final, answers state
+//! queries and runtime calls at any block, and tells subscribers about new and finalized
+//! blocks. Consensus checks (slot claims and seals) happen before import, in the node.
+
+mod build;
+mod chain;
+mod error;
+
+pub use build::{BuildLimits, BuiltBlock};
+pub use chain::{BlockOrigin, Chain, ChainEvent, ChainInfo, FinalizedBlocks, ImportedBlock};
+pub use error::ChainError;

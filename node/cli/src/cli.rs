@@ -1,0 +1,228 @@
+//! Command-line interface, in the forms Substrate users know.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The LuxTensor node.
+#[derive(Debug, Parser)]
+#[command(name = "luxtensor", version, about = "LuxTensor: a proof-of-stake Layer 1 with a wasm runtime")]
+pub struct Cli {
+    /// A tool to run instead of the node.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Node options.
+    #[command(flatten)]
+    pub run: RunCmd,
+}
+
+/// Options of the node.
+#[derive(Debug, Args)]
+pub struct RunCmd {
+    /// Run a development chain: validator alice, a temporary database unless --base-path is
+    /// given, blocks final as soon as they are authored.
+    #[arg(long)]
+    pub dev: bool,
+    /// The chain: `dev`, `local`, or the path of a chain spec file.
+    #[arg(long, value_name = "CHAIN")]
+    pub chain: Option<String>,
+    /// Where to keep the database and compiled runtimes.
+    #[arg(long, short = 'd', value_name = "PATH")]
+    pub base_path: Option<PathBuf>,
+    /// Author blocks with this node's session keys.
+    #[arg(long)]
+    pub validator: bool,
+    /// Shortcut for `--name Alice --validator` with `//Alice`'s session key.
+    #[arg(long)]
+    pub alice: bool,
+    /// Shortcut for `--name Bob --validator` with `//Bob`'s session key.
+    #[arg(long)]
+    pub bob: bool,
+    /// Shortcut for `--name Charlie --validator` with `//Charlie`'s session key.
+    #[arg(long)]
+    pub charlie: bool,
+    /// Shortcut for `--name Dave --validator` with `//Dave`'s session key.
+    #[arg(long)]
+    pub dave: bool,
+    /// Shortcut for `--name Eve --validator` with `//Eve`'s session key.
+    #[arg(long)]
+    pub eve: bool,
+    /// Shortcut for `--name Ferdie --validator` with `//Ferdie`'s session key.
+    #[arg(long)]
+    pub ferdie: bool,
+    /// The node's name in logs.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Peer-to-peer port (used by the networking layer).
+    #[arg(long, default_value_t = 30333)]
+    pub port: u16,
+    /// Nodes to connect to first (used by the networking layer).
+    #[arg(long, value_delimiter = ',')]
+    pub bootnodes: Vec<String>,
+    /// JSON-RPC port, HTTP and WebSocket.
+    #[arg(long, default_value_t = 9944)]
+    pub rpc_port: u16,
+    /// Listen for RPC on all interfaces, not only localhost.
+    #[arg(long)]
+    pub rpc_external: bool,
+    /// Like --rpc-external; also allows unsafe methods from outside (none are offered yet).
+    #[arg(long)]
+    pub unsafe_rpc_external: bool,
+    /// Browser origins allowed to call the RPC: `all`, or a comma-separated list.
+    /// Default: any origin on dev chains, localhost origins otherwise.
+    #[arg(long, value_name = "ORIGINS")]
+    pub rpc_cors: Option<String>,
+    /// Largest RPC request, in MiB.
+    #[arg(long, default_value_t = 15)]
+    pub rpc_max_request_size: u32,
+    /// Largest RPC response, in MiB.
+    #[arg(long, default_value_t = 15)]
+    pub rpc_max_response_size: u32,
+    /// Most simultaneous RPC connections.
+    #[arg(long, default_value_t = 100)]
+    pub rpc_max_connections: u32,
+    /// Prometheus metrics port.
+    #[arg(long, default_value_t = 9615)]
+    pub prometheus_port: u16,
+    /// Serve metrics on all interfaces.
+    #[arg(long)]
+    pub prometheus_external: bool,
+    /// Do not serve metrics.
+    #[arg(long)]
+    pub no_prometheus: bool,
+    /// Dev chains: author a block every this many milliseconds (at least 100) instead of the
+    /// chain's slot duration.
+    #[arg(long, value_name = "MS")]
+    pub dev_block_time: Option<u64>,
+    /// Most transactions in the pool's ready queue.
+    #[arg(long, default_value_t = 8192)]
+    pub pool_limit: usize,
+    /// Most kilobytes of ready transactions in the pool.
+    #[arg(long, default_value_t = 20480)]
+    pub pool_kbytes: usize,
+    /// Log filter directives (`target=level`), added to RUST_LOG.
+    #[arg(long, short = 'l', value_delimiter = ',')]
+    pub log: Vec<String>,
+}
+
+/// Tools.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print a chain spec.
+    BuildSpec(BuildSpecCmd),
+    /// Delete a chain's database.
+    PurgeChain(PurgeChainCmd),
+    /// Generate and inspect keys.
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Send transactions.
+    #[command(subcommand)]
+    Tx(TxCmd),
+    /// Query accounts.
+    #[command(subcommand)]
+    Account(AccountCmd),
+}
+
+/// `build-spec`.
+#[derive(Debug, Args)]
+pub struct BuildSpecCmd {
+    /// `dev`, `local`, or a chain spec file.
+    #[arg(long, default_value = "local")]
+    pub chain: String,
+    /// Print the genesis as raw storage (what a node needs; same genesis hash for everyone).
+    #[arg(long)]
+    pub raw: bool,
+}
+
+/// `purge-chain`.
+#[derive(Debug, Args)]
+pub struct PurgeChainCmd {
+    /// `dev`, `local`, or a chain spec file (default: every chain under the base path).
+    #[arg(long)]
+    pub chain: Option<String>,
+    /// The node's base path.
+    #[arg(long, short = 'd', value_name = "PATH")]
+    pub base_path: PathBuf,
+    /// Do not ask for confirmation.
+    #[arg(short = 'y')]
+    pub yes: bool,
+}
+
+/// Key schemes.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SchemeArg {
+    /// secp256k1 accounts (addresses like Ethereum's).
+    Ethereum,
+    /// sr25519 validator session keys.
+    Sr25519,
+}
+
+/// `key`.
+#[derive(Debug, Subcommand)]
+pub enum KeyCmd {
+    /// Generate a new BIP39 phrase and show its key.
+    Generate {
+        /// Key scheme.
+        #[arg(long, value_enum, default_value = "ethereum")]
+        scheme: SchemeArg,
+        /// Number of words: 12 or 24.
+        #[arg(long, default_value_t = 12)]
+        words: usize,
+    },
+    /// Show the keys of a secret URI: a phrase (with an optional derivation path, e.g.
+    /// `<phrase>/m/44'/60'/0'/0/0` or `<phrase>//Alice`), a 0x-hex secret, or `//Alice`.
+    Inspect {
+        /// The secret URI.
+        uri: String,
+        /// Key scheme.
+        #[arg(long, value_enum, default_value = "ethereum")]
+        scheme: SchemeArg,
+    },
+}
+
+/// `tx`.
+#[derive(Debug, Subcommand)]
+pub enum TxCmd {
+    /// Transfer LUX, wait for inclusion, print the extrinsic and block hashes.
+    Transfer {
+        /// The node's RPC URL (ws:// or http://).
+        #[arg(long, default_value = "ws://127.0.0.1:9944")]
+        rpc_url: String,
+        /// Sender: a dev name (alice, bob, ...), a secret URI or a 0x-hex private key.
+        #[arg(long)]
+        from: String,
+        /// Recipient address (0x + 40 hex digits).
+        #[arg(long)]
+        to: String,
+        /// Amount in LUX (decimals allowed, e.g. 1.5).
+        #[arg(long)]
+        amount: String,
+        /// Fail rather than leave the sender below the existential deposit.
+        #[arg(long)]
+        keep_alive: bool,
+        /// Seconds to wait for inclusion.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
+}
+
+/// `account`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCmd {
+    /// Show an account's balance.
+    Balance {
+        /// The account (0x + 40 hex digits).
+        address: String,
+        /// The node's RPC URL.
+        #[arg(long, default_value = "http://127.0.0.1:9944")]
+        rpc_url: String,
+    },
+    /// Show an account's next nonce (counting its pending transactions).
+    Nonce {
+        /// The account (0x + 40 hex digits).
+        address: String,
+        /// The node's RPC URL.
+        #[arg(long, default_value = "http://127.0.0.1:9944")]
+        rpc_url: String,
+    },
+}

@@ -1,0 +1,157 @@
+//! Running the node.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lux_executor::{ExecutorConfig, WasmExecutor};
+use lux_rpc::RpcConfig;
+use lux_service::{BasePath, MemoryKeystore, NodeConfig, PrometheusConfig};
+use lux_txpool::PoolConfig;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::RunCmd;
+use crate::commands::{load_spec, CmdResult};
+
+fn init_logging(directives: &[String]) {
+    let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    for directive in directives {
+        if let Ok(d) = directive.parse() {
+            filter = filter.add_directive(d);
+        }
+    }
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// Default base path: `$HOME/.local/share/luxtensor`.
+fn default_base_path() -> PathBuf {
+    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("."));
+    home.join(".local/share/luxtensor")
+}
+
+/// Runs the node until Ctrl-C or SIGTERM.
+pub fn run(cmd: RunCmd) -> CmdResult {
+    init_logging(&cmd.log);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run_async(cmd))
+}
+
+async fn run_async(cmd: RunCmd) -> CmdResult {
+    let chain = match (&cmd.chain, cmd.dev) {
+        (Some(chain), _) => chain.clone(),
+        (None, true) => "dev".to_string(),
+        (None, false) => {
+            return Err("choose a chain: --dev, or --chain <dev|local|path to a chain spec>".into())
+        }
+    };
+    if let Some(ms) = cmd.dev_block_time {
+        if ms < 100 {
+            return Err("--dev-block-time must be at least 100 ms".into());
+        }
+    }
+    let executor = WasmExecutor::new(ExecutorConfig::default())?;
+    let chain_spec = load_spec(&chain, &executor)?;
+    drop(executor);
+    let is_dev = chain_spec.chain_type == lux_chain_spec::ChainType::Development;
+    if cmd.dev_block_time.is_some() && !is_dev {
+        return Err("--dev-block-time is only for development chains".into());
+    }
+
+    let mut keystore = MemoryKeystore::default();
+    let dev_keys = [
+        (cmd.alice || cmd.dev, "alice"),
+        (cmd.bob, "bob"),
+        (cmd.charlie, "charlie"),
+        (cmd.dave, "dave"),
+        (cmd.eve, "eve"),
+        (cmd.ferdie, "ferdie"),
+    ];
+    let mut default_name = None;
+    for (_, name) in dev_keys.iter().filter(|(on, _)| *on) {
+        keystore.insert(lux_keys::dev_session_key(name)?);
+        let mut capitalized = name.to_string();
+        capitalized[..1].make_ascii_uppercase();
+        default_name.get_or_insert(capitalized);
+    }
+    let validator = cmd.validator || default_name.is_some();
+
+    let base_path = match (&cmd.base_path, cmd.dev) {
+        (Some(path), _) => BasePath::Permanent(path.clone()),
+        (None, true) => BasePath::temporary()?,
+        (None, false) => BasePath::Permanent(default_base_path()),
+    };
+    let rpc_ip: IpAddr = if cmd.rpc_external || cmd.unsafe_rpc_external {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv4Addr::LOCALHOST.into()
+    };
+    let cors = match cmd.rpc_cors.as_deref() {
+        Some("all") => None,
+        Some(list) => Some(list.split(',').map(|s| s.trim().to_string()).collect()),
+        None if is_dev => None,
+        None => Some(
+            ["http://localhost", "http://127.0.0.1", "https://localhost", "https://127.0.0.1"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+    };
+    let rpc = RpcConfig {
+        addr: SocketAddr::new(rpc_ip, cmd.rpc_port),
+        max_request_bytes: cmd.rpc_max_request_size.saturating_mul(1024 * 1024),
+        max_response_bytes: cmd.rpc_max_response_size.saturating_mul(1024 * 1024),
+        max_connections: cmd.rpc_max_connections,
+        cors,
+        ..Default::default()
+    };
+    let prometheus = (!cmd.no_prometheus).then(|| PrometheusConfig {
+        addr: SocketAddr::new(
+            if cmd.prometheus_external { Ipv4Addr::UNSPECIFIED.into() } else { Ipv4Addr::LOCALHOST.into() },
+            cmd.prometheus_port,
+        ),
+    });
+    let config = NodeConfig {
+        chain_spec,
+        base_path,
+        name: cmd.name.clone().or(default_name).unwrap_or_else(|| "luxtensor-node".into()),
+        rpc: Some(rpc),
+        prometheus,
+        validator,
+        keystore,
+        slot_duration_override: cmd.dev_block_time.map(Duration::from_millis),
+        pool: PoolConfig {
+            max_ready: cmd.pool_limit,
+            max_ready_bytes: cmd.pool_kbytes.saturating_mul(1024),
+            ..Default::default()
+        },
+        database: Default::default(),
+        status_interval: Duration::from_secs(5),
+    };
+    let node = lux_service::start(config).await?;
+    wait_for_signal().await;
+    tracing::info!(target: "luxtensor", "Shutting down");
+    drop(node);
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,349 @@
+//! The RocksDB database: schema, reads, and atomic block commits.
+
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::sync::Arc;
+
+use codec::{Decode, Encode};
+use lux_primitives::{Header, Justifications, OpaqueExtrinsic, H256};
+use parking_lot::Mutex;
+use rocksdb::{BlockBasedOptions, Cache, ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
+use schnellru::{ByLength, LruMap};
+
+use crate::{DbError, Result, TrieState};
+
+/// Column family names.
+pub mod columns {
+    /// Chain pointers: genesis, best and finalized block hashes, schema version.
+    pub const META: &str = "meta";
+    /// Block hash -> SCALE header.
+    pub const HEADERS: &str = "headers";
+    /// Block hash -> SCALE `Vec<OpaqueExtrinsic>`.
+    pub const BODIES: &str = "bodies";
+    /// Block hash -> SCALE `Justifications`.
+    pub const JUSTIFICATIONS: &str = "justifications";
+    /// Block number (u32, big-endian) -> hash of the canonical block at that height.
+    pub const CANONICAL: &str = "canonical";
+    /// Extrinsic hash -> (block hash, index) for canonical blocks.
+    pub const TX_LOOKUP: &str = "tx_lookup";
+    /// Trie node or hashed value -> its bytes, keyed by blake2_256.
+    pub const STATE: &str = "state";
+    /// Ethereum block hash -> block hash.
+    pub const ETH_BLOCKS: &str = "eth_blocks";
+    /// Ethereum transaction hash -> location.
+    pub const ETH_TX_LOOKUP: &str = "eth_tx_lookup";
+    /// Block hash -> Ethereum receipts and logs.
+    pub const ETH_RECEIPTS: &str = "eth_receipts";
+    /// All of them.
+    pub const ALL: [&str; 10] = [
+        META,
+        HEADERS,
+        BODIES,
+        JUSTIFICATIONS,
+        CANONICAL,
+        TX_LOOKUP,
+        STATE,
+        ETH_BLOCKS,
+        ETH_TX_LOOKUP,
+        ETH_RECEIPTS,
+    ];
+}
+
+mod meta {
+    pub const VERSION: &[u8] = b"version";
+    pub const GENESIS: &[u8] = b"genesis";
+    pub const BEST: &[u8] = b"best";
+    pub const FINALIZED: &[u8] = b"finalized";
+}
+
+/// Version of the schema above; a database of another version is refused.
+const SCHEMA_VERSION: u32 = 1;
+
+/// Database settings.
+#[derive(Clone, Debug)]
+pub struct DatabaseConfig {
+    /// RocksDB block cache, in bytes.
+    pub cache_bytes: usize,
+    /// Decoded-node cache of the state trie, in entries.
+    pub node_cache_entries: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self { cache_bytes: 128 * 1024 * 1024, node_cache_entries: 500_000 }
+    }
+}
+
+/// A block to write, with everything that changes with it.
+#[derive(Clone, Debug)]
+pub struct BlockCommit {
+    /// The header (with seal).
+    pub header: Header,
+    /// The extrinsics.
+    pub body: Vec<OpaqueExtrinsic>,
+    /// Finality proofs, if any.
+    pub justifications: Option<Justifications>,
+    /// New trie nodes and hashed values of the block's state.
+    pub state_nodes: Vec<([u8; 32], Vec<u8>)>,
+    /// Whether the block becomes the best block (the canonical chain follows it).
+    pub set_best: bool,
+    /// Whether the block is final.
+    pub finalized: bool,
+}
+
+/// How the canonical chain changed when the best block moved.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TreeRoute {
+    /// Blocks that left the canonical chain, highest first.
+    pub retracted: Vec<H256>,
+    /// Blocks that joined it, lowest first.
+    pub enacted: Vec<H256>,
+}
+
+/// The node's database.
+pub struct Database {
+    db: DB,
+    nodes: Mutex<LruMap<[u8; 32], Arc<[u8]>>>,
+    commit_lock: Mutex<()>,
+}
+
+fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T> {
+    T::decode(&mut &bytes[..]).map_err(|error| DbError::Corrupt { what, error })
+}
+
+fn number_key(number: u32) -> [u8; 4] {
+    number.to_be_bytes()
+}
+
+impl Database {
+    /// Opens (or creates) the database at `path`.
+    pub fn open(path: &Path, config: &DatabaseConfig) -> Result<Arc<Self>> {
+        let cache = Cache::new_lru_cache(config.cache_bytes);
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        opts.increase_parallelism(2);
+        opts.set_max_open_files(512);
+        let descriptors = columns::ALL.iter().map(|name| {
+            let mut table = BlockBasedOptions::default();
+            table.set_block_cache(&cache);
+            table.set_bloom_filter(10.0, false);
+            let mut cf = Options::default();
+            cf.set_block_based_table_factory(&table);
+            ColumnFamilyDescriptor::new(*name, cf)
+        });
+        let db = DB::open_cf_descriptors(&opts, path, descriptors)?;
+        let capacity = NonZeroU32::new(config.node_cache_entries).map_or(1, NonZeroU32::get);
+        let this = Self {
+            db,
+            nodes: Mutex::new(LruMap::new(ByLength::new(capacity))),
+            commit_lock: Mutex::new(()),
+        };
+        match this.get(columns::META, meta::VERSION)? {
+            Some(v) => {
+                let version: u32 = decode("schema version", &v)?;
+                if version != SCHEMA_VERSION {
+                    return Err(DbError::Incompatible(format!(
+                        "database schema version {version}, this node needs {SCHEMA_VERSION}: purge the chain (luxtensor purge-chain)"
+                    )));
+                }
+            }
+            None => this.db.put_cf(this.cf(columns::META), meta::VERSION, SCHEMA_VERSION.encode())?,
+        }
+        Ok(Arc::new(this))
+    }
+
+    fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
+        // Every column family in `columns::ALL` is opened (or created) by `open`.
+        self.db.cf_handle(name).unwrap_or_else(|| panic!("column family {name} is opened in Database::open"))
+    }
+
+    fn get(&self, column: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get_cf(self.cf(column), key)?)
+    }
+
+    fn meta_hash(&self, key: &[u8]) -> Result<Option<H256>> {
+        self.get(columns::META, key)?.map(|v| decode("meta pointer", &v)).transpose()
+    }
+
+    /// The genesis block's hash, if the database has a chain.
+    pub fn genesis_hash(&self) -> Result<Option<H256>> {
+        self.meta_hash(meta::GENESIS)
+    }
+
+    /// The best block's hash.
+    pub fn best_hash(&self) -> Result<Option<H256>> {
+        self.meta_hash(meta::BEST)
+    }
+
+    /// The last finalized block's hash.
+    pub fn finalized_hash(&self) -> Result<Option<H256>> {
+        self.meta_hash(meta::FINALIZED)
+    }
+
+    /// A block's header.
+    pub fn header(&self, hash: &H256) -> Result<Option<Header>> {
+        self.get(columns::HEADERS, hash.as_bytes())?.map(|v| decode("header", &v)).transpose()
+    }
+
+    /// A block's extrinsics.
+    pub fn body(&self, hash: &H256) -> Result<Option<Vec<OpaqueExtrinsic>>> {
+        self.get(columns::BODIES, hash.as_bytes())?.map(|v| decode("body", &v)).transpose()
+    }
+
+    /// A block's justifications.
+    pub fn justifications(&self, hash: &H256) -> Result<Option<Justifications>> {
+        self.get(columns::JUSTIFICATIONS, hash.as_bytes())?
+            .map(|v| decode("justifications", &v))
+            .transpose()
+    }
+
+    /// The hash of the canonical block at `number`.
+    pub fn canonical_hash(&self, number: u32) -> Result<Option<H256>> {
+        self.get(columns::CANONICAL, &number_key(number))?
+            .map(|v| decode("canonical hash", &v))
+            .transpose()
+    }
+
+    /// Where a canonical extrinsic is: block hash and index.
+    pub fn transaction_location(&self, extrinsic_hash: &H256) -> Result<Option<(H256, u32)>> {
+        self.get(columns::TX_LOOKUP, extrinsic_hash.as_bytes())?
+            .map(|v| decode("transaction location", &v))
+            .transpose()
+    }
+
+    /// The state of the block with state root `root`.
+    pub fn state_at(self: &Arc<Self>, root: H256) -> TrieState {
+        TrieState::new(self.clone(), root.0)
+    }
+
+    /// A trie node or hashed value by hash.
+    pub(crate) fn node(&self, hash: &[u8; 32]) -> Result<Option<Arc<[u8]>>> {
+        if let Some(node) = self.nodes.lock().get(hash) {
+            return Ok(Some(node.clone()));
+        }
+        let Some(bytes) = self.db.get_pinned_cf(self.cf(columns::STATE), hash)? else {
+            return Ok(None);
+        };
+        let node: Arc<[u8]> = Arc::from(&bytes[..]);
+        self.nodes.lock().insert(*hash, node.clone());
+        Ok(Some(node))
+    }
+
+    /// Writes a block and everything that changes with it in one atomic batch. Returns how the
+    /// canonical chain changed if the block became the best one.
+    pub fn commit(&self, op: BlockCommit) -> Result<Option<TreeRoute>> {
+        let _guard = self.commit_lock.lock();
+        let hash = op.header.hash();
+        let mut batch = WriteBatch::default();
+        batch.put_cf(self.cf(columns::HEADERS), hash.as_bytes(), op.header.encode());
+        batch.put_cf(self.cf(columns::BODIES), hash.as_bytes(), op.body.encode());
+        if let Some(j) = &op.justifications {
+            batch.put_cf(self.cf(columns::JUSTIFICATIONS), hash.as_bytes(), j.encode());
+        }
+        let state = self.cf(columns::STATE);
+        for (node_hash, node) in &op.state_nodes {
+            batch.put_cf(state, node_hash, node);
+        }
+        if op.header.number == 0 && self.genesis_hash()?.is_none() {
+            batch.put_cf(self.cf(columns::META), meta::GENESIS, hash.encode());
+        }
+        let route = if op.set_best {
+            let route = self.canonicalize(&mut batch, &op.header, hash, &op.body)?;
+            batch.put_cf(self.cf(columns::META), meta::BEST, hash.encode());
+            Some(route)
+        } else {
+            None
+        };
+        if op.finalized {
+            batch.put_cf(self.cf(columns::META), meta::FINALIZED, hash.encode());
+        }
+        self.write(batch)?;
+        // The nodes are hot: the next block reads them.
+        let mut cache = self.nodes.lock();
+        for (node_hash, node) in op.state_nodes {
+            cache.insert(node_hash, Arc::from(node));
+        }
+        Ok(route)
+    }
+
+    /// Marks `hash` (already in the database) as finalized, storing its justification.
+    pub fn finalize(&self, hash: &H256, justifications: Option<Justifications>) -> Result<()> {
+        let _guard = self.commit_lock.lock();
+        if self.header(hash)?.is_none() {
+            return Err(DbError::UnknownBlock(*hash));
+        }
+        let mut batch = WriteBatch::default();
+        if let Some(j) = justifications {
+            batch.put_cf(self.cf(columns::JUSTIFICATIONS), hash.as_bytes(), j.encode());
+        }
+        batch.put_cf(self.cf(columns::META), meta::FINALIZED, hash.encode());
+        self.write(batch)
+    }
+
+    fn write(&self, batch: WriteBatch) -> Result<()> {
+        let mut opts = WriteOptions::default();
+        // The write-ahead log makes each batch atomic and survives a killed process.
+        opts.set_sync(false);
+        Ok(self.db.write_opt(batch, &opts)?)
+    }
+
+    /// Makes `hash` (with `header`, being committed in `batch`) the head of the canonical
+    /// chain: rewrites the number index and the transaction index along the changed route.
+    fn canonicalize(
+        &self,
+        batch: &mut WriteBatch,
+        header: &Header,
+        hash: H256,
+        body: &[OpaqueExtrinsic],
+    ) -> Result<TreeRoute> {
+        // Walk back from the new block until we meet the current canonical chain.
+        let mut enacted = vec![(header.number, hash)];
+        let mut cursor = (header.number, header.parent_hash);
+        while header.number > 0 && cursor.0 > 0 {
+            let number = cursor.0 - 1;
+            if self.canonical_hash(number)? == Some(cursor.1) {
+                break;
+            }
+            let parent = self.header(&cursor.1)?.ok_or(DbError::UnknownBlock(cursor.1))?;
+            enacted.push((number, cursor.1));
+            cursor = (number, parent.parent_hash);
+        }
+        enacted.reverse();
+        let fork_point = enacted.first().map_or(0, |(n, _)| *n);
+        // Everything canonical from the fork point up leaves the chain.
+        let mut retracted = Vec::new();
+        if let Some(best) = self.best_hash()? {
+            let best_number = self.header(&best)?.map_or(0, |h| h.number);
+            for number in (fork_point..=best_number).rev() {
+                if let Some(old) = self.canonical_hash(number)? {
+                    if enacted.iter().all(|(_, h)| *h != old) {
+                        retracted.push(old);
+                    }
+                    batch.delete_cf(self.cf(columns::CANONICAL), number_key(number));
+                }
+            }
+        }
+        let lookup = self.cf(columns::TX_LOOKUP);
+        for old in &retracted {
+            for xt in self.body(old)?.unwrap_or_default() {
+                batch.delete_cf(lookup, xt.hash().as_bytes());
+            }
+        }
+        for (number, block) in &enacted {
+            batch.put_cf(self.cf(columns::CANONICAL), number_key(*number), block.encode());
+            let extrinsics =
+                if *block == hash { body.to_vec() } else { self.body(block)?.unwrap_or_default() };
+            for (index, xt) in extrinsics.iter().enumerate() {
+                batch.put_cf(lookup, xt.hash().as_bytes(), (*block, index as u32).encode());
+            }
+        }
+        Ok(TreeRoute { retracted, enacted: enacted.into_iter().map(|(_, h)| h).collect() })
+    }
+}
+
+impl lux_trie::NodeStore for Database {
+    fn get(&self, hash: &[u8; 32]) -> std::result::Result<Option<Arc<[u8]>>, lux_trie::StoreError> {
+        self.node(hash).map_err(|e| lux_trie::StoreError(e.to_string()))
+    }
+}

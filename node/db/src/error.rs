@@ -1,0 +1,29 @@
+//! Storage errors.
+
+/// Why a database operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// RocksDB failed.
+    #[error("database: {0}")]
+    Rocks(#[from] rocksdb::Error),
+    /// Stored data does not decode.
+    #[error("corrupt database entry ({what}): {error}")]
+    Corrupt {
+        /// Which entry.
+        what: &'static str,
+        /// The decoding error.
+        error: codec::Error,
+    },
+    /// The database belongs to another chain or another version of this software.
+    #[error("{0}")]
+    Incompatible(String),
+    /// A block the operation needs is not in the database.
+    #[error("unknown block {0:?}")]
+    UnknownBlock(lux_primitives::H256),
+    /// The state trie is missing a node or is corrupt.
+    #[error("state: {0}")]
+    Trie(#[from] lux_trie::Error),
+}
+
+/// Result with [`DbError`].
+pub type Result<T> = std::result::Result<T, DbError>;

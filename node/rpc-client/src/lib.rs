@@ -1,0 +1,16 @@
+//! A Rust client for a LuxTensor node, over its JSON-RPC (HTTP or WebSocket).
+//!
+//! It reads chain and account state, builds and signs extrinsics exactly as wallets do
+//! (extrinsic format v4, the eight signed extensions, a secp256k1 signature over keccak256 of
+//! the signing payload), submits them, and waits for their inclusion. The `luxtensor tx` and
+//! `luxtensor account` commands and the end-to-end tests use it.
+
+mod client;
+mod error;
+mod extrinsic;
+mod units;
+
+pub use client::{Inclusion, LuxClient, TxOutcome};
+pub use error::ClientError;
+pub use extrinsic::{account_storage_key, sign_extrinsic, SigningContext};
+pub use units::{format_lux, parse_lux};

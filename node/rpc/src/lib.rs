@@ -1,0 +1,20 @@
+//! LuxTensor's JSON-RPC server: one jsonrpsee server serving HTTP and WebSocket on one port,
+//! with Substrate's `system_*`, `chain_*`, `state_*`, `author_*` and `rpc_methods`, their
+//! aliases (polkadot.js calls `chain_subscribeNewHead`), JSON shapes and error codes.
+//!
+//! Requests larger than the configured limit are refused with an error; every failure of a
+//! method is a JSON-RPC error for that request only.
+
+mod author;
+mod chain;
+mod context;
+mod error;
+mod server;
+mod state;
+mod system;
+mod types;
+
+pub use context::{NetworkStatus, NoNetwork, RpcContext, SystemInfo};
+pub use error::RpcServerError;
+pub use server::{start_server, RpcConfig, RpcServerHandle};
+pub use types::Bytes;

@@ -1,0 +1,151 @@
+//! The server: one port for HTTP and WebSocket, request limits, CORS, and the helper that
+//! turns chain events into subscription notifications.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
+use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionMessage};
+use lux_chain::ChainEvent;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::broadcast::error::RecvError;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
+
+use crate::{RpcContext, RpcServerError};
+
+/// Server settings.
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// Address to listen on.
+    pub addr: SocketAddr,
+    /// Largest request accepted, in bytes.
+    pub max_request_bytes: u32,
+    /// Largest response sent, in bytes.
+    pub max_response_bytes: u32,
+    /// Most simultaneous connections.
+    pub max_connections: u32,
+    /// Most subscriptions per connection.
+    pub max_subscriptions_per_connection: u32,
+    /// Most calls in one batch.
+    pub max_batch_len: u32,
+    /// Allowed browser origins (`None`: any).
+    pub cors: Option<Vec<String>>,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 9944)),
+            max_request_bytes: 15 * 1024 * 1024,
+            max_response_bytes: 15 * 1024 * 1024,
+            max_connections: 100,
+            max_subscriptions_per_connection: 1024,
+            max_batch_len: 256,
+            cors: None,
+        }
+    }
+}
+
+/// A running server; dropping it stops the server.
+pub struct RpcServerHandle {
+    handle: ServerHandle,
+    /// The address it listens on.
+    pub local_addr: SocketAddr,
+}
+
+impl RpcServerHandle {
+    /// Stops the server.
+    pub fn stop(self) {
+        let _ = self.handle.stop();
+    }
+}
+
+impl Drop for RpcServerHandle {
+    fn drop(&mut self) {
+        let _ = self.handle.stop();
+    }
+}
+
+/// Starts the server with every method.
+pub async fn start_server(config: RpcConfig, ctx: RpcContext) -> Result<RpcServerHandle, RpcServerError> {
+    let module = build_module(ctx).map_err(|e| RpcServerError::Register(e.to_string()))?;
+    let cors = match &config.cors {
+        None => CorsLayer::new().allow_origin(Any).allow_headers(Any).allow_methods(Any),
+        Some(origins) => {
+            let origins = origins.iter().filter_map(|o| o.parse().ok()).collect::<Vec<_>>();
+            CorsLayer::new().allow_origin(AllowOrigin::list(origins)).allow_headers(Any).allow_methods(Any)
+        }
+    };
+    let server_config = ServerConfig::builder()
+        .max_request_body_size(config.max_request_bytes)
+        .max_response_body_size(config.max_response_bytes)
+        .max_connections(config.max_connections)
+        .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
+        .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch_len))
+        .build();
+    let server = Server::builder()
+        .set_config(server_config)
+        .set_http_middleware(tower::ServiceBuilder::new().layer(cors))
+        .build(config.addr)
+        .await
+        .map_err(|error| RpcServerError::Bind { addr: config.addr, error })?;
+    let local_addr = server.local_addr().map_err(|error| RpcServerError::Bind { addr: config.addr, error })?;
+    let handle = server.start(module);
+    Ok(RpcServerHandle { handle, local_addr })
+}
+
+fn build_module(ctx: RpcContext) -> Result<RpcModule<RpcContext>, jsonrpsee::core::RegisterMethodError> {
+    let mut module = RpcModule::new(ctx);
+    crate::system::register(&mut module)?;
+    crate::chain::register(&mut module)?;
+    crate::state::register(&mut module)?;
+    crate::author::register(&mut module)?;
+    crate::system::register_rpc_methods(&mut module)?;
+    Ok(module)
+}
+
+/// A JSON value as a subscription notification.
+pub(crate) fn to_message(value: &impl Serialize) -> Result<SubscriptionMessage, serde_json::Error> {
+    Ok(SubscriptionMessage::from(serde_json::value::to_raw_value(value)?))
+}
+
+/// Accepts a subscription, sends `initial`, then whatever `map` makes of each chain event,
+/// until the client unsubscribes or disconnects. `map` may read state (it runs where blocking
+/// is allowed).
+pub(crate) async fn forward_events<F>(
+    pending: PendingSubscriptionSink,
+    ctx: Arc<RpcContext>,
+    initial: Vec<Value>,
+    mut map: F,
+) where
+    F: FnMut(&RpcContext, &ChainEvent) -> Vec<Value> + Send,
+{
+    let mut events = ctx.chain.subscribe();
+    let Ok(sink) = pending.accept().await else { return };
+    for value in initial {
+        let Ok(message) = to_message(&value) else { return };
+        if sink.send(message).await.is_err() {
+            return;
+        }
+    }
+    loop {
+        let event = tokio::select! {
+            _ = sink.closed() => return,
+            event = events.recv() => event,
+        };
+        let event = match event {
+            Ok(event) => event,
+            // A slow client missed some events; keep going with the next ones.
+            Err(RecvError::Lagged(_)) => continue,
+            Err(RecvError::Closed) => return,
+        };
+        let values = tokio::task::block_in_place(|| map(&ctx, &event));
+        for value in values {
+            let Ok(message) = to_message(&value) else { return };
+            if sink.send(message).await.is_err() {
+                return;
+            }
+        }
+    }
+}

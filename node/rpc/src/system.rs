@@ -1,0 +1,56 @@
+//! `system_*` and `rpc_methods`.
+
+use codec::{Decode, Encode};
+use jsonrpsee::types::ErrorObjectOwned;
+use jsonrpsee::RpcModule;
+use lux_primitives::AccountId20;
+use serde_json::{json, Value};
+
+use crate::error::{client_error, invalid_params};
+use crate::RpcContext;
+
+pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+    module.register_method("system_name", |_, ctx, _| ctx.system.impl_name.clone())?;
+    module.register_method("system_version", |_, ctx, _| ctx.system.impl_version.clone())?;
+    module.register_method("system_chain", |_, ctx, _| ctx.system.chain_name.clone())?;
+    module.register_method("system_chainType", |_, ctx, _| ctx.system.chain_type.clone())?;
+    module.register_method("system_properties", |_, ctx, _| Value::Object(ctx.system.properties.clone()))?;
+    module.register_method("system_health", |_, ctx, _| {
+        json!({
+            "peers": ctx.network.peers(),
+            "isSyncing": ctx.network.is_syncing(),
+            "shouldHavePeers": ctx.system.should_have_peers,
+        })
+    })?;
+    module.register_blocking_method("system_accountNextIndex", |params, ctx, _| {
+        let account: String = params.one()?;
+        let account: AccountId20 = account.parse().map_err(invalid_params)?;
+        next_index(&ctx, account)
+    })?;
+    module.register_alias("account_nextIndex", "system_accountNextIndex")?;
+    Ok(())
+}
+
+/// The account's next nonce: the chain's, plus the transactions of the account already in the
+/// pool with consecutive nonces.
+fn next_index(ctx: &RpcContext, account: AccountId20) -> Result<u32, ErrorObjectOwned> {
+    let best = ctx.chain.info().best_hash;
+    let output = ctx
+        .chain
+        .call(&best, "AccountNonceApi_account_nonce", &account.encode())
+        .map_err(client_error)?;
+    let mut nonce = u32::decode(&mut &output[..]).map_err(client_error)?;
+    while ctx.pool.is_provided(&(account, nonce).encode()) {
+        nonce += 1;
+    }
+    Ok(nonce)
+}
+
+/// `rpc_methods`: every method name, sorted.
+pub(crate) fn register_rpc_methods(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+    let mut names: Vec<String> = module.method_names().map(str::to_string).collect();
+    names.push("rpc_methods".into());
+    names.sort();
+    module.register_method("rpc_methods", move |_, _, _| json!({ "version": 1, "methods": names }))?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! Block authoring: in every slot this node may author, build a block from the pool, seal it
+//! and import it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use lux_chain::{BlockOrigin, BuildLimits, Chain, ChainError};
+use lux_consensus::{claim_slot, seal_header, slot_at, slot_start, PreDigest, Slot};
+use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
+use lux_primitives::{Digest, Sr25519Public};
+use lux_txpool::Pool;
+
+use crate::MemoryKeystore;
+
+/// Settings of the author.
+pub(crate) struct Author {
+    pub chain: Arc<Chain>,
+    pub pool: Arc<Pool>,
+    pub keystore: Arc<MemoryKeystore>,
+    pub slot_duration_override: Option<Duration>,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Author {
+    /// The slot length: the override, or the runtime's.
+    fn slot_duration(&self) -> u64 {
+        if let Some(d) = self.slot_duration_override {
+            return d.as_millis().max(1) as u64;
+        }
+        let best = self.chain.info().best_hash;
+        self.chain.call_decode::<u64>(&best, "LuxConsensusApi_slot_duration", &[]).unwrap_or(1_000).max(1)
+    }
+
+    /// Waits for each slot and authors in it when it is ours.
+    pub(crate) async fn run(self: Arc<Self>) {
+        loop {
+            let duration = self.slot_duration();
+            let now = now_ms();
+            let slot = slot_at(now, duration) + 1;
+            tokio::time::sleep(Duration::from_millis(slot_start(slot, duration).saturating_sub(now))).await;
+            let this = self.clone();
+            match tokio::task::spawn_blocking(move || this.author_slot(slot, duration)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(target: "author", "could not author in slot {slot}: {e}"),
+                Err(e) => tracing::error!(target: "author", "authoring task failed: {e}"),
+            }
+        }
+    }
+
+    /// Authors a block in `slot` if one of our keys is its author and the best block is from
+    /// an earlier slot.
+    fn author_slot(&self, slot: Slot, slot_duration: u64) -> Result<(), ChainError> {
+        let started = Instant::now();
+        let parent = self.chain.info().best_hash;
+        let parent_header = self.chain.header(&parent)?.ok_or(ChainError::UnknownBlock(parent))?;
+        if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
+            return Ok(());
+        }
+        let authorities: Vec<Sr25519Public> =
+            self.chain.call_decode(&parent, "LuxConsensusApi_authorities", &[])?;
+        let Some((pre_digest, author)) = claim_slot(slot, &authorities, |k| self.keystore.has(k)) else {
+            return Ok(());
+        };
+        let mut digest = Digest::default();
+        digest.push(pre_digest.to_digest_item());
+        let mut inherent_data = InherentData::new();
+        inherent_data.put(TIMESTAMP_INHERENT_ID, &slot_start(slot, slot_duration));
+        // Leave a third of the slot for sealing, import and propagation.
+        let limits = BuildLimits {
+            deadline: started + Duration::from_millis(slot_duration * 2 / 3),
+            max_transactions: usize::MAX,
+        };
+        let ready = self.pool.ready().into_iter().map(|tx| (tx.hash, tx.data));
+        let built = self.chain.build_block(&parent, digest, &inherent_data, ready, limits)?;
+        if !built.invalid.is_empty() {
+            self.pool.remove_invalid(&built.invalid);
+        }
+        let header = seal_header(built.header, &author, &*self.keystore)
+            .ok_or_else(|| ChainError::BuildFailed("the session key is gone".into()))?;
+        // With a single authority, a block is final as soon as it exists: 1 of 1 votes.
+        let finalize = authorities.len() == 1;
+        let transactions = built.included.len();
+        let imported = self.chain.import(header, built.body, None, Some(built.changes), BlockOrigin::Own, finalize)?;
+        tracing::info!(
+            target: "author",
+            "🎁 Authored block #{} ({:?}) in slot {slot} with {transactions} transactions in {:?}",
+            imported.header.number,
+            imported.hash,
+            started.elapsed()
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,149 @@
+//! Starting and stopping a node.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use lux_chain::Chain;
+use lux_chain_spec::ChainType;
+use lux_db::Database;
+use lux_executor::{ExecutorConfig, WasmExecutor};
+use lux_rpc::{NoNetwork, RpcContext, RpcServerHandle, SystemInfo};
+use lux_txpool::Pool;
+use tokio::task::JoinHandle;
+
+use crate::author::Author;
+use crate::config::BasePath;
+use crate::status::Counters;
+use crate::{metrics, pool, status, NodeConfig, ServiceError};
+
+/// A running node. Dropping it stops its tasks.
+pub struct Node {
+    /// The chain.
+    pub chain: Arc<Chain>,
+    /// The transaction pool.
+    pub pool: Arc<Pool>,
+    /// Where the RPC server listens, if it runs.
+    pub rpc_addr: Option<SocketAddr>,
+    /// Where metrics are served, if they are.
+    pub prometheus_addr: Option<SocketAddr>,
+    tasks: Vec<JoinHandle<()>>,
+    _rpc: Option<RpcServerHandle>,
+    _base_path: BasePath,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Starts a node. Must run inside a multi-threaded tokio runtime.
+pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
+    let spec = &config.chain_spec;
+    let chain_dir = config.base_path.chain_dir(&spec.id);
+    let executor = WasmExecutor::new(ExecutorConfig {
+        cache_dir: Some(chain_dir.join("wasm-cache")),
+        ..Default::default()
+    })?;
+    let genesis = spec.genesis_storage(&executor)?;
+    let db_path = chain_dir.join("db");
+    std::fs::create_dir_all(&db_path)
+        .map_err(|e| ServiceError::Io(format!("cannot create {}: {e}", db_path.display())))?;
+    let db = Database::open(&db_path, &config.database).map_err(|e| match e {
+        lux_db::DbError::Rocks(e) if e.to_string().contains("lock") => ServiceError::Io(format!(
+            "the database at {} is in use by another luxtensor process",
+            db_path.display()
+        )),
+        other => ServiceError::Db(other),
+    })?;
+    let chain = Arc::new(Chain::open(db, executor, &genesis)?);
+    let info = chain.info();
+    tracing::info!(target: "luxtensor", "🔨 Chain: {} ({:?}), base path {}", spec.name, spec.id, config.base_path.path().display());
+    tracing::info!(target: "luxtensor", "🏷  Node name: {}", config.name);
+    tracing::info!(
+        target: "luxtensor",
+        "📦 Genesis {:?}; best #{} ({:?}), finalized #{}",
+        info.genesis_hash,
+        info.best_number,
+        info.best_hash,
+        info.finalized_number
+    );
+
+    let pool = Arc::new(Pool::new(Box::new(pool::RuntimeValidator(chain.clone())), config.pool.clone()));
+    let counters = Arc::new(Counters::default());
+    let mut tasks = vec![
+        tokio::spawn(pool::maintain(chain.clone(), pool.clone())),
+        tokio::spawn(status::count(chain.clone(), counters.clone())),
+        tokio::spawn(status::log(chain.clone(), pool.clone(), counters.clone(), config.status_interval)),
+    ];
+
+    if config.validator {
+        let keys = config.keystore.publics();
+        if keys.is_empty() {
+            return Err(ServiceError::Config(
+                "--validator needs a session key: pass --alice, --bob, ... for the dev keys".into(),
+            ));
+        }
+        let authorities: Vec<lux_primitives::Sr25519Public> =
+            chain.call_decode(&info.best_hash, "LuxConsensusApi_authorities", &[])?;
+        if !keys.iter().any(|k| authorities.contains(k)) {
+            tracing::warn!(target: "author", "none of this node's session keys is in the authority set: it will not author");
+        }
+        let author = Arc::new(Author {
+            chain: chain.clone(),
+            pool: pool.clone(),
+            keystore: Arc::new(config.keystore.clone()),
+            slot_duration_override: config.slot_duration_override,
+        });
+        tasks.push(tokio::spawn(author.run()));
+    }
+
+    let mut prometheus_addr = None;
+    if let Some(prometheus) = &config.prometheus {
+        match tokio::net::TcpListener::bind(prometheus.addr).await {
+            Ok(listener) => {
+                prometheus_addr = listener.local_addr().ok();
+                tracing::info!(target: "luxtensor", "〽️ Prometheus metrics on http://{}/metrics", prometheus.addr);
+                tasks.push(tokio::spawn(metrics::serve(listener, chain.clone(), pool.clone(), counters)));
+            }
+            Err(e) => {
+                return Err(ServiceError::Io(format!("cannot serve metrics on {}: {e}", prometheus.addr)))
+            }
+        }
+    }
+
+    let (rpc, rpc_addr) = match &config.rpc {
+        Some(rpc_config) => {
+            let ctx = RpcContext {
+                chain: chain.clone(),
+                pool: pool.clone(),
+                system: SystemInfo {
+                    impl_name: "LuxTensor Node".into(),
+                    impl_version: env!("CARGO_PKG_VERSION").into(),
+                    chain_name: spec.name.clone(),
+                    chain_type: serde_json::to_value(spec.chain_type).unwrap_or_default(),
+                    properties: spec.properties.clone(),
+                    should_have_peers: spec.chain_type != ChainType::Development,
+                },
+                network: Arc::new(NoNetwork),
+            };
+            let handle = lux_rpc::start_server(rpc_config.clone(), ctx).await?;
+            let addr = handle.local_addr;
+            tracing::info!(target: "luxtensor", "Running JSON-RPC server: addr={addr}");
+            (Some(handle), Some(addr))
+        }
+        None => (None, None),
+    };
+
+    Ok(Node {
+        chain,
+        pool,
+        rpc_addr,
+        prometheus_addr,
+        tasks,
+        _rpc: rpc,
+        _base_path: config.base_path,
+    })
+}

@@ -1,0 +1,68 @@
+//! The status line logged every few seconds, and the counters behind it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use lux_chain::{Chain, ChainEvent};
+use lux_primitives::H256;
+use lux_txpool::Pool;
+
+/// Counters shared by the status line and the metrics endpoint.
+#[derive(Default)]
+pub(crate) struct Counters {
+    /// Transactions (non-inherent extrinsics) in imported best blocks.
+    pub transactions: AtomicU64,
+    /// Imported blocks.
+    pub blocks: AtomicU64,
+}
+
+/// Counts transactions of new best blocks (every extrinsic but the timestamp inherent).
+pub(crate) async fn count(chain: Arc<Chain>, counters: Arc<Counters>) {
+    let mut events = chain.subscribe();
+    loop {
+        match events.recv().await {
+            Ok(ChainEvent::Imported(block)) => {
+                counters.blocks.fetch_add(1, Ordering::Relaxed);
+                if block.is_new_best {
+                    let transactions = block.extrinsic_hashes.len().saturating_sub(1) as u64;
+                    counters.transactions.fetch_add(transactions, Ordering::Relaxed);
+                }
+            }
+            Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+            Err(_) => return,
+        }
+    }
+}
+
+fn short(hash: &H256) -> String {
+    let hex = format!("{hash:x}");
+    format!("0x{}…{}", &hex[..4], &hex[hex.len() - 4..])
+}
+
+/// Logs `Idle (0 peers), best: #12 (0x…), finalized #12 (0x…), txpool: 0 ready, 0 future, 0.0 tx/s`.
+pub(crate) async fn log(chain: Arc<Chain>, pool: Arc<Pool>, counters: Arc<Counters>, interval: Duration) {
+    let mut last = (Instant::now(), counters.transactions.load(Ordering::Relaxed));
+    let mut ticker = tokio::time::interval(interval);
+    ticker.tick().await;
+    loop {
+        ticker.tick().await;
+        let info = chain.info();
+        let status = pool.status();
+        let transactions = counters.transactions.load(Ordering::Relaxed);
+        let elapsed = last.0.elapsed().as_secs_f64().max(0.001);
+        let tps = (transactions - last.1) as f64 / elapsed;
+        last = (Instant::now(), transactions);
+        tracing::info!(
+            target: "luxtensor",
+            "💤 Idle (0 peers), best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future, {:.1} tx/s",
+            info.best_number,
+            short(&info.best_hash),
+            info.finalized_number,
+            short(&info.finalized_hash),
+            status.ready,
+            status.future,
+            tps
+        );
+    }
+}

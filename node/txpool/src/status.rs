@@ -1,0 +1,33 @@
+//! What happens to a watched transaction.
+
+use lux_primitives::H256;
+
+use crate::TxHash;
+
+/// A transaction's status, as `author_submitAndWatchExtrinsic` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TxStatus {
+    /// Waiting for a transaction it depends on.
+    Future,
+    /// Ready to be included.
+    Ready,
+    /// Included in a block.
+    InBlock(H256),
+    /// Its block left the best chain.
+    Retracted(H256),
+    /// Its block is final.
+    Finalized(H256),
+    /// Replaced by another transaction with the same sender and nonce.
+    Usurped(TxHash),
+    /// Dropped (pool full or expired).
+    Dropped,
+    /// Found invalid.
+    Invalid,
+}
+
+impl TxStatus {
+    /// Whether no further status follows.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Self::Finalized(_) | Self::Usurped(_) | Self::Dropped | Self::Invalid)
+    }
+}

@@ -1,0 +1,191 @@
+//! Harness for end-to-end tests: starts real `luxtensor` processes on free loopback ports,
+//! waits for conditions with deadlines (never fixed sleeps), and kills the processes when the
+//! test ends, whatever happens.
+//!
+//! The binary is the one built next to the test executable (`target/<profile>/luxtensor`,
+//! built by `cargo build -p luxtensor`), or `$LUXTENSOR_BIN`.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use lux_rpc_client::LuxClient;
+use serde_json::Value;
+
+/// The `luxtensor` binary under test.
+pub fn binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("LUXTENSOR_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    // target/<profile>/deps/<test> -> target/<profile>/luxtensor
+    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let bin = profile_dir.join("luxtensor");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p luxtensor` first (scripts/test.sh does)", bin.display());
+    bin
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// Runs `luxtensor` with `args` to completion.
+pub fn run_cli(args: &[&str]) -> Output {
+    Command::new(binary()).args(args).output().expect("luxtensor runs")
+}
+
+/// Polls `condition` until it returns `Some`, or panics after `timeout` with `what`.
+pub async fn wait_for<T, F, Fut>(what: &str, timeout: Duration, mut condition: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = condition().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A running node. Killed (SIGKILL) when dropped.
+pub struct TestNode {
+    child: Option<Child>,
+    /// RPC port.
+    pub rpc_port: u16,
+    /// Base path (kept across restarts).
+    pub base_path: PathBuf,
+    log_path: PathBuf,
+}
+
+/// How to start a node.
+#[derive(Clone, Debug)]
+pub struct NodeOptions {
+    /// Extra arguments.
+    pub args: Vec<String>,
+    /// Block time in ms (`--dev-block-time`).
+    pub block_time_ms: u64,
+}
+
+impl Default for NodeOptions {
+    fn default() -> Self {
+        Self { args: Vec::new(), block_time_ms: 250 }
+    }
+}
+
+impl TestNode {
+    /// Starts `luxtensor --dev` on `base_path` with free ports.
+    pub async fn dev(base_path: &Path, options: NodeOptions) -> Self {
+        let rpc_port = free_port();
+        let log_path = base_path.join(format!("node-{rpc_port}.log"));
+        std::fs::create_dir_all(base_path).expect("base path");
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let mut command = Command::new(binary());
+        command
+            .args(["--dev", "--base-path"])
+            .arg(base_path)
+            .args(["--rpc-port", &rpc_port.to_string(), "--no-prometheus"])
+            .args(["--dev-block-time", &options.block_time_ms.to_string()])
+            .args(&options.args)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log);
+        let child = command.spawn().expect("luxtensor starts");
+        let mut node = Self { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log_path };
+        node.wait_ready().await;
+        node
+    }
+
+    /// The HTTP RPC URL.
+    pub fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.rpc_port)
+    }
+
+    /// The WebSocket RPC URL.
+    pub fn ws_url(&self) -> String {
+        format!("ws://127.0.0.1:{}", self.rpc_port)
+    }
+
+    /// A client over HTTP.
+    pub async fn client(&self) -> LuxClient {
+        LuxClient::connect(&self.http_url()).await.expect("client")
+    }
+
+    /// A client over WebSocket.
+    pub async fn ws_client(&self) -> LuxClient {
+        LuxClient::connect(&self.ws_url()).await.expect("ws client")
+    }
+
+    /// The node's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    async fn wait_ready(&mut self) {
+        let url = self.http_url();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("luxtensor exited with {status} before serving RPC:\n{}", self.log());
+                }
+            }
+            if let Ok(client) = LuxClient::connect(&url).await {
+                if client.request::<Value>("system_health", jsonrpsee::rpc_params![]).await.is_ok() {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "the node did not serve RPC within 120 s:\n{}", self.log());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The best block number.
+    pub async fn best_number(&self) -> u32 {
+        self.client().await.header(None).await.expect("header").expect("best header").number
+    }
+
+    /// Waits until the best block number reaches `number`.
+    pub async fn wait_for_block(&self, number: u32, timeout: Duration) {
+        let client = self.client().await;
+        wait_for(&format!("block #{number}"), timeout, || async {
+            let best = client.header(None).await.ok().flatten()?.number;
+            (best >= number).then_some(())
+        })
+        .await
+    }
+
+    /// Kills the process with SIGKILL (no cleanup) and waits for it to exit.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Stops the process with SIGTERM and waits for it to exit.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for TestNode {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
