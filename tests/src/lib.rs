@@ -22,13 +22,20 @@ pub fn binary() -> PathBuf {
     // target/<profile>/deps/<test> -> target/<profile>/luxtensor
     let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
     let bin = profile_dir.join("luxtensor");
-    assert!(bin.exists(), "{} is missing: run `cargo build -p luxtensor` first (scripts/test.sh does)", bin.display());
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build -p luxtensor` first (scripts/test.sh does)",
+        bin.display()
+    );
     bin
 }
 
 /// A free TCP port on loopback.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// Runs `luxtensor` with `args` to completion.
@@ -95,7 +102,8 @@ impl TestNode {
             .stdout(Stdio::null())
             .stderr(log);
         let child = command.spawn().expect("luxtensor starts");
-        let mut node = Self { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log_path };
+        let mut node =
+            Self { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log_path };
         node.wait_ready().await;
         node
     }
@@ -135,11 +143,16 @@ impl TestNode {
                 }
             }
             if let Ok(client) = LuxClient::connect(&url).await {
-                if client.request::<Value>("system_health", jsonrpsee::rpc_params![]).await.is_ok() {
+                if client.request::<Value>("system_health", jsonrpsee::rpc_params![]).await.is_ok()
+                {
                     return;
                 }
             }
-            assert!(Instant::now() < deadline, "the node did not serve RPC within 120 s:\n{}", self.log());
+            assert!(
+                Instant::now() < deadline,
+                "the node did not serve RPC within 120 s:\n{}",
+                self.log()
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -113,7 +113,12 @@ impl ChainSpec {
     pub fn builtin(name: &str, executor: &WasmExecutor) -> Result<Self, ChainSpecError> {
         let (preset, spec_name, id, chain_type) = match name {
             "dev" => (DEV_PRESET, "LuxTensor Development", "luxtensor_dev", ChainType::Development),
-            "local" => (LOCAL_TESTNET_PRESET, "LuxTensor Local Testnet", "luxtensor_local", ChainType::Local),
+            "local" => (
+                LOCAL_TESTNET_PRESET,
+                "LuxTensor Local Testnet",
+                "luxtensor_local",
+                ChainType::Local,
+            ),
             other => return Err(ChainSpecError::UnknownChain(other.into())),
         };
         let code = luxtensor_runtime::WASM_BINARY.ok_or(ChainSpecError::NoWasm)?;
@@ -136,8 +141,15 @@ impl ChainSpec {
     }
 
     /// A `GenesisBuilder_get_preset` result, parsed.
-    fn preset(executor: &WasmExecutor, code: &[u8], name: Option<&str>) -> Result<Value, ChainSpecError> {
-        let mut ext = Ext::new(Arc::new(InMemoryBackend::default()) as SharedBackend, OverlayedChanges::new());
+    fn preset(
+        executor: &WasmExecutor,
+        code: &[u8],
+        name: Option<&str>,
+    ) -> Result<Value, ChainSpecError> {
+        let mut ext = Ext::new(
+            Arc::new(InMemoryBackend::default()) as SharedBackend,
+            OverlayedChanges::new(),
+        );
         let json: Option<Vec<u8>> = executor.call_decode(
             &mut ext,
             &RuntimeCode::from_bytes(code.to_vec(), None),
@@ -166,14 +178,20 @@ impl ChainSpec {
     }
 
     /// The genesis storage: every key and value.
-    pub fn genesis_storage(&self, executor: &WasmExecutor) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, ChainSpecError> {
+    pub fn genesis_storage(
+        &self,
+        executor: &WasmExecutor,
+    ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, ChainSpecError> {
         match &self.genesis {
             Genesis::Raw(raw) => {
                 let storage = raw
                     .top
                     .iter()
                     .map(|(k, v)| {
-                        Ok((hex_decode(k, || format!("key {k}"))?, hex_decode(v, || format!("value of {k}"))?))
+                        Ok((
+                            hex_decode(k, || format!("key {k}"))?,
+                            hex_decode(v, || format!("value of {k}"))?,
+                        ))
                     })
                     .collect::<Result<BTreeMap<_, _>, ChainSpecError>>()?;
                 if !storage.contains_key(CODE) {
@@ -244,11 +262,15 @@ mod tests {
             let storage = spec.genesis_storage(&executor).expect("storage");
             assert!(storage.contains_key(CODE));
             let raw = spec.clone().into_raw(&executor).expect("raw");
-            let reparsed = ChainSpec::from_json(raw.to_json().expect("json").as_bytes()).expect("parses");
+            let reparsed =
+                ChainSpec::from_json(raw.to_json().expect("json").as_bytes()).expect("parses");
             assert_eq!(reparsed.genesis_storage(&executor).expect("raw storage"), storage);
             assert_eq!(reparsed.token(), ("LUX".to_string(), 18));
         }
-        assert!(matches!(ChainSpec::builtin("main", &executor), Err(ChainSpecError::UnknownChain(_))));
+        assert!(matches!(
+            ChainSpec::builtin("main", &executor),
+            Err(ChainSpecError::UnknownChain(_))
+        ));
     }
 
     #[test]
@@ -264,11 +286,14 @@ mod tests {
         assert!(matches!(ChainSpec::from_json(b"{"), Err(ChainSpecError::Json(_))));
         let mut spec = ChainSpec::builtin("dev", &executor).expect("builtin");
         if let Genesis::RuntimeGenesis(g) = &mut spec.genesis {
-            g.patch = serde_json::json!({"balances": {"balances": [["0x0000000000000000000000000000000000000001", 1]]}});
+            g.patch["balances"] = serde_json::json!({"balances": [["0x0000000000000000000000000000000000000001", 1]]});
         }
         let err = spec.genesis_storage(&executor).expect_err("below existential deposit");
         assert!(err.to_string().contains("existential deposit"), "{err}");
-        let mut raw = ChainSpec::builtin("dev", &executor).expect("builtin").into_raw(&executor).expect("raw");
+        let mut raw = ChainSpec::builtin("dev", &executor)
+            .expect("builtin")
+            .into_raw(&executor)
+            .expect("raw");
         if let Genesis::Raw(r) = &mut raw.genesis {
             r.top.insert("0xzz".into(), "0x00".into());
         }

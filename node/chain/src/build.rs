@@ -7,7 +7,9 @@ use codec::Encode;
 use lux_executor::{RuntimeCode, SharedBackend};
 use lux_io::{Ext, OverlayedChanges, StorageChanges};
 use lux_primitives::inherent::InherentData;
-use lux_primitives::transaction::{ApplyExtrinsicResult, InvalidTransaction, TransactionValidityError};
+use lux_primitives::transaction::{
+    ApplyExtrinsicResult, InvalidTransaction, TransactionValidityError,
+};
 use lux_primitives::{Digest, Header, OpaqueExtrinsic, H256};
 
 use crate::chain::STATE_VERSION;
@@ -74,15 +76,22 @@ impl Chain {
         )?;
         let mut body = Vec::with_capacity(inherents.len());
         for xt in inherents {
-            let result: ApplyExtrinsicResult =
-                self.executor.call_decode(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode())?;
+            let result: ApplyExtrinsicResult = self.executor.call_decode(
+                &mut ext,
+                &code,
+                "BlockBuilder_apply_extrinsic",
+                &xt.encode(),
+            )?;
             match result {
                 Ok(Ok(())) => body.push(xt),
-                other => return Err(ChainError::BuildFailed(format!("inherent failed: {other:?}"))),
+                other => {
+                    return Err(ChainError::BuildFailed(format!("inherent failed: {other:?}")))
+                }
             }
         }
 
-        let (mut included, mut invalid, mut skipped, mut skipped_in_a_row) = (Vec::new(), Vec::new(), 0, 0);
+        let (mut included, mut invalid, mut skipped, mut skipped_in_a_row) =
+            (Vec::new(), Vec::new(), 0, 0);
         for (hash, xt) in transactions {
             if included.len() >= limits.max_transactions
                 || skipped_in_a_row >= MAX_SKIPPED_IN_A_ROW
@@ -91,8 +100,12 @@ impl Chain {
                 break;
             }
             ext.overlay_mut().start_transaction();
-            let result: Result<ApplyExtrinsicResult, _> =
-                self.executor.call_decode(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode());
+            let result: Result<ApplyExtrinsicResult, _> = self.executor.call_decode(
+                &mut ext,
+                &code,
+                "BlockBuilder_apply_extrinsic",
+                &xt.encode(),
+            );
             match result {
                 Ok(Ok(_dispatch_outcome)) => {
                     let _ = ext.overlay_mut().commit_transaction();
@@ -121,10 +134,13 @@ impl Chain {
             }
         }
 
-        let header: Header = self.executor.call_decode(&mut ext, &code, "BlockBuilder_finalize_block", &[])?;
+        let header: Header =
+            self.executor.call_decode(&mut ext, &code, "BlockBuilder_finalize_block", &[])?;
         let changes = ext.into_storage_changes(STATE_VERSION)?;
         if H256(changes.root) != header.state_root {
-            return Err(ChainError::BuildFailed("the runtime's state root differs from the host's".into()));
+            return Err(ChainError::BuildFailed(
+                "the runtime's state root differs from the host's".into(),
+            ));
         }
         Ok(BuiltBlock { header, body, changes, included, invalid, skipped })
     }

@@ -4,11 +4,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use codec::{Decode, Encode};
-use lux_db::{BlockCommit, Database, TrieState, TreeRoute};
+use lux_db::{BlockCommit, Database, TreeRoute, TrieState};
 use lux_executor::{RuntimeCode, SharedBackend, WasmExecutor};
 use lux_io::{Ext, OverlayedChanges, StateVersion, StorageChanges};
 use lux_primitives::{
-    Block, Digest, DigestItem, Header, Justifications, OpaqueExtrinsic, RuntimeVersion, SignedBlock, H256,
+    Block, Digest, DigestItem, Header, Justifications, OpaqueExtrinsic, RuntimeVersion,
+    SignedBlock, H256,
 };
 use parking_lot::{Mutex, RwLock};
 use tokio::sync::broadcast;
@@ -100,12 +101,17 @@ impl Chain {
     ) -> Result<Self, ChainError> {
         let mut nodes = Vec::new();
         let state_root =
-            lux_trie::trie_root_with_nodes(STATE_VERSION, genesis_storage.iter(), |h, n| nodes.push((h, n)));
+            lux_trie::trie_root_with_nodes(STATE_VERSION, genesis_storage.iter(), |h, n| {
+                nodes.push((h, n))
+            });
         let genesis = Header {
             parent_hash: H256::zero(),
             number: 0,
             state_root: H256(state_root),
-            extrinsics_root: H256(lux_trie::ordered_trie_root(STATE_VERSION, Vec::<Vec<u8>>::new())),
+            extrinsics_root: H256(lux_trie::ordered_trie_root(
+                STATE_VERSION,
+                Vec::<Vec<u8>>::new(),
+            )),
             digest: Digest::default(),
         };
         let genesis_hash = genesis.hash();
@@ -199,10 +205,18 @@ impl Chain {
     }
 
     /// Like [`call`](Self::call), decoding the result.
-    pub fn call_decode<R: Decode>(&self, at: &H256, method: &str, input: &[u8]) -> Result<R, ChainError> {
+    pub fn call_decode<R: Decode>(
+        &self,
+        at: &H256,
+        method: &str,
+        input: &[u8],
+    ) -> Result<R, ChainError> {
         let output = self.call(at, method, input)?;
         R::decode(&mut &output[..]).map_err(|error| {
-            ChainError::Executor(lux_executor::ExecutorError::BadResult { method: method.into(), error })
+            ChainError::Executor(lux_executor::ExecutorError::BadResult {
+                method: method.into(),
+                error,
+            })
         })
     }
 
@@ -227,9 +241,14 @@ impl Chain {
         let _guard = self.import_lock.lock();
         let hash = header.hash();
         if self.db.header(&hash)?.is_some() {
-            return Err(ChainError::InvalidBlock(format!("block {hash:?} is already in the chain")));
+            return Err(ChainError::InvalidBlock(format!(
+                "block {hash:?} is already in the chain"
+            )));
         }
-        let parent = self.db.header(&header.parent_hash)?.ok_or(ChainError::UnknownParent(header.parent_hash))?;
+        let parent = self
+            .db
+            .header(&header.parent_hash)?
+            .ok_or(ChainError::UnknownParent(header.parent_hash))?;
         if header.number != parent.number + 1 {
             return Err(ChainError::InvalidBlock(format!(
                 "block number {} does not follow its parent's {}",
@@ -301,12 +320,20 @@ impl Chain {
     }
 
     /// Marks `hash` (and its ancestors) final, storing `justifications`.
-    pub fn finalize(&self, hash: &H256, justifications: Option<Justifications>) -> Result<(), ChainError> {
+    pub fn finalize(
+        &self,
+        hash: &H256,
+        justifications: Option<Justifications>,
+    ) -> Result<(), ChainError> {
         let _guard = self.import_lock.lock();
         self.finalize_locked(hash, justifications)
     }
 
-    fn finalize_locked(&self, hash: &H256, justifications: Option<Justifications>) -> Result<(), ChainError> {
+    fn finalize_locked(
+        &self,
+        hash: &H256,
+        justifications: Option<Justifications>,
+    ) -> Result<(), ChainError> {
         let header = self.db.header(hash)?.ok_or(ChainError::UnknownBlock(*hash))?;
         let info = self.info();
         if header.number <= info.finalized_number {

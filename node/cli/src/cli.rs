@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// The LuxTensor node.
 #[derive(Debug, Parser)]
-#[command(name = "luxtensor", version, about = "LuxTensor: a proof-of-stake Layer 1 with a wasm runtime")]
+#[command(
+    name = "luxtensor",
+    version,
+    about = "LuxTensor: a proof-of-stake Layer 1 with a wasm runtime"
+)]
 pub struct Cli {
     /// A tool to run instead of the node.
     #[command(subcommand)]

@@ -41,7 +41,10 @@ fn tokio_runtime() -> Result<tokio::runtime::Runtime, std::io::Error> {
 }
 
 /// A built-in chain or a spec file.
-pub fn load_spec(chain: &str, executor: &WasmExecutor) -> Result<ChainSpec, lux_chain_spec::ChainSpecError> {
+pub fn load_spec(
+    chain: &str,
+    executor: &WasmExecutor,
+) -> Result<ChainSpec, lux_chain_spec::ChainSpecError> {
     match chain {
         "dev" | "local" => ChainSpec::builtin(chain, executor),
         path => ChainSpec::from_file(Path::new(path)),
@@ -115,12 +118,17 @@ async fn tx(cmd: TxCmd) -> CmdResult {
     let to: AccountId20 = to.parse()?;
     let amount = parse_lux(&amount).map_err(|e| format!("invalid --amount: {e}"))?;
     let client = LuxClient::connect(&rpc_url).await?;
-    let inclusion = client.transfer(&pair, to, amount, keep_alive, Duration::from_secs(timeout)).await?;
+    let inclusion =
+        client.transfer(&pair, to, amount, keep_alive, Duration::from_secs(timeout)).await?;
     println!("Extrinsic: {:?}", inclusion.extrinsic_hash);
     println!("Block:     {:?}", inclusion.block_hash);
     match inclusion.outcome {
         TxOutcome::Success => {
-            println!("Transferred {} from {} to {to}", format_lux(amount), pair.address_checksummed());
+            println!(
+                "Transferred {} from {} to {to}",
+                format_lux(amount),
+                pair.address_checksummed()
+            );
             Ok(())
         }
         TxOutcome::Failed(reason) => Err(format!("the transfer failed: {reason}").into()),

@@ -20,7 +20,13 @@ fn init_logging(directives: &[String]) {
             filter = filter.add_directive(d);
         }
     }
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
 }
 
 /// Default base path: `$HOME/.local/share/luxtensor`.
@@ -49,9 +55,17 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
             return Err("--dev-block-time must be at least 100 ms".into());
         }
     }
-    let executor = WasmExecutor::new(ExecutorConfig::default())?;
+    let base_path = match (&cmd.base_path, cmd.dev) {
+        (Some(path), _) => BasePath::Permanent(path.clone()),
+        (None, true) => BasePath::temporary()?,
+        (None, false) => BasePath::Permanent(default_base_path()),
+    };
+    // One executor for the whole node; compiled runtimes are cached under the base path.
+    let executor = WasmExecutor::new(ExecutorConfig {
+        cache_dir: Some(base_path.path().join("wasm-cache")),
+        ..Default::default()
+    })?;
     let chain_spec = load_spec(&chain, &executor)?;
-    drop(executor);
     let is_dev = chain_spec.chain_type == lux_chain_spec::ChainType::Development;
     if cmd.dev_block_time.is_some() && !is_dev {
         return Err("--dev-block-time is only for development chains".into());
@@ -75,11 +89,6 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
     }
     let validator = cmd.validator || default_name.is_some();
 
-    let base_path = match (&cmd.base_path, cmd.dev) {
-        (Some(path), _) => BasePath::Permanent(path.clone()),
-        (None, true) => BasePath::temporary()?,
-        (None, false) => BasePath::Permanent(default_base_path()),
-    };
     let rpc_ip: IpAddr = if cmd.rpc_external || cmd.unsafe_rpc_external {
         Ipv4Addr::UNSPECIFIED.into()
     } else {
@@ -106,12 +115,17 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
     };
     let prometheus = (!cmd.no_prometheus).then(|| PrometheusConfig {
         addr: SocketAddr::new(
-            if cmd.prometheus_external { Ipv4Addr::UNSPECIFIED.into() } else { Ipv4Addr::LOCALHOST.into() },
+            if cmd.prometheus_external {
+                Ipv4Addr::UNSPECIFIED.into()
+            } else {
+                Ipv4Addr::LOCALHOST.into()
+            },
             cmd.prometheus_port,
         ),
     });
     let config = NodeConfig {
         chain_spec,
+        executor,
         base_path,
         name: cmd.name.clone().or(default_name).unwrap_or_else(|| "luxtensor-node".into()),
         rpc: Some(rpc),

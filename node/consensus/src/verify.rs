@@ -135,7 +135,10 @@ mod tests {
         );
         // Bob's claim signed by alice.
         let forged = seal_header(header(11, 1), &authorities[0], &keys).expect("signs");
-        assert!(matches!(check_header(forged, &authorities, None, 20), Err(ConsensusError::BadSeal(_))));
+        assert!(matches!(
+            check_header(forged, &authorities, None, 20),
+            Err(ConsensusError::BadSeal(_))
+        ));
         let sealed = seal_header(header(11, 1), &authorities[1], &keys).expect("signs");
         assert_eq!(
             check_header(sealed.clone(), &authorities, Some(11), 20),
@@ -147,7 +150,10 @@ mod tests {
         );
         let mut tampered = sealed;
         tampered.state_root = H256::zero();
-        assert!(matches!(check_header(tampered, &authorities, None, 20), Err(ConsensusError::BadSeal(_))));
+        assert!(matches!(
+            check_header(tampered, &authorities, None, 20),
+            Err(ConsensusError::BadSeal(_))
+        ));
         assert!(matches!(
             check_header(header(11, 1), &authorities, None, 20),
             Err(ConsensusError::MissingSeal(_))

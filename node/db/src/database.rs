@@ -7,7 +7,9 @@ use std::sync::Arc;
 use codec::{Decode, Encode};
 use lux_primitives::{Header, Justifications, OpaqueExtrinsic, H256};
 use parking_lot::Mutex;
-use rocksdb::{BlockBasedOptions, Cache, ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
+use rocksdb::{
+    BlockBasedOptions, Cache, ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB,
+};
 use schnellru::{ByLength, LruMap};
 
 use crate::{DbError, Result, TrieState};
@@ -148,14 +150,18 @@ impl Database {
                     )));
                 }
             }
-            None => this.db.put_cf(this.cf(columns::META), meta::VERSION, SCHEMA_VERSION.encode())?,
+            None => {
+                this.db.put_cf(this.cf(columns::META), meta::VERSION, SCHEMA_VERSION.encode())?
+            }
         }
         Ok(Arc::new(this))
     }
 
     fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
         // Every column family in `columns::ALL` is opened (or created) by `open`.
-        self.db.cf_handle(name).unwrap_or_else(|| panic!("column family {name} is opened in Database::open"))
+        self.db
+            .cf_handle(name)
+            .unwrap_or_else(|| panic!("column family {name} is opened in Database::open"))
     }
 
     fn get(&self, column: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {

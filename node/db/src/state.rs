@@ -31,7 +31,12 @@ impl TrieState {
     }
 
     /// Up to `count` keys starting with `prefix`, after `start_after` if given.
-    pub fn keys_paged(&self, prefix: &[u8], count: usize, start_after: Option<&[u8]>) -> Result<Vec<Vec<u8>>> {
+    pub fn keys_paged(
+        &self,
+        prefix: &[u8],
+        count: usize,
+        start_after: Option<&[u8]>,
+    ) -> Result<Vec<Vec<u8>>> {
         let mut keys = Vec::new();
         let mut cursor = match start_after {
             Some(start) if start >= prefix => start.to_vec(),

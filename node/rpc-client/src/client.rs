@@ -53,7 +53,8 @@ pub struct Inclusion {
 }
 
 fn hex_bytes(value: &str) -> Result<Vec<u8>, ClientError> {
-    let digits = value.strip_prefix("0x").ok_or_else(|| ClientError::Decode(format!("not hex: {value}")))?;
+    let digits =
+        value.strip_prefix("0x").ok_or_else(|| ClientError::Decode(format!("not hex: {value}")))?;
     hex::decode(digits).map_err(|e| ClientError::Decode(e.to_string()))
 }
 
@@ -89,7 +90,11 @@ impl LuxClient {
     }
 
     /// A raw JSON-RPC call.
-    pub async fn request<R: DeserializeOwned>(&self, method: &str, params: ArrayParams) -> Result<R, ClientError> {
+    pub async fn request<R: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: ArrayParams,
+    ) -> Result<R, ClientError> {
         Ok(match &self.transport {
             Transport::Http(c) => c.request(method, params).await?,
             Transport::Ws(c) => c.request(method, params).await?,
@@ -128,7 +133,8 @@ impl LuxClient {
         let value: Option<String> = self.request("state_getStorage", rpc_params![key]).await?;
         match value {
             None => Ok(AccountInfo::default()),
-            Some(v) => AccountInfo::decode(&mut &hex_bytes(&v)?[..]).map_err(|e| ClientError::Decode(e.to_string())),
+            Some(v) => AccountInfo::decode(&mut &hex_bytes(&v)?[..])
+                .map_err(|e| ClientError::Decode(e.to_string())),
         }
     }
 
@@ -156,11 +162,16 @@ impl LuxClient {
 
     /// The events of a block.
     pub async fn events(&self, block: H256) -> Result<Vec<EventRecord>, ClientError> {
-        let key = format!("0x{}", hex::encode(lux_primitives::twox::storage_prefix(b"System", b"Events")));
-        let value: Option<String> = self.request("state_getStorage", rpc_params![key, block]).await?;
+        let key = format!(
+            "0x{}",
+            hex::encode(lux_primitives::twox::storage_prefix(b"System", b"Events"))
+        );
+        let value: Option<String> =
+            self.request("state_getStorage", rpc_params![key, block]).await?;
         match value {
             None => Ok(Vec::new()),
-            Some(v) => Vec::<EventRecord>::decode(&mut &hex_bytes(&v)?[..]).map_err(|e| ClientError::Decode(e.to_string())),
+            Some(v) => Vec::<EventRecord>::decode(&mut &hex_bytes(&v)?[..])
+                .map_err(|e| ClientError::Decode(e.to_string())),
         }
     }
 
@@ -171,14 +182,22 @@ impl LuxClient {
     }
 
     /// Submits an extrinsic and waits until a block includes it, then reads its outcome.
-    pub async fn submit_and_wait(&self, xt: &UncheckedExtrinsic, timeout: Duration) -> Result<Inclusion, ClientError> {
+    pub async fn submit_and_wait(
+        &self,
+        xt: &UncheckedExtrinsic,
+        timeout: Duration,
+    ) -> Result<Inclusion, ClientError> {
         let encoded = xt.encode();
         let extrinsic_hash = H256(lux_primitives::hashing::blake2_256(&encoded));
         let block_hash = match &self.transport {
             Transport::Ws(ws) => {
                 let hex = format!("0x{}", hex::encode(&encoded));
                 let mut sub: Subscription<Value> = ws
-                    .subscribe("author_submitAndWatchExtrinsic", rpc_params![hex], "author_unwatchExtrinsic")
+                    .subscribe(
+                        "author_submitAndWatchExtrinsic",
+                        rpc_params![hex],
+                        "author_unwatchExtrinsic",
+                    )
                     .await?;
                 wait_in_block(&mut sub, timeout).await?
             }
@@ -197,11 +216,13 @@ impl LuxClient {
         while Instant::now() < deadline {
             let best = self.header(None).await?.map_or(0, |h| h.number);
             while next <= best {
-                let hash: Option<H256> = self.request("chain_getBlockHash", rpc_params![next]).await?;
+                let hash: Option<H256> =
+                    self.request("chain_getBlockHash", rpc_params![next]).await?;
                 if let Some(hash) = hash {
-                    let found = self.block_extrinsics(hash).await?.iter().any(|x| {
-                        H256(lux_primitives::hashing::blake2_256(x)) == extrinsic_hash
-                    });
+                    let found =
+                        self.block_extrinsics(hash).await?.iter().any(|x| {
+                            H256(lux_primitives::hashing::blake2_256(x)) == extrinsic_hash
+                        });
                     if found {
                         return Ok(hash);
                     }
@@ -214,7 +235,11 @@ impl LuxClient {
     }
 
     /// Finds the extrinsic in `block_hash` and reads its events.
-    pub async fn inclusion(&self, extrinsic_hash: H256, block_hash: H256) -> Result<Inclusion, ClientError> {
+    pub async fn inclusion(
+        &self,
+        extrinsic_hash: H256,
+        block_hash: H256,
+    ) -> Result<Inclusion, ClientError> {
         let index = self
             .block_extrinsics(block_hash)
             .await?
@@ -232,10 +257,13 @@ impl LuxClient {
         let outcome = events
             .iter()
             .find_map(|e| match e {
-                RuntimeEvent::System(pallet_system::Event::ExtrinsicSuccess { .. }) => Some(TxOutcome::Success),
-                RuntimeEvent::System(pallet_system::Event::ExtrinsicFailed { dispatch_error, .. }) => {
-                    Some(TxOutcome::Failed(describe_dispatch_error(dispatch_error)))
+                RuntimeEvent::System(pallet_system::Event::ExtrinsicSuccess { .. }) => {
+                    Some(TxOutcome::Success)
                 }
+                RuntimeEvent::System(pallet_system::Event::ExtrinsicFailed {
+                    dispatch_error,
+                    ..
+                }) => Some(TxOutcome::Failed(describe_dispatch_error(dispatch_error))),
                 _ => None,
             })
             .ok_or_else(|| ClientError::Decode("no outcome event for the extrinsic".into()))?;
@@ -243,7 +271,12 @@ impl LuxClient {
     }
 
     /// Signs `call` from `pair` with its next nonce.
-    pub async fn sign(&self, pair: &EthereumPair, call: RuntimeCall, tip: Balance) -> Result<UncheckedExtrinsic, ClientError> {
+    pub async fn sign(
+        &self,
+        pair: &EthereumPair,
+        call: RuntimeCall,
+        tip: Balance,
+    ) -> Result<UncheckedExtrinsic, ClientError> {
         let context = self.signing_context().await?;
         let nonce = self.next_index(&AccountId20(pair.address())).await?;
         Ok(sign_extrinsic(pair, call, nonce, tip, &context))
@@ -269,7 +302,10 @@ impl LuxClient {
 }
 
 /// Follows `author_extrinsicUpdate` until the extrinsic is in a block.
-async fn wait_in_block(sub: &mut Subscription<Value>, timeout: Duration) -> Result<H256, ClientError> {
+async fn wait_in_block(
+    sub: &mut Subscription<Value>,
+    timeout: Duration,
+) -> Result<H256, ClientError> {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
         let next = tokio::time::timeout_at(deadline, sub.next())
@@ -280,7 +316,8 @@ async fn wait_in_block(sub: &mut Subscription<Value>, timeout: Duration) -> Resu
             None => return Err(ClientError::Rejected("the node closed the subscription".into())),
         };
         if let Some(hash) = status.get("inBlock").or_else(|| status.get("finalized")) {
-            return serde_json::from_value(hash.clone()).map_err(|e| ClientError::Decode(e.to_string()));
+            return serde_json::from_value(hash.clone())
+                .map_err(|e| ClientError::Decode(e.to_string()));
         }
         if let Some(s) = status.as_str() {
             if s == "invalid" || s == "dropped" {

@@ -33,7 +33,12 @@ pub fn sign_extrinsic(
         era_block_hash: context.genesis_hash,
     };
     let signature = pair.sign(&signing_message(&call, &extra, &implicit));
-    UncheckedExtrinsic::new_signed(call, AccountId20(pair.address()), EthereumSignature(signature), extra)
+    UncheckedExtrinsic::new_signed(
+        call,
+        AccountId20(pair.address()),
+        EthereumSignature(signature),
+        extra,
+    )
 }
 
 /// The storage key of `System::Account(who)`: `twox128("System") ++ twox128("Account") ++

@@ -16,10 +16,14 @@ pub fn parse_lux(s: &str) -> Result<Balance, String> {
         return Err(format!("at most {TOKEN_DECIMALS} decimals"));
     }
     let unit = 10u128.pow(TOKEN_DECIMALS as u32);
-    let whole: Balance = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "amount too large")? };
+    let whole: Balance =
+        if whole.is_empty() { 0 } else { whole.parse().map_err(|_| "amount too large")? };
     let padded = format!("{fraction:0<width$}", width = TOKEN_DECIMALS as usize);
     let fraction: Balance = padded.parse().map_err(|_| "bad fraction")?;
-    whole.checked_mul(unit).and_then(|w| w.checked_add(fraction)).ok_or_else(|| "amount too large".into())
+    whole
+        .checked_mul(unit)
+        .and_then(|w| w.checked_add(fraction))
+        .ok_or_else(|| "amount too large".into())
 }
 
 /// Formats an amount in the smallest unit as LUX, without trailing zeros.

@@ -32,7 +32,9 @@ fn status_json(status: &TxStatus) -> Value {
     }
 }
 
-pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+pub(crate) fn register(
+    module: &mut RpcModule<RpcContext>,
+) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     module.register_blocking_method("author_submitExtrinsic", |params, ctx, _| {
         let bytes: Bytes = params.one()?;
         let xt = decode_extrinsic(&bytes.0)?;
@@ -40,7 +42,11 @@ pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrps
         ctx.pool.submit(best, TransactionSource::External, xt).map_err(|e| pool_error(&e))
     })?;
     module.register_method("author_pendingExtrinsics", |_, ctx, _| {
-        ctx.pool.pending().into_iter().map(|xt| Bytes(codec::Encode::encode(&xt))).collect::<Vec<_>>()
+        ctx.pool
+            .pending()
+            .into_iter()
+            .map(|xt| Bytes(codec::Encode::encode(&xt)))
+            .collect::<Vec<_>>()
     })?;
     module.register_subscription(
         "author_submitAndWatchExtrinsic",

@@ -23,7 +23,9 @@ pub(crate) fn at_or_best(ctx: &RpcContext, at: Option<H256>) -> H256 {
 fn block_json(block: SignedBlock<OpaqueExtrinsic>) -> Value {
     let extrinsics: Vec<Bytes> = block.block.extrinsics.iter().map(|x| Bytes(x.encode())).collect();
     let justifications = block.justifications.map(|j| {
-        j.0.into_iter().map(|(engine, data)| json!([Bytes(engine.to_vec()), Bytes(data)])).collect::<Vec<_>>()
+        j.0.into_iter()
+            .map(|(engine, data)| json!([Bytes(engine.to_vec()), Bytes(data)]))
+            .collect::<Vec<_>>()
     });
     json!({
         "block": { "header": block.block.header, "extrinsics": extrinsics },
@@ -35,7 +37,9 @@ fn header_at(ctx: &RpcContext, hash: H256) -> Result<Option<Header>, ErrorObject
     ctx.chain.header(&hash).map_err(client_error)
 }
 
-pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+pub(crate) fn register(
+    module: &mut RpcModule<RpcContext>,
+) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     module.register_blocking_method("chain_getHeader", |params, ctx, _| {
         let at: Option<H256> = params.sequence().optional_next()?;
         header_at(&ctx, at_or_best(&ctx, at))
@@ -56,7 +60,9 @@ pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrps
             }
         })
     })?;
-    module.register_method("chain_getFinalizedHead", |_, ctx, _| json!(ctx.chain.info().finalized_hash))?;
+    module.register_method("chain_getFinalizedHead", |_, ctx, _| {
+        json!(ctx.chain.info().finalized_hash)
+    })?;
     module.register_alias("chain_getFinalisedHead", "chain_getFinalizedHead")?;
     module.register_alias("chain_getHead", "chain_getBlockHash")?;
 
@@ -96,7 +102,11 @@ enum Heads {
     All,
 }
 
-async fn subscribe_heads(pending: PendingSubscriptionSink, ctx: Arc<RpcContext>, kind: Heads) -> SubscriptionResult {
+async fn subscribe_heads(
+    pending: PendingSubscriptionSink,
+    ctx: Arc<RpcContext>,
+    kind: Heads,
+) -> SubscriptionResult {
     // The current head first (Substrate does so for new and finalized heads).
     let info = ctx.chain.info();
     let initial = match kind {

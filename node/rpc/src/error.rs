@@ -55,7 +55,11 @@ pub fn invalid_params(e: impl std::fmt::Display) -> ErrorObjectOwned {
 
 /// An extrinsic that cannot be decoded.
 pub fn bad_format(e: impl std::fmt::Display) -> ErrorObjectOwned {
-    ErrorObjectOwned::owned(codes::BAD_FORMAT, format!("Extrinsic has invalid format: {e}"), None::<()>)
+    ErrorObjectOwned::owned(
+        codes::BAD_FORMAT,
+        format!("Extrinsic has invalid format: {e}"),
+        None::<()>,
+    )
 }
 
 /// A pool rejection, as Substrate reports it: the code and message name the category, the

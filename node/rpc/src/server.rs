@@ -68,13 +68,19 @@ impl Drop for RpcServerHandle {
 }
 
 /// Starts the server with every method.
-pub async fn start_server(config: RpcConfig, ctx: RpcContext) -> Result<RpcServerHandle, RpcServerError> {
+pub async fn start_server(
+    config: RpcConfig,
+    ctx: RpcContext,
+) -> Result<RpcServerHandle, RpcServerError> {
     let module = build_module(ctx).map_err(|e| RpcServerError::Register(e.to_string()))?;
     let cors = match &config.cors {
         None => CorsLayer::new().allow_origin(Any).allow_headers(Any).allow_methods(Any),
         Some(origins) => {
             let origins = origins.iter().filter_map(|o| o.parse().ok()).collect::<Vec<_>>();
-            CorsLayer::new().allow_origin(AllowOrigin::list(origins)).allow_headers(Any).allow_methods(Any)
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_headers(Any)
+                .allow_methods(Any)
         }
     };
     let server_config = ServerConfig::builder()
@@ -90,12 +96,15 @@ pub async fn start_server(config: RpcConfig, ctx: RpcContext) -> Result<RpcServe
         .build(config.addr)
         .await
         .map_err(|error| RpcServerError::Bind { addr: config.addr, error })?;
-    let local_addr = server.local_addr().map_err(|error| RpcServerError::Bind { addr: config.addr, error })?;
+    let local_addr =
+        server.local_addr().map_err(|error| RpcServerError::Bind { addr: config.addr, error })?;
     let handle = server.start(module);
     Ok(RpcServerHandle { handle, local_addr })
 }
 
-fn build_module(ctx: RpcContext) -> Result<RpcModule<RpcContext>, jsonrpsee::core::RegisterMethodError> {
+fn build_module(
+    ctx: RpcContext,
+) -> Result<RpcModule<RpcContext>, jsonrpsee::core::RegisterMethodError> {
     let mut module = RpcModule::new(ctx);
     crate::system::register(&mut module)?;
     crate::chain::register(&mut module)?;

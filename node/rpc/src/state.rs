@@ -27,7 +27,9 @@ fn storage(ctx: &RpcContext, at: H256, key: &[u8]) -> Result<Option<Vec<u8>>, Er
     state.storage(key).map_err(client_error)
 }
 
-pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+pub(crate) fn register(
+    module: &mut RpcModule<RpcContext>,
+) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     module.register_blocking_method("state_getStorage", |params, ctx, _| {
         let mut seq = params.sequence();
         let key: Bytes = seq.next()?;
@@ -46,7 +48,9 @@ pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrps
         let mut seq = params.sequence();
         let key: Bytes = seq.next()?;
         let at: Option<H256> = seq.optional_next()?;
-        Ok::<_, ErrorObjectOwned>(storage(&ctx, at_or_best(&ctx, at), &key.0)?.map(|v| v.len() as u64))
+        Ok::<_, ErrorObjectOwned>(
+            storage(&ctx, at_or_best(&ctx, at), &key.0)?.map(|v| v.len() as u64),
+        )
     })?;
     module.register_blocking_method("state_getKeysPaged", |params, ctx, _| {
         let mut seq = params.sequence();
@@ -75,7 +79,8 @@ pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrps
         let method: String = seq.next()?;
         let data: Bytes = seq.next()?;
         let at: Option<H256> = seq.optional_next()?;
-        let output = ctx.chain.call(&at_or_best(&ctx, at), &method, &data.0).map_err(client_error)?;
+        let output =
+            ctx.chain.call(&at_or_best(&ctx, at), &method, &data.0).map_err(client_error)?;
         Ok::<_, ErrorObjectOwned>(Bytes(output))
     })?;
     module.register_alias("state_callAt", "state_call")?;
@@ -170,22 +175,26 @@ fn read_keys(ctx: &RpcContext, at: H256, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Opti
 }
 
 fn storage_change(block: H256, changes: &[(Vec<u8>, Option<Vec<u8>>)]) -> Value {
-    let changes: Vec<Value> = changes
-        .iter()
-        .map(|(k, v)| json!([Bytes(k.clone()), v.clone().map(Bytes)]))
-        .collect();
+    let changes: Vec<Value> =
+        changes.iter().map(|(k, v)| json!([Bytes(k.clone()), v.clone().map(Bytes)])).collect();
     json!({ "block": block, "changes": changes })
 }
 
 /// Sends the current runtime version, then the new one whenever a new best block changed the
 /// code or heap pages.
-async fn subscribe_runtime_version(pending: PendingSubscriptionSink, ctx: Arc<RpcContext>) -> SubscriptionResult {
+async fn subscribe_runtime_version(
+    pending: PendingSubscriptionSink,
+    ctx: Arc<RpcContext>,
+) -> SubscriptionResult {
     let best = ctx.chain.info().best_hash;
     let initial = ctx.chain.runtime_version(&best).ok().map(|v| json!(v)).into_iter().collect();
     forward_events(pending, ctx, initial, |ctx, event| match event {
         ChainEvent::Imported(block)
             if block.is_new_best
-                && block.changes.iter().any(|(k, _)| k.as_slice() == CODE || k.as_slice() == HEAP_PAGES) =>
+                && block
+                    .changes
+                    .iter()
+                    .any(|(k, _)| k.as_slice() == CODE || k.as_slice() == HEAP_PAGES) =>
         {
             ctx.chain.runtime_version(&block.hash).ok().map(|v| json!(v)).into_iter().collect()
         }

@@ -9,12 +9,16 @@ use serde_json::{json, Value};
 use crate::error::{client_error, invalid_params};
 use crate::RpcContext;
 
-pub(crate) fn register(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+pub(crate) fn register(
+    module: &mut RpcModule<RpcContext>,
+) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     module.register_method("system_name", |_, ctx, _| ctx.system.impl_name.clone())?;
     module.register_method("system_version", |_, ctx, _| ctx.system.impl_version.clone())?;
     module.register_method("system_chain", |_, ctx, _| ctx.system.chain_name.clone())?;
     module.register_method("system_chainType", |_, ctx, _| ctx.system.chain_type.clone())?;
-    module.register_method("system_properties", |_, ctx, _| Value::Object(ctx.system.properties.clone()))?;
+    module.register_method("system_properties", |_, ctx, _| {
+        Value::Object(ctx.system.properties.clone())
+    })?;
     module.register_method("system_health", |_, ctx, _| {
         json!({
             "peers": ctx.network.peers(),
@@ -47,10 +51,13 @@ fn next_index(ctx: &RpcContext, account: AccountId20) -> Result<u32, ErrorObject
 }
 
 /// `rpc_methods`: every method name, sorted.
-pub(crate) fn register_rpc_methods(module: &mut RpcModule<RpcContext>) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+pub(crate) fn register_rpc_methods(
+    module: &mut RpcModule<RpcContext>,
+) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     let mut names: Vec<String> = module.method_names().map(str::to_string).collect();
     names.push("rpc_methods".into());
     names.sort();
-    module.register_method("rpc_methods", move |_, _, _| json!({ "version": 1, "methods": names }))?;
+    module
+        .register_method("rpc_methods", move |_, _, _| json!({ "version": 1, "methods": names }))?;
     Ok(())
 }

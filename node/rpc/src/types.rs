@@ -15,7 +15,8 @@ impl Serialize for Bytes {
 impl<'de> Deserialize<'de> for Bytes {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        let digits = s.strip_prefix("0x").ok_or_else(|| D::Error::custom("expected 0x-prefixed hex"))?;
+        let digits =
+            s.strip_prefix("0x").ok_or_else(|| D::Error::custom("expected 0x-prefixed hex"))?;
         hex::decode(digits).map(Bytes).map_err(|e| D::Error::custom(format!("invalid hex: {e}")))
     }
 }
@@ -39,7 +40,9 @@ impl<'de> Deserialize<'de> for BlockNumberParam {
                 None => s.parse().map_err(D::Error::custom)?,
             },
         };
-        u32::try_from(n).map(BlockNumberParam).map_err(|_| D::Error::custom("block number too large"))
+        u32::try_from(n)
+            .map(BlockNumberParam)
+            .map_err(|_| D::Error::custom("block number too large"))
     }
 }
 

@@ -31,7 +31,10 @@ impl Author {
             return d.as_millis().max(1) as u64;
         }
         let best = self.chain.info().best_hash;
-        self.chain.call_decode::<u64>(&best, "LuxConsensusApi_slot_duration", &[]).unwrap_or(1_000).max(1)
+        self.chain
+            .call_decode::<u64>(&best, "LuxConsensusApi_slot_duration", &[])
+            .unwrap_or(1_000)
+            .max(1)
     }
 
     /// Waits for each slot and authors in it when it is ours.
@@ -40,11 +43,16 @@ impl Author {
             let duration = self.slot_duration();
             let now = now_ms();
             let slot = slot_at(now, duration) + 1;
-            tokio::time::sleep(Duration::from_millis(slot_start(slot, duration).saturating_sub(now))).await;
+            tokio::time::sleep(Duration::from_millis(
+                slot_start(slot, duration).saturating_sub(now),
+            ))
+            .await;
             let this = self.clone();
             match tokio::task::spawn_blocking(move || this.author_slot(slot, duration)).await {
                 Ok(Ok(_)) => {}
-                Ok(Err(e)) => tracing::warn!(target: "author", "could not author in slot {slot}: {e}"),
+                Ok(Err(e)) => {
+                    tracing::warn!(target: "author", "could not author in slot {slot}: {e}")
+                }
                 Err(e) => tracing::error!(target: "author", "authoring task failed: {e}"),
             }
         }
@@ -61,7 +69,8 @@ impl Author {
         }
         let authorities: Vec<Sr25519Public> =
             self.chain.call_decode(&parent, "LuxConsensusApi_authorities", &[])?;
-        let Some((pre_digest, author)) = claim_slot(slot, &authorities, |k| self.keystore.has(k)) else {
+        let Some((pre_digest, author)) = claim_slot(slot, &authorities, |k| self.keystore.has(k))
+        else {
             return Ok(());
         };
         let mut digest = Digest::default();
@@ -83,7 +92,14 @@ impl Author {
         // With a single authority, a block is final as soon as it exists: 1 of 1 votes.
         let finalize = authorities.len() == 1;
         let transactions = built.included.len();
-        let imported = self.chain.import(header, built.body, None, Some(built.changes), BlockOrigin::Own, finalize)?;
+        let imported = self.chain.import(
+            header,
+            built.body,
+            None,
+            Some(built.changes),
+            BlockOrigin::Own,
+            finalize,
+        )?;
         tracing::info!(
             target: "author",
             "🎁 Authored block #{} ({:?}) in slot {slot} with {transactions} transactions in {:?}",

@@ -4,8 +4,11 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use lux_chain_spec::ChainSpec;
 use lux_db::DatabaseConfig;
+use lux_executor::WasmExecutor;
 use lux_rpc::RpcConfig;
 use lux_txpool::PoolConfig;
 
@@ -54,6 +57,8 @@ pub struct PrometheusConfig {
 pub struct NodeConfig {
     /// The chain to run.
     pub chain_spec: ChainSpec,
+    /// The runtime executor.
+    pub executor: Arc<WasmExecutor>,
     /// Where its data lives.
     pub base_path: BasePath,
     /// The node's name (logs, telemetry).

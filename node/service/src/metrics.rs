@@ -32,13 +32,20 @@ fn render(chain: &Chain, pool: &Pool, counters: &Counters) -> String {
 }
 
 /// Serves metrics on `listener` until the task is dropped.
-pub(crate) async fn serve(listener: TcpListener, chain: Arc<Chain>, pool: Arc<Pool>, counters: Arc<Counters>) {
+pub(crate) async fn serve(
+    listener: TcpListener,
+    chain: Arc<Chain>,
+    pool: Arc<Pool>,
+    counters: Arc<Counters>,
+) {
     loop {
         let Ok((mut socket, _)) = listener.accept().await else { continue };
         let body = render(&chain, &pool, &counters);
         tokio::spawn(async move {
             let mut request = [0u8; 1024];
-            let read = tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut request)).await;
+            let read =
+                tokio::time::timeout(std::time::Duration::from_secs(5), socket.read(&mut request))
+                    .await;
             let Ok(Ok(n)) = read else { return };
             let response = if request[..n].starts_with(b"GET /metrics") {
                 format!(
@@ -46,7 +53,8 @@ pub(crate) async fn serve(listener: TcpListener, chain: Arc<Chain>, pool: Arc<Po
                     body.len()
                 )
             } else {
-                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+                "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    .to_string()
             };
             let _ = socket.write_all(response.as_bytes()).await;
         });

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use lux_chain::Chain;
 use lux_chain_spec::ChainType;
 use lux_db::Database;
-use lux_executor::{ExecutorConfig, WasmExecutor};
 use lux_rpc::{NoNetwork, RpcContext, RpcServerHandle, SystemInfo};
 use lux_txpool::Pool;
 use tokio::task::JoinHandle;
@@ -43,10 +42,7 @@ impl Drop for Node {
 pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
     let spec = &config.chain_spec;
     let chain_dir = config.base_path.chain_dir(&spec.id);
-    let executor = WasmExecutor::new(ExecutorConfig {
-        cache_dir: Some(chain_dir.join("wasm-cache")),
-        ..Default::default()
-    })?;
+    let executor = config.executor.clone();
     let genesis = spec.genesis_storage(&executor)?;
     let db_path = chain_dir.join("db");
     std::fs::create_dir_all(&db_path)
@@ -71,12 +67,18 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         info.finalized_number
     );
 
-    let pool = Arc::new(Pool::new(Box::new(pool::RuntimeValidator(chain.clone())), config.pool.clone()));
+    let pool =
+        Arc::new(Pool::new(Box::new(pool::RuntimeValidator(chain.clone())), config.pool.clone()));
     let counters = Arc::new(Counters::default());
     let mut tasks = vec![
         tokio::spawn(pool::maintain(chain.clone(), pool.clone())),
         tokio::spawn(status::count(chain.clone(), counters.clone())),
-        tokio::spawn(status::log(chain.clone(), pool.clone(), counters.clone(), config.status_interval)),
+        tokio::spawn(status::log(
+            chain.clone(),
+            pool.clone(),
+            counters.clone(),
+            config.status_interval,
+        )),
     ];
 
     if config.validator {
@@ -106,10 +108,18 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
             Ok(listener) => {
                 prometheus_addr = listener.local_addr().ok();
                 tracing::info!(target: "luxtensor", "〽️ Prometheus metrics on http://{}/metrics", prometheus.addr);
-                tasks.push(tokio::spawn(metrics::serve(listener, chain.clone(), pool.clone(), counters)));
+                tasks.push(tokio::spawn(metrics::serve(
+                    listener,
+                    chain.clone(),
+                    pool.clone(),
+                    counters,
+                )));
             }
             Err(e) => {
-                return Err(ServiceError::Io(format!("cannot serve metrics on {}: {e}", prometheus.addr)))
+                return Err(ServiceError::Io(format!(
+                    "cannot serve metrics on {}: {e}",
+                    prometheus.addr
+                )))
             }
         }
     }

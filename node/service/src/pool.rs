@@ -49,7 +49,9 @@ pub(crate) async fn maintain(chain: Arc<Chain>, pool: Arc<Pool>) {
             }
             Ok(ChainEvent::Finalized(finalized)) => pool.on_finalized(&finalized.newly_finalized),
             Ok(_) => {}
-            Err(RecvError::Lagged(n)) => tracing::warn!(target: "txpool", "missed {n} chain events"),
+            Err(RecvError::Lagged(n)) => {
+                tracing::warn!(target: "txpool", "missed {n} chain events")
+            }
             Err(RecvError::Closed) => return,
         }
     }

@@ -41,7 +41,12 @@ fn short(hash: &H256) -> String {
 }
 
 /// Logs `Idle (0 peers), best: #12 (0x…), finalized #12 (0x…), txpool: 0 ready, 0 future, 0.0 tx/s`.
-pub(crate) async fn log(chain: Arc<Chain>, pool: Arc<Pool>, counters: Arc<Counters>, interval: Duration) {
+pub(crate) async fn log(
+    chain: Arc<Chain>,
+    pool: Arc<Pool>,
+    counters: Arc<Counters>,
+    interval: Duration,
+) {
     let mut last = (Instant::now(), counters.transactions.load(Ordering::Relaxed));
     let mut ticker = tokio::time::interval(interval);
     ticker.tick().await;

@@ -302,7 +302,12 @@ impl Pool {
 
     /// A new best block `block` included `included`: removes them (watchers learn `InBlock`),
     /// puts back the transactions of `retracted` blocks, and revalidates the rest on `block`.
-    pub fn on_new_best_block(&self, block: H256, included: &[TxHash], retracted: Vec<OpaqueExtrinsic>) {
+    pub fn on_new_best_block(
+        &self,
+        block: H256,
+        included: &[TxHash],
+        retracted: Vec<OpaqueExtrinsic>,
+    ) {
         {
             let mut inner = self.inner.lock();
             for hash in included {
@@ -513,7 +518,8 @@ mod tests {
             if nonce < current {
                 return Ok(Err(InvalidTransaction::Stale.into()));
             }
-            let requires = if nonce > current { vec![(sender, nonce - 1).encode()] } else { vec![] };
+            let requires =
+                if nonce > current { vec![(sender, nonce - 1).encode()] } else { vec![] };
             Ok(Ok(ValidTransaction {
                 priority: tip,
                 requires,
@@ -575,10 +581,10 @@ mod tests {
         let (first, mut status) = pool
             .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 0, 10))
             .expect("ok");
-        assert_eq!(
-            submit(&pool, xt(1, 0, 10)),
-            Err(PoolError::TooLowPriority { old: 10, new: 10 })
-        );
+        // Same sender, nonce and tip, different content.
+        let mut same_tip = xt(1, 0, 10);
+        same_tip.0.push(1);
+        assert_eq!(submit(&pool, same_tip), Err(PoolError::TooLowPriority { old: 10, new: 10 }));
         let second = submit(&pool, xt(1, 0, 11)).expect("replaces");
         assert!(!pool.contains(&first));
         assert_eq!(status.try_recv(), Ok(TxStatus::Ready));

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what building and testing LuxTensor needs on a fresh Debian/Ubuntu machine:
+# clang and libclang (RocksDB's bindings), the pinned Rust toolchain with the
+# wasm32-unknown-unknown target (from rust-toolchain.toml), and the JavaScript test
+# packages if tests/js exists. Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "need root to run: $*" >&2; return 1
+    fi
+}
+
+missing=()
+for pkg in clang libclang-dev; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "==> installing ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
+fi
+
+if ! command -v rustup >/dev/null; then
+    echo "==> installing rustup"
+    curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --default-toolchain none
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+fi
+toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+echo "==> Rust $toolchain with wasm32-unknown-unknown"
+rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy >/dev/null
+rustup target add wasm32-unknown-unknown --toolchain "$toolchain" >/dev/null
+
+if [ -f tests/js/package.json ]; then
+    echo "==> npm packages for tests/js"
+    (cd tests/js && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi)
+fi
