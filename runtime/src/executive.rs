@@ -78,6 +78,7 @@ pub fn initialize_block(header: &Header) {
     }
     weight = weight.saturating_add(on_initialize(header.number));
     System::register_extra_weight(weight, DispatchClass::Mandatory);
+    System::note_finished_initialize();
 }
 
 fn on_runtime_upgrade() -> Weight {

@@ -171,6 +171,17 @@ fn transfer_block_builds_and_executes_to_the_same_root() {
             })
             .count();
         assert_eq!(successes, 3);
+        // Events carry the index of the extrinsic that emitted them: 0 is the timestamp.
+        let phase_of_success = |index: u32| {
+            events.iter().any(|r| {
+                r.phase == pallet_system::Phase::ApplyExtrinsic(index)
+                    && matches!(
+                        r.event,
+                        RuntimeEvent::System(pallet_system::Event::ExtrinsicSuccess { .. })
+                    )
+            })
+        };
+        assert!(phase_of_success(0) && phase_of_success(1) && phase_of_success(2));
     });
 }
 
@@ -223,6 +234,17 @@ fn invalid_transactions_are_rejected_with_a_reason() {
             extra,
         );
         assert_eq!(validate(poor), Err(InvalidTransaction::Payment.into()));
+        // Nothing is free for an account that does not exist: not even a call declared free
+        // after sudo refunds it (set_code), which would let anyone fill blocks.
+        let call = RuntimeCall::System(pallet_system::Call::set_code { code: vec![0; 1024] });
+        let sig = pair.sign(&signing_message(&call, &extra, &implicit));
+        let free_ride = UncheckedExtrinsic::new_signed(
+            call,
+            AccountId20(pair.address()),
+            EthereumSignature(sig),
+            extra,
+        );
+        assert_eq!(validate(free_ride), Err(InvalidTransaction::Payment.into()));
         // Inherents cannot be submitted as transactions.
         let inherent =
             UncheckedExtrinsic::new_unsigned(RuntimeCall::Timestamp(pallet_timestamp::Call::set {

@@ -108,7 +108,9 @@ impl Chain {
             );
             match result {
                 Ok(Ok(_dispatch_outcome)) => {
-                    let _ = ext.overlay_mut().commit_transaction();
+                    ext.overlay_mut()
+                        .commit_transaction()
+                        .map_err(|e| ChainError::BuildFailed(format!("block builder: {e}")))?;
                     included.push(hash);
                     body.push(xt);
                     skipped_in_a_row = 0;
@@ -116,8 +118,12 @@ impl Chain {
                 Ok(Err(e)) => {
                     ext.overlay_mut().rollback_to_depth(0);
                     match e {
+                        // Stale: already included (the pool may not have caught up with the
+                        // parent yet); Future and ExhaustsResources: maybe in a later block.
                         TransactionValidityError::Invalid(
-                            InvalidTransaction::ExhaustsResources | InvalidTransaction::Future,
+                            InvalidTransaction::ExhaustsResources
+                            | InvalidTransaction::Future
+                            | InvalidTransaction::Stale,
                         )
                         | TransactionValidityError::Unknown(_) => {
                             skipped += 1;

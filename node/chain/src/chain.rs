@@ -267,7 +267,10 @@ impl Chain {
             )));
         }
         let info = self.info();
-        let is_new_best = header.number > info.best_number;
+        // The best chain is the longest one that contains the last finalized block.
+        let is_new_best =
+            header.number > info.best_number && self.extends_finalized(&header, &info)?;
+        let finalize = finalize && is_new_best;
         let extrinsic_hashes = body.iter().map(OpaqueExtrinsic::hash).collect();
         let route = self.db.commit(BlockCommit {
             header: header.clone(),
@@ -275,16 +278,23 @@ impl Chain {
             justifications,
             state_nodes: changes.nodes,
             set_best: is_new_best,
-            finalized: false,
+            finalized: finalize,
         })?;
-        if is_new_best {
+        let previous_finalized = info.finalized_number;
+        {
             let mut info = self.info.write();
-            info.best_hash = hash;
-            info.best_number = header.number;
+            if is_new_best {
+                info.best_hash = hash;
+                info.best_number = header.number;
+            }
+            if finalize {
+                info.finalized_hash = hash;
+                info.finalized_number = header.number;
+            }
         }
         let imported = Arc::new(ImportedBlock {
             hash,
-            header,
+            header: header.clone(),
             is_new_best,
             route,
             extrinsic_hashes,
@@ -293,9 +303,26 @@ impl Chain {
         });
         let _ = self.events.send(ChainEvent::Imported(imported.clone()));
         if finalize {
-            self.finalize_locked(&hash, None)?;
+            self.notify_finalized(hash, header, previous_finalized)?;
         }
         Ok(imported)
+    }
+
+    /// Whether `header` descends from the last finalized block.
+    fn extends_finalized(&self, header: &Header, info: &ChainInfo) -> Result<bool, ChainError> {
+        if header.parent_hash == info.best_hash {
+            // The best block always descends from the finalized one.
+            return Ok(true);
+        }
+        let (mut hash, mut number) = (header.parent_hash, header.number.saturating_sub(1));
+        if number < info.finalized_number {
+            return Ok(false);
+        }
+        while number > info.finalized_number {
+            hash = self.db.header(&hash)?.ok_or(ChainError::UnknownBlock(hash))?.parent_hash;
+            number -= 1;
+        }
+        Ok(hash == info.finalized_hash)
     }
 
     /// Executes `header`'s block on `parent`'s state with `parent`'s code.
@@ -343,19 +370,29 @@ impl Chain {
             return Err(ChainError::InvalidBlock(format!("{hash:?} is not on the best chain")));
         }
         self.db.finalize(hash, justifications)?;
-        let mut newly_finalized = Vec::new();
-        for number in info.finalized_number + 1..=header.number {
-            if let Some(h) = self.db.canonical_hash(number)? {
-                newly_finalized.push(h);
-            }
-        }
         {
             let mut info = self.info.write();
             info.finalized_hash = *hash;
             info.finalized_number = header.number;
         }
+        self.notify_finalized(*hash, header, info.finalized_number)
+    }
+
+    /// Tells subscribers that the canonical blocks above `previous` up to `hash` are final.
+    fn notify_finalized(
+        &self,
+        hash: H256,
+        header: Header,
+        previous: u32,
+    ) -> Result<(), ChainError> {
+        let mut newly_finalized = Vec::new();
+        for number in previous + 1..=header.number {
+            if let Some(h) = self.db.canonical_hash(number)? {
+                newly_finalized.push(h);
+            }
+        }
         let _ = self.events.send(ChainEvent::Finalized(Arc::new(FinalizedBlocks {
-            hash: *hash,
+            hash,
             header,
             newly_finalized,
         })));

@@ -317,6 +317,15 @@ impl Database {
         }
         enacted.reverse();
         let fork_point = enacted.first().map_or(0, |(n, _)| *n);
+        if let Some(finalized) = self.finalized_hash()? {
+            let finalized_number = self.header(&finalized)?.map_or(0, |h| h.number);
+            if fork_point > 0
+                && fork_point <= finalized_number
+                && self.canonical_hash(fork_point)?.is_some()
+            {
+                return Err(DbError::RevertsFinalized { block: hash, finalized: finalized_number });
+            }
+        }
         // Everything canonical from the fork point up leaves the chain.
         let mut retracted = Vec::new();
         if let Some(best) = self.best_hash()? {

@@ -17,6 +17,14 @@ pub enum DbError {
     /// The database belongs to another chain or another version of this software.
     #[error("{0}")]
     Incompatible(String),
+    /// Making the block best would take finalized blocks off the canonical chain.
+    #[error("block {block:?} cannot become best: it would revert finalized block #{finalized}")]
+    RevertsFinalized {
+        /// The block.
+        block: lux_primitives::H256,
+        /// The last finalized height.
+        finalized: u32,
+    },
     /// A block the operation needs is not in the database.
     #[error("unknown block {0:?}")]
     UnknownBlock(lux_primitives::H256),

@@ -67,7 +67,7 @@ fn write_u32(bytes: &mut [u8], at: u32, v: u32) -> Option<()> {
 impl FreeingBumpAllocator {
     /// An allocator for the heap starting at `heap_base`.
     pub fn new(heap_base: u32) -> Self {
-        let heap_start = heap_base.next_multiple_of(16);
+        let heap_start = heap_base.checked_next_multiple_of(16).unwrap_or(u32::MAX);
         Self { heap_start, bump: heap_start, free_lists: [0; ORDERS], allocated: 0, peak: 0 }
     }
 
@@ -83,8 +83,18 @@ impl FreeingBumpAllocator {
         let block = 1u32 << order;
         let ptr = if self.free_lists[slot] != 0 {
             let ptr = self.free_lists[slot];
-            let next =
-                read_u32(mem.bytes(), ptr - HEADER + 4).ok_or(AllocError::InvalidFree(ptr))?;
+            // The runtime can overwrite anything in its memory, free-list links included: check
+            // the block before trusting it.
+            let header = ptr.checked_sub(HEADER).ok_or(AllocError::InvalidFree(ptr))?;
+            let bytes = mem.bytes();
+            let tag = read_u32(bytes, header).ok_or(AllocError::InvalidFree(ptr))?;
+            if tag != MAGIC | order {
+                return Err(AllocError::InvalidFree(ptr));
+            }
+            let next = read_u32(bytes, header + 4).ok_or(AllocError::InvalidFree(ptr))?;
+            if next != 0 && !self.is_block_pointer(next) {
+                return Err(AllocError::InvalidFree(next));
+            }
             self.free_lists[slot] = next;
             ptr
         } else {
@@ -103,14 +113,19 @@ impl FreeingBumpAllocator {
         write_u32(bytes, ptr - HEADER, MAGIC | ALLOCATED | order)
             .ok_or(AllocError::OutOfMemory(size))?;
         write_u32(bytes, ptr - HEADER + 4, 0).ok_or(AllocError::OutOfMemory(size))?;
-        self.allocated += block as u64;
+        self.allocated = self.allocated.saturating_add(block as u64);
         self.peak = self.peak.max(self.allocated);
         Ok(ptr)
     }
 
+    /// Whether `ptr` can be the start of a block handed out by this allocator.
+    fn is_block_pointer(&self, ptr: u32) -> bool {
+        ptr >= self.heap_start.saturating_add(HEADER) && ptr < self.bump && ptr % 16 == 0
+    }
+
     /// Frees the block at `ptr`.
     pub fn free(&mut self, mem: &mut impl Memory, ptr: u32) -> Result<(), AllocError> {
-        if ptr < self.heap_start + HEADER || ptr >= self.bump || ptr % 16 != 0 {
+        if !self.is_block_pointer(ptr) {
             return Err(AllocError::InvalidFree(ptr));
         }
         let bytes = mem.bytes();
@@ -127,7 +142,7 @@ impl FreeingBumpAllocator {
         write_u32(bytes, ptr - HEADER + 4, self.free_lists[slot])
             .ok_or(AllocError::InvalidFree(ptr))?;
         self.free_lists[slot] = ptr;
-        self.allocated -= 1u64 << order;
+        self.allocated = self.allocated.saturating_sub(1u64 << order);
         Ok(())
     }
 }
@@ -181,6 +196,25 @@ mod tests {
         assert_eq!(a.free(&mut mem, 8), Err(AllocError::InvalidFree(8)));
         a.free(&mut mem, p).expect("free");
         assert_eq!(a.free(&mut mem, p), Err(AllocError::InvalidFree(p)), "double free");
+    }
+
+    #[test]
+    fn corrupted_free_lists_are_errors_not_panics() {
+        let mut mem = memory(1 << 20);
+        let mut a = FreeingBumpAllocator::new(1000);
+        let p = a.alloc(&mut mem, 32).expect("alloc");
+        a.free(&mut mem, p).expect("free");
+        // The runtime overwrites the freed block's link with a pointer below the heap.
+        let link = (p - HEADER + 4) as usize;
+        mem.bytes[link..link + 4].copy_from_slice(&8u32.to_le_bytes());
+        assert_eq!(a.alloc(&mut mem, 32), Err(AllocError::InvalidFree(8)));
+        // A forged header of a block that was never allocated.
+        let mut b = FreeingBumpAllocator::new(1000);
+        let q = b.alloc(&mut mem, 16).expect("alloc");
+        let header = (q - HEADER) as usize;
+        mem.bytes[header..header + 4].copy_from_slice(&(MAGIC | ALLOCATED | 26).to_le_bytes());
+        assert!(b.free(&mut mem, q).is_ok(), "accepted as a 64 MiB block, without underflow");
+        let _ = FreeingBumpAllocator::new(u32::MAX);
     }
 
     #[test]

@@ -76,6 +76,8 @@ impl RuntimeVersionFetcher for VersionFetcher {
     fn runtime_version(&self, code: &[u8]) -> Option<Vec<u8>> {
         let executor = self.0.upgrade()?;
         let code = RuntimeCode::from_bytes(code.to_vec(), None);
+        // The version is read without a version reader of its own: code whose `Core_version`
+        // asks for the version of more code gets `None` instead of recursing.
         match executor.call_in_empty_state(&code, "Core_version", &[]) {
             Ok(encoded) if RuntimeVersion::decode(&mut &encoded[..]).is_ok() => Some(encoded),
             Ok(_) => None,
@@ -130,13 +132,27 @@ impl WasmExecutor {
         method: &str,
         input: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
-        let runtime = self.compiled(code)?;
         ext.set_version_fetcher(Arc::new(VersionFetcher(self.this.clone())));
+        self.call_inner(ext, code, method, input)
+    }
+
+    fn call_inner(
+        &self,
+        ext: &mut Ext<SharedBackend>,
+        code: &RuntimeCode,
+        method: &str,
+        input: &[u8],
+    ) -> Result<Vec<u8>, ExecutorError> {
+        let runtime = self.compiled(code)?;
         let empty = Ext::new(Arc::new(NoState) as SharedBackend, OverlayedChanges::new());
-        let owned = std::mem::replace(ext, empty);
-        let (result, returned) = self.run(runtime, owned, code, method, input);
+        let mut owned = std::mem::replace(ext, empty);
+        owned.enter_runtime();
+        let (result, mut returned) = self.run(runtime, owned, code, method, input);
+        let balanced = returned.exit_runtime();
         *ext = returned;
-        result
+        let output = result?;
+        balanced.map_err(|e| ExecutorError::Trap(format!("`{method}`: {e}")))?;
+        Ok(output)
     }
 
     /// Calls `method` and decodes its result as `R`.
@@ -166,7 +182,7 @@ impl WasmExecutor {
         input: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
         let mut ext = Ext::new(Arc::new(NoState) as SharedBackend, OverlayedChanges::new());
-        self.call(&mut ext, code, method, input)
+        self.call_inner(&mut ext, code, method, input)
     }
 
     fn run(
@@ -292,15 +308,21 @@ impl WasmExecutor {
         Some(dir.join(format!("{name}.cwasm")))
     }
 
+    /// Loads a compiled module written by [`store_cached`](Self::store_cached): a blake2_256
+    /// checksum of the serialized module followed by the module.
     fn load_cached(&self, hash: &[u8; 32]) -> Option<Module> {
         let path = self.cache_path(hash)?;
-        if !path.exists() {
+        let bytes = std::fs::read(&path).ok()?;
+        let valid = bytes.len() > 32 && bytes[..32] == lux_trie::blake2_256(&bytes[32..]);
+        if !valid {
+            tracing::warn!(target: "executor", "ignoring corrupt cached runtime {}", path.display());
+            let _ = std::fs::remove_file(&path);
             return None;
         }
-        // SAFETY: the file was written by `store_cached` from a module this node compiled
-        // (written to a temporary name, then renamed, so it is never partial); wasmtime checks
-        // that it was produced by the same wasmtime version and configuration.
-        match unsafe { Module::deserialize_file(&self.engine, &path) } {
+        // SAFETY: the bytes are exactly what `store_cached` serialized from a module this node
+        // compiled (the checksum rules out torn or corrupted files), and wasmtime checks that
+        // they come from the same wasmtime version and configuration.
+        match unsafe { Module::deserialize(&self.engine, &bytes[32..]) } {
             Ok(module) => Some(module),
             Err(e) => {
                 tracing::warn!(target: "executor", "ignoring cached runtime {}: {e}", path.display());
@@ -310,11 +332,19 @@ impl WasmExecutor {
         }
     }
 
+    /// Writes a compiled module with its checksum, atomically: to a unique temporary file,
+    /// flushed to disk, then renamed.
     fn store_cached(&self, hash: &[u8; 32], module: &Module) {
         let Some(path) = self.cache_path(hash) else { return };
-        let result = module.serialize().map_err(|e| e.to_string()).and_then(|bytes| {
-            let tmp = path.with_extension("tmp");
-            std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+        let result = module.serialize().map_err(|e| e.to_string()).and_then(|serialized| {
+            use std::io::Write;
+            static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let n = UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let tmp = path.with_extension(format!("{}.{n}.tmp", std::process::id()));
+            let mut file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
+            file.write_all(&lux_trie::blake2_256(&serialized)).map_err(|e| e.to_string())?;
+            file.write_all(&serialized).map_err(|e| e.to_string())?;
+            file.sync_all().map_err(|e| e.to_string())?;
             std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
         });
         if let Err(e) = result {

@@ -158,6 +158,11 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             };
             let rest = value.get(offset as u32 as usize..).unwrap_or(&[]);
             let (out_ptr, out_len) = unpack(out);
+            // The whole output buffer must be the runtime's, whatever is written to it.
+            let memory_size = memory(&c)?.data_size(&c);
+            if (out_ptr as usize).saturating_add(out_len as usize) > memory_size {
+                return Err(trap(format!("out of bounds output buffer at {out_ptr:#x}")));
+            }
             let n = rest.len().min(out_len as usize);
             write(&mut c, out_ptr, &rest[..n])?;
             return_bytes(&mut c, &Some(rest.len() as u32).encode())

@@ -26,6 +26,7 @@ fn status_json(status: &TxStatus) -> Value {
         TxStatus::InBlock(h) => json!({ "inBlock": h }),
         TxStatus::Retracted(h) => json!({ "retracted": h }),
         TxStatus::Finalized(h) => json!({ "finalized": h }),
+        TxStatus::FinalityTimeout(h) => json!({ "finalityTimeout": h }),
         TxStatus::Usurped(h) => json!({ "usurped": h }),
         TxStatus::Dropped => json!("dropped"),
         TxStatus::Invalid => json!("invalid"),

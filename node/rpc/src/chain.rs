@@ -108,6 +108,7 @@ async fn subscribe_heads(
     kind: Heads,
 ) -> SubscriptionResult {
     // The current head first (Substrate does so for new and finalized heads).
+    let events = ctx.chain.subscribe();
     let info = ctx.chain.info();
     let initial = match kind {
         Heads::Best => ctx.chain.header(&info.best_hash).ok().flatten(),
@@ -115,7 +116,7 @@ async fn subscribe_heads(
         Heads::All => None,
     };
     let initial = initial.map(|h| vec![json!(h)]).unwrap_or_default();
-    forward_events(pending, ctx, initial, move |_, event| match (kind, event) {
+    forward_events(pending, ctx, events, initial, move |_, event| match (kind, event) {
         (Heads::Best, ChainEvent::Imported(b)) if b.is_new_best => vec![json!(b.header)],
         (Heads::All, ChainEvent::Imported(b)) => vec![json!(b.header)],
         (Heads::Finalized, ChainEvent::Finalized(f)) => vec![json!(f.header)],

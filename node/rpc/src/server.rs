@@ -119,18 +119,19 @@ pub(crate) fn to_message(value: &impl Serialize) -> Result<SubscriptionMessage, 
     Ok(SubscriptionMessage::from(serde_json::value::to_raw_value(value)?))
 }
 
-/// Accepts a subscription, sends `initial`, then whatever `map` makes of each chain event,
-/// until the client unsubscribes or disconnects. `map` may read state (it runs where blocking
-/// is allowed).
+/// Accepts a subscription, sends `initial`, then whatever `map` makes of each chain event from
+/// `events`, until the client unsubscribes or disconnects. Callers subscribe to `events` before
+/// computing `initial`, so no block falls between the two. `map` may read state (it runs where
+/// blocking is allowed).
 pub(crate) async fn forward_events<F>(
     pending: PendingSubscriptionSink,
     ctx: Arc<RpcContext>,
+    mut events: tokio::sync::broadcast::Receiver<ChainEvent>,
     initial: Vec<Value>,
     mut map: F,
 ) where
     F: FnMut(&RpcContext, &ChainEvent) -> Vec<Value> + Send,
 {
-    let mut events = ctx.chain.subscribe();
     let Ok(sink) = pending.accept().await else { return };
     for value in initial {
         let Ok(message) = to_message(&value) else { return };

@@ -132,6 +132,7 @@ async fn subscribe_storage(
             return Ok(());
         }
     };
+    let events = ctx.chain.subscribe();
     let best = ctx.chain.info().best_hash;
     let mut last: HashMap<Vec<u8>, Option<Vec<u8>>> = HashMap::new();
     let mut initial = Vec::new();
@@ -140,7 +141,7 @@ async fn subscribe_storage(
         initial.push(storage_change(best, &values));
         last.extend(values);
     }
-    forward_events(pending, ctx, initial, move |ctx, event| {
+    forward_events(pending, ctx, events, initial, move |ctx, event| {
         let ChainEvent::Imported(block) = event else { return Vec::new() };
         if !block.is_new_best {
             return Vec::new();
@@ -186,9 +187,10 @@ async fn subscribe_runtime_version(
     pending: PendingSubscriptionSink,
     ctx: Arc<RpcContext>,
 ) -> SubscriptionResult {
+    let events = ctx.chain.subscribe();
     let best = ctx.chain.info().best_hash;
     let initial = ctx.chain.runtime_version(&best).ok().map(|v| json!(v)).into_iter().collect();
-    forward_events(pending, ctx, initial, |ctx, event| match event {
+    forward_events(pending, ctx, events, initial, |ctx, event| match event {
         ChainEvent::Imported(block)
             if block.is_new_best
                 && block

@@ -100,9 +100,12 @@ struct Inner {
     seq: u64,
     banned: HashMap<TxHash, Instant>,
     watchers: HashMap<TxHash, Vec<UnboundedSender<TxStatus>>>,
-    /// Watchers of included transactions, by block, until the block is final.
-    in_block: HashMap<H256, Vec<UnboundedSender<TxStatus>>>,
+    /// Watchers of included transactions, by block (with its number), until the block is final.
+    in_block: HashMap<H256, (u32, Vec<(TxHash, UnboundedSender<TxStatus>)>)>,
 }
+
+/// Watchers of a block that is not final this many blocks later get `FinalityTimeout`.
+const FINALITY_TIMEOUT_BLOCKS: u32 = 512;
 
 /// The transaction pool. All methods are synchronous and may call the runtime; run them off
 /// async executors (`spawn_blocking`).
@@ -238,17 +241,25 @@ impl Pool {
         for tag in &tx.provides {
             inner.providers.insert(tag.clone(), hash);
         }
+        let was_ready = inner.ready_set();
         inner.txs.insert(hash, tx);
         if let Some(w) = watcher {
             inner.watchers.entry(hash).or_default().push(w);
         }
         inner.update_readiness();
-        if let Some(error) = inner.enforce_limits(&self.config, hash) {
-            return Err(error);
+        let dropped = inner.enforce_limits(&self.config, hash);
+        // The new transaction's first status, then whatever it unlocked.
+        if dropped.is_none() {
+            let ready = inner.txs.get(&hash).is_some_and(|t| t.ready);
+            inner.notify(&hash, if ready { TxStatus::Ready } else { TxStatus::Future });
         }
-        let ready = inner.txs.get(&hash).is_some_and(|t| t.ready);
-        inner.notify(&hash, if ready { TxStatus::Ready } else { TxStatus::Future });
-        Ok(hash)
+        let mut was_ready = was_ready;
+        was_ready.insert(hash);
+        inner.notify_readiness_changes(&was_ready, Some(hash));
+        match dropped {
+            Some(error) => Err(error),
+            None => Ok(hash),
+        }
     }
 
     /// Ready transactions in the order a block should include them: dependencies first, then
@@ -293,49 +304,93 @@ impl Pool {
     /// Removes transactions a block builder found invalid, and bans them.
     pub fn remove_invalid(&self, hashes: &[TxHash]) {
         let mut inner = self.inner.lock();
+        let was_ready = inner.ready_set();
         for hash in hashes {
             inner.banned.insert(*hash, Instant::now());
             inner.remove(hash, TxStatus::Invalid);
         }
         inner.update_readiness();
+        inner.notify_readiness_changes(&was_ready, None);
     }
 
-    /// A new best block `block` included `included`: removes them (watchers learn `InBlock`),
-    /// puts back the transactions of `retracted` blocks, and revalidates the rest on `block`.
-    pub fn on_new_best_block(
-        &self,
-        block: H256,
-        included: &[TxHash],
-        retracted: Vec<OpaqueExtrinsic>,
-    ) {
-        {
-            let mut inner = self.inner.lock();
-            for hash in included {
-                if inner.txs.contains_key(hash) {
-                    inner.notify(hash, TxStatus::InBlock(block));
-                    let watchers = inner.watchers.remove(hash).unwrap_or_default();
-                    inner.remove(hash, TxStatus::InBlock(block));
-                    inner.in_block.entry(block).or_default().extend(watchers);
+    /// A new best block `block` (at `number`) included `included` and replaced the blocks in
+    /// `retracted`: removes the included transactions (watchers learn `InBlock`) and tells
+    /// watchers of retracted blocks. Fast and without runtime calls, so it runs as soon as the
+    /// block is imported; [`revalidate`](Self::revalidate) follows.
+    pub fn prune(&self, block: H256, number: u32, included: &[TxHash], retracted: &[H256]) {
+        let mut inner = self.inner.lock();
+        let was_ready = inner.ready_set();
+        for old in retracted {
+            if let Some((_, watchers)) = inner.in_block.remove(old) {
+                for (tx, watcher) in watchers {
+                    if watcher.send(TxStatus::Retracted(*old)).is_ok() {
+                        inner.watchers.entry(tx).or_default().push(watcher);
+                    }
                 }
             }
         }
-        for xt in retracted {
-            let _ = self.submit(block, TransactionSource::InBlock, xt);
+        let mut included_watchers = Vec::new();
+        for hash in included {
+            inner.notify(hash, TxStatus::InBlock(block));
+            for watcher in inner.watchers.remove(hash).unwrap_or_default() {
+                included_watchers.push((*hash, watcher));
+            }
+            inner.remove(hash, TxStatus::InBlock(block));
         }
-        self.revalidate(block);
+        if !included_watchers.is_empty() {
+            inner.in_block.entry(block).or_insert((number, Vec::new())).1.extend(included_watchers);
+        }
+        let expired: Vec<H256> = inner
+            .in_block
+            .iter()
+            .filter(|(_, (n, _))| n.saturating_add(FINALITY_TIMEOUT_BLOCKS) < number)
+            .map(|(b, _)| *b)
+            .collect();
+        for old in expired {
+            if let Some((_, watchers)) = inner.in_block.remove(&old) {
+                for (_, watcher) in watchers {
+                    let _ = watcher.send(TxStatus::FinalityTimeout(old));
+                }
+            }
+        }
+        inner.update_readiness();
+        inner.notify_readiness_changes(&was_ready, None);
+    }
+
+    /// [`prune`](Self::prune), then [`revalidate`](Self::revalidate).
+    pub fn on_new_best_block(
+        &self,
+        block: H256,
+        number: u32,
+        included: &[TxHash],
+        retracted: Vec<OpaqueExtrinsic>,
+    ) {
+        self.prune(block, number, included, &[]);
+        self.revalidate(block, retracted);
     }
 
     /// Watchers of transactions in `blocks` learn they are final.
     pub fn on_finalized(&self, blocks: &[H256]) {
         let mut inner = self.inner.lock();
         for block in blocks {
-            for watcher in inner.in_block.remove(block).unwrap_or_default() {
-                let _ = watcher.send(TxStatus::Finalized(*block));
+            if let Some((_, watchers)) = inner.in_block.remove(block) {
+                for (_, watcher) in watchers {
+                    let _ = watcher.send(TxStatus::Finalized(*block));
+                }
             }
         }
     }
 
-    fn revalidate(&self, at: H256) {
+    /// Puts back the transactions of retracted blocks, then revalidates every transaction on
+    /// `at`: invalid ones are removed and banned, the others get their new priority and tags.
+    pub fn revalidate(&self, at: H256, retracted: Vec<OpaqueExtrinsic>) {
+        for xt in retracted {
+            let _ = self.submit(at, TransactionSource::InBlock, xt);
+        }
+        self.revalidate_all(at);
+    }
+
+    fn revalidate_all(&self, at: H256) {
         let snapshot: Vec<(TxHash, OpaqueExtrinsic, TransactionSource)> = {
             let inner = self.inner.lock();
             inner.txs.iter().map(|(h, t)| (*h, t.data.clone(), t.source)).collect()
@@ -345,8 +400,7 @@ impl Pool {
             .map(|(hash, xt, source)| (hash, self.validator.validate(at, source, &xt)))
             .collect();
         let mut inner = self.inner.lock();
-        let was_ready: HashSet<TxHash> =
-            inner.txs.iter().filter(|(_, t)| t.ready).map(|(h, _)| *h).collect();
+        let was_ready = inner.ready_set();
         for (hash, result) in results {
             match result {
                 Ok(Ok(valid)) => {
@@ -372,15 +426,7 @@ impl Pool {
             .collect();
         inner.providers.extend(provided);
         inner.update_readiness();
-        let promoted: Vec<TxHash> = inner
-            .txs
-            .iter()
-            .filter(|(h, t)| t.ready && !was_ready.contains(*h))
-            .map(|(h, _)| *h)
-            .collect();
-        for hash in promoted {
-            inner.notify(&hash, TxStatus::Ready);
-        }
+        inner.notify_readiness_changes(&was_ready, None);
         let now = Instant::now();
         let ban_time = self.config.ban_time;
         inner.banned.retain(|_, at| now.duration_since(*at) < ban_time);
@@ -388,6 +434,23 @@ impl Pool {
 }
 
 impl Inner {
+    fn ready_set(&self) -> HashSet<TxHash> {
+        self.txs.iter().filter(|(_, t)| t.ready).map(|(h, _)| *h).collect()
+    }
+
+    /// Tells watchers of transactions that moved between the queues (except `skip`).
+    fn notify_readiness_changes(&mut self, was_ready: &HashSet<TxHash>, skip: Option<TxHash>) {
+        let changed: Vec<(TxHash, TxStatus)> = self
+            .txs
+            .iter()
+            .filter(|(h, t)| Some(**h) != skip && t.ready != was_ready.contains(*h))
+            .map(|(h, t)| (*h, if t.ready { TxStatus::Ready } else { TxStatus::Future }))
+            .collect();
+        for (hash, status) in changed {
+            self.notify(&hash, status);
+        }
+    }
+
     fn is_banned(&self, hash: &TxHash, ban_time: Duration) -> bool {
         self.banned.get(hash).is_some_and(|at| at.elapsed() < ban_time)
     }
@@ -613,7 +676,7 @@ mod tests {
         chain.nonces.lock().insert(1, 1);
         chain.nonces.lock().insert(2, 1);
         let block = H256::repeat_byte(1);
-        pool.on_new_best_block(block, &[h0], vec![]);
+        pool.on_new_best_block(block, 1, &[h0], vec![]);
         assert!(!pool.contains(&h0));
         assert!(!pool.contains(&stale), "invalid after revalidation");
         assert_eq!(order(&pool), vec![xt(1, 1, 0)]);
@@ -624,6 +687,36 @@ mod tests {
     }
 
     #[test]
+    fn a_submission_that_unlocks_a_future_transaction_reports_it_ready() {
+        let (pool, _) = pool(PoolConfig::default());
+        let (_, mut watch) = pool
+            .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 1, 0))
+            .expect("ok");
+        assert_eq!(watch.try_recv(), Ok(TxStatus::Future));
+        submit(&pool, xt(1, 0, 0)).expect("ok");
+        assert_eq!(watch.try_recv(), Ok(TxStatus::Ready));
+    }
+
+    #[test]
+    fn retracted_blocks_are_reported_and_unfinalized_ones_time_out() {
+        let (pool, _) = pool(PoolConfig::default());
+        let (h, mut watch) = pool
+            .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 0, 0))
+            .expect("ok");
+        let a = H256::repeat_byte(0xa);
+        pool.prune(a, 1, &[h], &[]);
+        pool.prune(H256::repeat_byte(0xb), 2, &[], &[a]);
+        assert_eq!(watch.try_recv(), Ok(TxStatus::Ready));
+        assert_eq!(watch.try_recv(), Ok(TxStatus::InBlock(a)));
+        assert_eq!(watch.try_recv(), Ok(TxStatus::Retracted(a)));
+        let c = H256::repeat_byte(0xc);
+        pool.prune(c, 3, &[h], &[]);
+        assert_eq!(watch.try_recv(), Ok(TxStatus::InBlock(c)));
+        pool.prune(H256::repeat_byte(0xd), 3 + FINALITY_TIMEOUT_BLOCKS + 1, &[], &[]);
+        assert_eq!(watch.try_recv(), Ok(TxStatus::FinalityTimeout(c)));
+    }
+
+    #[test]
     fn future_promoted_after_revalidation_is_reported_ready() {
         let (pool, chain) = pool(PoolConfig::default());
         let (_, mut watch) = pool
@@ -631,7 +724,7 @@ mod tests {
             .expect("ok");
         assert_eq!(watch.try_recv(), Ok(TxStatus::Future));
         chain.nonces.lock().insert(1, 1);
-        pool.on_new_best_block(H256::repeat_byte(1), &[], vec![]);
+        pool.on_new_best_block(H256::repeat_byte(1), 1, &[], vec![]);
         assert_eq!(watch.try_recv(), Ok(TxStatus::Ready));
     }
 }

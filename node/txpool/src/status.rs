@@ -17,6 +17,8 @@ pub enum TxStatus {
     Retracted(H256),
     /// Its block is final.
     Finalized(H256),
+    /// Its block was not finalized in time; watching stops.
+    FinalityTimeout(H256),
     /// Replaced by another transaction with the same sender and nonce.
     Usurped(TxHash),
     /// Dropped (pool full or expired).
@@ -28,6 +30,13 @@ pub enum TxStatus {
 impl TxStatus {
     /// Whether no further status follows.
     pub fn is_final(&self) -> bool {
-        matches!(self, Self::Finalized(_) | Self::Usurped(_) | Self::Dropped | Self::Invalid)
+        matches!(
+            self,
+            Self::Finalized(_)
+                | Self::FinalityTimeout(_)
+                | Self::Usurped(_)
+                | Self::Dropped
+                | Self::Invalid
+        )
     }
 }

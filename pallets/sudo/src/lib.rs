@@ -16,8 +16,9 @@ use core::marker::PhantomData;
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
 use lux_primitives::AccountId20;
 use lux_support::{
-    ensure_signed, pallet_error, storage, DispatchInfo, DispatchResult, DispatchResultWithPostInfo,
-    Dispatchable, GetDispatchInfo, Hooks, Parameter, Pays, PostDispatchInfo, RawOrigin, Weight,
+    ensure_signed, pallet_error, storage, with_storage_layer, DispatchInfo, DispatchResult,
+    DispatchResultWithPostInfo, Dispatchable, GetDispatchInfo, Hooks, Parameter, Pays,
+    PostDispatchInfo, RawOrigin, Weight,
 };
 use scale_info::TypeInfo;
 
@@ -156,13 +157,18 @@ impl<C: Dispatchable> Call<C> {
             return Err(Error::<T>::RequireSudo.into());
         }
         match self {
+            // The inner call runs in its own storage layer: if it fails, its changes are
+            // discarded while sudo itself succeeds and reports the failure.
             Self::sudo { call } | Self::sudo_unchecked_weight { call, .. } => {
-                let sudo_result = call.dispatch(RawOrigin::Root).map(|_| ()).map_err(|e| e.error);
+                let sudo_result = with_storage_layer(|| call.dispatch(RawOrigin::Root))
+                    .map(|_| ())
+                    .map_err(|e| e.error);
                 Pallet::<T>::deposit_event(Event::Sudid { sudo_result });
             }
             Self::sudo_as { who, call } => {
-                let sudo_result =
-                    call.dispatch(RawOrigin::Signed(who)).map(|_| ()).map_err(|e| e.error);
+                let sudo_result = with_storage_layer(|| call.dispatch(RawOrigin::Signed(who)))
+                    .map(|_| ())
+                    .map_err(|e| e.error);
                 Pallet::<T>::deposit_event(Event::SudoAsDone { sudo_result });
             }
             Self::set_key { new } => {

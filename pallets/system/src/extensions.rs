@@ -50,10 +50,21 @@ pub fn longevity(era: Era) -> u64 {
     era.death(current).saturating_sub(current)
 }
 
+/// The nonce of an account that may send transactions: one that exists (holds at least the
+/// existential deposit, or something else keeps it alive). A transaction from an account that
+/// does not exist could not pay, and must not create state.
+fn existing_nonce(who: &AccountId20) -> Validity<Nonce> {
+    let account = Account::get(who);
+    if account.providers == 0 && account.sufficients == 0 {
+        return Err(InvalidTransaction::Payment.into());
+    }
+    Ok(account.nonce)
+}
+
 /// CheckNonce, for the pool: a used nonce is stale; a future one requires the previous
 /// nonce's tag. Every transaction provides `(sender, nonce)`.
 pub fn validate_nonce(who: &AccountId20, nonce: Nonce) -> Validity<ValidTransaction> {
-    let current = Account::get(who).nonce;
+    let current = existing_nonce(who)?;
     if nonce < current {
         return Err(InvalidTransaction::Stale.into());
     }
@@ -65,7 +76,7 @@ pub fn validate_nonce(who: &AccountId20, nonce: Nonce) -> Validity<ValidTransact
 
 /// CheckNonce, in a block: the nonce must be exactly the account's; it is then incremented.
 pub fn pre_dispatch_nonce<T: Config>(who: &AccountId20, nonce: Nonce) -> Validity<()> {
-    let current = Account::get(who).nonce;
+    let current = existing_nonce(who)?;
     if nonce < current {
         return Err(InvalidTransaction::Stale.into());
     }

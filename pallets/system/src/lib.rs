@@ -284,10 +284,12 @@ impl GetDispatchInfo for Call {
                 class: DispatchClass::Normal,
                 pays_fee: Pays::Yes,
             },
+            // Pays unless dispatched through sudo (which refunds root calls): otherwise anyone
+            // could fill blocks with free, failing `set_code` calls.
             Self::set_code { .. } => DispatchInfo {
                 weight: weights::SET_CODE,
                 class: DispatchClass::Operational,
-                pays_fee: Pays::No,
+                pays_fee: Pays::Yes,
             },
             Self::remark_with_event { remark } => DispatchInfo {
                 weight: weights::remark_with_event(remark.len() as u32),
@@ -343,6 +345,11 @@ impl<T: Config> Pallet<T> {
         }
     }
 
+    /// Initialization is over: what follows happens while applying extrinsic 0.
+    pub fn note_finished_initialize() {
+        ExecutionPhase::put(Phase::ApplyExtrinsic(0));
+    }
+
     /// Records the encoded extrinsic being applied, for the extrinsics root.
     pub fn note_extrinsic(encoded: Vec<u8>) {
         ExtrinsicData::insert(Self::extrinsic_index(), encoded);
@@ -359,7 +366,9 @@ impl<T: Config> Pallet<T> {
             Ok(post) => *post,
             Err(e) => e.post_info,
         };
-        info.weight = post_info.calc_actual_weight(&info);
+        // As in Substrate, the reported weight includes the per-extrinsic base weight.
+        info.weight =
+            post_info.calc_actual_weight(&info).saturating_add(T::BLOCK_WEIGHTS.base_extrinsic);
         info.pays_fee = post_info.pays_fee(&info);
         match result {
             Ok(_) => Self::deposit_event(Event::ExtrinsicSuccess { dispatch_info: info }),

@@ -173,7 +173,20 @@ fn finalize_computes_both_roots() {
 #[test]
 fn nonce_checks() {
     new_test_ext().execute_with(|| {
-        Account::mutate(alice(), |a| a.nonce = 5);
+        assert_eq!(
+            extensions::validate_nonce(&alice(), 0),
+            Err(InvalidTransaction::Payment.into()),
+            "an account that does not exist cannot send"
+        );
+        assert_eq!(
+            extensions::pre_dispatch_nonce::<Test>(&alice(), 0),
+            Err(InvalidTransaction::Payment.into())
+        );
+        assert!(!Account::contains_key(alice()), "and it is not created");
+        Account::mutate(alice(), |a| {
+            a.nonce = 5;
+            a.providers = 1;
+        });
         assert_eq!(extensions::validate_nonce(&alice(), 4), Err(InvalidTransaction::Stale.into()));
         let ready = extensions::validate_nonce(&alice(), 5).expect("valid");
         assert!(ready.requires.is_empty());

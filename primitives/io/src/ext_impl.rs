@@ -29,12 +29,20 @@ pub struct Ext<B> {
     overlay: OverlayedChanges,
     root_cache: Option<RootCache>,
     version_fetcher: Option<Arc<dyn RuntimeVersionFetcher>>,
+    /// Transaction depth when the current runtime call started: the runtime may only commit
+    /// or roll back the transactions it opened itself.
+    runtime_base: Option<usize>,
 }
+
+/// A runtime call ended with storage transactions still open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the runtime left {0} storage transaction(s) open")]
+pub struct UnbalancedTransactions(pub usize);
 
 impl<B: StateBackend> Ext<B> {
     /// Externalities over `backend` with the changes in `overlay`.
     pub fn new(backend: B, overlay: OverlayedChanges) -> Self {
-        Self { backend, overlay, root_cache: None, version_fetcher: None }
+        Self { backend, overlay, root_cache: None, version_fetcher: None, runtime_base: None }
     }
 
     /// Lets the runtime read the version of other code (needed by `set_code`).
@@ -46,6 +54,30 @@ impl<B: StateBackend> Ext<B> {
     /// Sets how the runtime reads the version of other code.
     pub fn set_version_fetcher(&mut self, fetcher: Arc<dyn RuntimeVersionFetcher>) {
         self.version_fetcher = Some(fetcher);
+    }
+
+    /// A runtime call starts: from now on the runtime can close only the transactions it opens.
+    pub fn enter_runtime(&mut self) {
+        self.runtime_base = Some(self.overlay.transaction_depth());
+    }
+
+    /// The runtime call ended: every transaction it opened must be closed. If some are not, they
+    /// are rolled back and the call is an error.
+    pub fn exit_runtime(&mut self) -> Result<(), UnbalancedTransactions> {
+        let base = self.runtime_base.take().unwrap_or(0);
+        let open = self.overlay.transaction_depth().saturating_sub(base);
+        if open > 0 {
+            self.overlay.rollback_to_depth(base);
+            return Err(UnbalancedTransactions(open));
+        }
+        Ok(())
+    }
+
+    fn runtime_may_close(&self) -> Result<(), NoOpenTransaction> {
+        match self.runtime_base {
+            Some(base) if self.overlay.transaction_depth() <= base => Err(NoOpenTransaction),
+            _ => Ok(()),
+        }
     }
 
     /// The backend.
@@ -138,7 +170,9 @@ impl<B: StateBackend> Externalities for Ext<B> {
         prefix: &[u8],
         limit: Option<u32>,
     ) -> Result<KillStorageResult, BackendError> {
-        let mut removed = 0u32;
+        // The limit bounds the work: every backend key visited counts, whether the overlay had
+        // already deleted it or not (as Substrate counts "loops").
+        let (mut removed, mut visited) = (0u32, 0u32);
         let mut next = if self.backend.storage(prefix)?.is_some() {
             Some(prefix.to_vec())
         } else {
@@ -148,10 +182,11 @@ impl<B: StateBackend> Externalities for Ext<B> {
             if !key.starts_with(prefix) {
                 break;
             }
-            if limit.is_some_and(|l| removed >= l) {
+            if limit.is_some_and(|l| visited >= l) {
                 self.overlay.clear_prefix(prefix);
                 return Ok(KillStorageResult::SomeRemaining(removed));
             }
+            visited += 1;
             if self.overlay.get(&key) != Some(None) {
                 self.overlay.set(&key, None);
                 removed += 1;
@@ -197,10 +232,12 @@ impl<B: StateBackend> Externalities for Ext<B> {
     }
 
     fn rollback_transaction(&mut self) -> Result<(), NoOpenTransaction> {
+        self.runtime_may_close()?;
         self.overlay.rollback_transaction()
     }
 
     fn commit_transaction(&mut self) -> Result<(), NoOpenTransaction> {
+        self.runtime_may_close()?;
         self.overlay.commit_transaction()
     }
 
@@ -246,8 +283,26 @@ mod tests {
         e.set_storage(b"p9", Some(vec![9]));
         assert_eq!(e.clear_prefix(b"p", Some(2)).expect("ok"), KillStorageResult::SomeRemaining(2));
         assert_eq!(walk(&mut e), vec![b"p3".to_vec(), b"q".to_vec()]);
+        // Keys already deleted count toward the limit, so a limit always bounds the work.
+        assert_eq!(e.clear_prefix(b"p", Some(2)).expect("ok"), KillStorageResult::SomeRemaining(0));
         assert_eq!(e.clear_prefix(b"p", None).expect("ok"), KillStorageResult::AllRemoved(1));
         assert_eq!(walk(&mut e), vec![b"q".to_vec()]);
+    }
+
+    #[test]
+    fn the_runtime_cannot_close_the_hosts_transactions() {
+        let mut e = ext(&[]);
+        e.overlay_mut().start_transaction();
+        e.enter_runtime();
+        assert_eq!(e.commit_transaction(), Err(NoOpenTransaction));
+        assert_eq!(e.rollback_transaction(), Err(NoOpenTransaction));
+        e.start_transaction();
+        e.set_storage(b"k", Some(vec![1]));
+        e.start_transaction();
+        assert_eq!(e.commit_transaction(), Ok(()));
+        assert_eq!(e.exit_runtime(), Err(UnbalancedTransactions(1)));
+        assert_eq!(e.overlay().transaction_depth(), 1, "the host's transaction is still open");
+        assert_eq!(e.storage(b"k"), Ok(None), "the runtime's open transaction was rolled back");
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub use backend::{BackendError, InMemoryBackend, StateBackend, StorageChanges};
 #[cfg(feature = "std")]
 pub use ext::{set_and_run_with_externalities, with_externalities, Externalities};
 #[cfg(feature = "std")]
-pub use ext_impl::{Ext, RuntimeVersionFetcher};
+pub use ext_impl::{Ext, RuntimeVersionFetcher, UnbalancedTransactions};
 #[cfg(feature = "std")]
 pub use overlay::{NoOpenTransaction, OverlayedChanges};
 #[cfg(feature = "std")]
