@@ -54,7 +54,7 @@ pub struct ImportedBlock {
     /// Hashes of its extrinsics.
     pub extrinsic_hashes: Vec<H256>,
     /// Storage keys it changed, with their new values.
-    pub changes: Arc<Vec<(Vec<u8>, Option<Vec<u8>>)>>,
+    pub changes: Arc<lux_io::KeyChanges>,
     /// Where it came from.
     pub origin: BlockOrigin,
 }

@@ -120,7 +120,7 @@ impl FreeingBumpAllocator {
 
     /// Whether `ptr` can be the start of a block handed out by this allocator.
     fn is_block_pointer(&self, ptr: u32) -> bool {
-        ptr >= self.heap_start.saturating_add(HEADER) && ptr < self.bump && ptr % 16 == 0
+        ptr >= self.heap_start.saturating_add(HEADER) && ptr < self.bump && ptr.is_multiple_of(16)
     }
 
     /// Frees the block at `ptr`.

@@ -64,7 +64,7 @@ impl StateBackend for NoState {
         &self,
         _changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         _version: lux_io::StateVersion,
-    ) -> Result<([u8; 32], Vec<([u8; 32], Vec<u8>)>), lux_io::BackendError> {
+    ) -> Result<([u8; 32], lux_trie::NewNodes), lux_io::BackendError> {
         Err(lux_io::BackendError("no state in this call".into()))
     }
 }

@@ -178,7 +178,7 @@ impl LuxClient {
     /// Submits an extrinsic; returns its hash.
     pub async fn submit(&self, xt: &UncheckedExtrinsic) -> Result<H256, ClientError> {
         let hex = format!("0x{}", hex::encode(xt.encode()));
-        Ok(self.request("author_submitExtrinsic", rpc_params![hex]).await?)
+        self.request("author_submitExtrinsic", rpc_params![hex]).await
     }
 
     /// Submits an extrinsic and waits until a block includes it, then reads its outcome.

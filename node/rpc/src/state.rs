@@ -147,10 +147,7 @@ async fn subscribe_storage(
             return Vec::new();
         }
         match &keys {
-            None => {
-                let changes: Vec<(Vec<u8>, Option<Vec<u8>>)> = (*block.changes).clone();
-                vec![storage_change(block.hash, &changes)]
-            }
+            None => vec![storage_change(block.hash, &block.changes)],
             Some(keys) => {
                 let changed: Vec<_> = read_keys(ctx, block.hash, keys)
                     .into_iter()
@@ -168,7 +165,7 @@ async fn subscribe_storage(
     Ok(())
 }
 
-fn read_keys(ctx: &RpcContext, at: H256, keys: &[Vec<u8>]) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+fn read_keys(ctx: &RpcContext, at: H256, keys: &[Vec<u8>]) -> lux_io::KeyChanges {
     let state = ctx.chain.state_at(&at).ok();
     keys.iter()
         .map(|k| (k.clone(), state.as_ref().and_then(|s| s.storage(k).ok().flatten())))

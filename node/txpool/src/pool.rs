@@ -101,8 +101,11 @@ struct Inner {
     banned: HashMap<TxHash, Instant>,
     watchers: HashMap<TxHash, Vec<UnboundedSender<TxStatus>>>,
     /// Watchers of included transactions, by block (with its number), until the block is final.
-    in_block: HashMap<H256, (u32, Vec<(TxHash, UnboundedSender<TxStatus>)>)>,
+    in_block: HashMap<H256, (u32, Vec<Watcher>)>,
 }
+
+/// A watcher of an included transaction.
+type Watcher = (TxHash, UnboundedSender<TxStatus>);
 
 /// Watchers of a block that is not final this many blocks later get `FinalityTimeout`.
 const FINALITY_TIMEOUT_BLOCKS: u32 = 512;

@@ -111,20 +111,17 @@ pub struct AccountInfo {
 }
 
 /// When an event was emitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+)]
 pub enum Phase {
     /// While applying the extrinsic with this index.
     ApplyExtrinsic(u32),
     /// While finalizing the block.
     Finalization,
     /// While initializing the block.
+    #[default]
     Initialization,
-}
-
-impl Default for Phase {
-    fn default() -> Self {
-        Self::Initialization
-    }
 }
 
 /// An event with the phase it was emitted in.

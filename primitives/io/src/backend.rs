@@ -3,7 +3,7 @@
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use lux_trie::{Hash, StateVersion};
+use lux_trie::{Hash, NewNodes, StateVersion};
 
 /// A storage backend failed (database error, missing trie node).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -33,7 +33,7 @@ pub trait StateBackend: Send + Sync {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, Vec<(Hash, Vec<u8>)>), BackendError>;
+    ) -> Result<(Hash, NewNodes), BackendError>;
 }
 
 impl<T: StateBackend + ?Sized> StateBackend for Arc<T> {
@@ -50,7 +50,7 @@ impl<T: StateBackend + ?Sized> StateBackend for Arc<T> {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, Vec<(Hash, Vec<u8>)>), BackendError> {
+    ) -> Result<(Hash, NewNodes), BackendError> {
         (**self).storage_root(changes, version)
     }
 }
@@ -69,17 +69,20 @@ impl<T: StateBackend + ?Sized> StateBackend for &T {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, Vec<(Hash, Vec<u8>)>), BackendError> {
+    ) -> Result<(Hash, NewNodes), BackendError> {
         (**self).storage_root(changes, version)
     }
 }
+
+/// Storage changes, sorted by key; `None` means deleted.
+pub type KeyChanges = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// What executing a block changed, ready to be committed: the key changes, the new root and
 /// the new trie nodes.
 #[derive(Clone, Debug, Default)]
 pub struct StorageChanges {
     /// Changed keys, sorted; `None` means deleted.
-    pub changes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    pub changes: KeyChanges,
     /// The state root after the changes.
     pub root: Hash,
     /// New trie nodes and hashed values, by hash.
@@ -143,7 +146,7 @@ impl StateBackend for InMemoryBackend {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, Vec<(Hash, Vec<u8>)>), BackendError> {
+    ) -> Result<(Hash, NewNodes), BackendError> {
         let mut merged: BTreeMap<&[u8], &[u8]> =
             self.storage.iter().map(|(k, v)| (&k[..], &v[..])).collect();
         for (key, value) in changes {

@@ -44,7 +44,7 @@ mod test_ext;
 use native as imp;
 
 #[cfg(feature = "std")]
-pub use backend::{BackendError, InMemoryBackend, StateBackend, StorageChanges};
+pub use backend::{BackendError, InMemoryBackend, KeyChanges, StateBackend, StorageChanges};
 #[cfg(feature = "std")]
 pub use ext::{set_and_run_with_externalities, with_externalities, Externalities};
 #[cfg(feature = "std")]

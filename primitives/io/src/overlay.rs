@@ -166,7 +166,7 @@ impl OverlayedChanges {
     }
 
     /// Consumes the overlay into its changes, sorted by key.
-    pub fn into_changes(self) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+    pub fn into_changes(self) -> crate::KeyChanges {
         self.changes.into_iter().collect()
     }
 
