@@ -29,9 +29,15 @@ if ! command -v rustup >/dev/null; then
     . "$HOME/.cargo/env"
 fi
 toolchain=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
-echo "==> Rust $toolchain with wasm32-unknown-unknown"
-rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy >/dev/null
-rustup target add wasm32-unknown-unknown --toolchain "$toolchain" >/dev/null
+if ! rustup run "$toolchain" cargo clippy --version >/dev/null 2>&1 \
+    || ! rustup run "$toolchain" rustfmt --version >/dev/null 2>&1; then
+    echo "==> installing Rust $toolchain"
+    rustup toolchain install "$toolchain" --profile minimal --component rustfmt,clippy
+fi
+if ! rustup target list --installed --toolchain "$toolchain" | grep -qx wasm32-unknown-unknown; then
+    echo "==> adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown --toolchain "$toolchain"
+fi
 
 if [ -f tests/js/package.json ]; then
     echo "==> npm packages for tests/js"

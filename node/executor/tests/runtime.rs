@@ -8,10 +8,10 @@ use codec::{Decode, Encode};
 use lux_executor::{ExecutorConfig, ExecutorError, RuntimeCode, SharedBackend, WasmExecutor};
 use lux_io::{Ext, Externalities, InMemoryBackend, OverlayedChanges, StateVersion};
 use lux_primitives::consensus::PreDigest;
-use lux_primitives::extrinsic::{signing_message, Implicit};
 use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
 use lux_primitives::transaction::ApplyExtrinsicResult;
-use lux_primitives::{AccountId20, Digest, EthereumSignature, Header, SignedExtra, H256, LUX};
+use lux_primitives::{AccountId20, Digest, Header, H256, LUX};
+use lux_rpc_client::{sign_extrinsic, SigningContext};
 use luxtensor_runtime::genesis_config_presets::{dev, get_preset, DEV_PRESET};
 use luxtensor_runtime::{Block, RuntimeCall, UncheckedExtrinsic, VERSION, WASM_BINARY};
 
@@ -54,21 +54,22 @@ fn genesis(executor: &WasmExecutor) -> BTreeMap<Vec<u8>, Vec<u8>> {
     storage
 }
 
+/// What transactions of these tests sign: block 1's parent stands in for the genesis hash.
+fn signing_context() -> SigningContext {
+    SigningContext {
+        genesis_hash: PARENT,
+        spec_version: VERSION.spec_version,
+        transaction_version: VERSION.transaction_version,
+    }
+}
+
 fn transfer(from: &str, to: [u8; 20], value: u128, nonce: u32) -> UncheckedExtrinsic {
     let pair = lux_keys::dev_account(from).expect("dev account");
     let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
         dest: AccountId20(to),
         value,
     });
-    let extra = SignedExtra { era: lux_primitives::Era::Immortal, nonce, tip: 0 };
-    let implicit = Implicit {
-        spec_version: VERSION.spec_version,
-        transaction_version: VERSION.transaction_version,
-        genesis_hash: PARENT,
-        era_block_hash: PARENT,
-    };
-    let sig = pair.sign(&signing_message(&call, &extra, &implicit));
-    UncheckedExtrinsic::new_signed(call, AccountId20(pair.address()), EthereumSignature(sig), extra)
+    sign_extrinsic(&pair, call, nonce, 0, &signing_context())
 }
 
 fn new_header() -> Header {
@@ -83,12 +84,11 @@ fn new_header() -> Header {
     }
 }
 
-/// Builds block 1 through the wasm runtime, as the node's block builder does.
-fn build_block(
+/// Starts block 1 on `genesis` and applies its inherents, as the node's block builder does.
+fn start_block(
     executor: &WasmExecutor,
     genesis: &BTreeMap<Vec<u8>, Vec<u8>>,
-    txs: &[UncheckedExtrinsic],
-) -> (Block, [u8; 32]) {
+) -> (Ext<SharedBackend>, RuntimeCode, Vec<UncheckedExtrinsic>) {
     let code = RuntimeCode::from_bytes(wasm(), None);
     let mut ext = ext_on(genesis.clone());
     executor
@@ -96,15 +96,34 @@ fn build_block(
         .expect("initialize");
     let mut data = InherentData::new();
     data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
-    let mut extrinsics: Vec<UncheckedExtrinsic> = executor
+    let inherents: Vec<UncheckedExtrinsic> = executor
         .call_decode(&mut ext, &code, "BlockBuilder_inherent_extrinsics", &data.encode())
         .expect("inherents");
-    extrinsics.extend(txs.iter().cloned());
-    for xt in &extrinsics {
-        let r: ApplyExtrinsicResult = executor
-            .call_decode(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode())
-            .expect("apply");
-        r.expect("valid").expect("dispatch ok");
+    for xt in &inherents {
+        apply(executor, &mut ext, &code, xt).expect("valid").expect("dispatch ok");
+    }
+    (ext, code, inherents)
+}
+
+fn apply(
+    executor: &WasmExecutor,
+    ext: &mut Ext<SharedBackend>,
+    code: &RuntimeCode,
+    xt: &UncheckedExtrinsic,
+) -> ApplyExtrinsicResult {
+    executor.call_decode(ext, code, "BlockBuilder_apply_extrinsic", &xt.encode()).expect("apply")
+}
+
+/// Builds block 1 through the wasm runtime, as the node's block builder does.
+fn build_block(
+    executor: &WasmExecutor,
+    genesis: &BTreeMap<Vec<u8>, Vec<u8>>,
+    txs: &[UncheckedExtrinsic],
+) -> (Block, [u8; 32]) {
+    let (mut ext, code, mut extrinsics) = start_block(executor, genesis);
+    for xt in txs {
+        apply(executor, &mut ext, &code, xt).expect("valid").expect("dispatch ok");
+        extrinsics.push(xt.clone());
     }
     let header: Header = executor
         .call_decode(&mut ext, &code, "BlockBuilder_finalize_block", &[])
@@ -233,41 +252,15 @@ fn set_code_reads_the_new_version_through_the_host() {
     // `ext_misc_runtime_version`, which compiles the given code and calls its Core_version.
     let executor = executor();
     let genesis = genesis(&executor);
-    let code = RuntimeCode::from_bytes(wasm(), None);
-    let mut ext = ext_on(genesis);
-    executor.call(&mut ext, &code, "Core_initialize_block", &new_header().encode()).expect("init");
-    let mut data = InherentData::new();
-    data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
-    let inherents: Vec<UncheckedExtrinsic> = executor
-        .call_decode(&mut ext, &code, "BlockBuilder_inherent_extrinsics", &data.encode())
-        .expect("ok");
-    for xt in inherents {
-        executor.call(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode()).expect("ok");
-    }
-    let pair = lux_keys::dev_account("alice").expect("alice");
+    let (mut ext, code, _) = start_block(&executor, &genesis);
+    let alice = lux_keys::dev_account("alice").expect("alice");
     let call = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
         call: Box::new(RuntimeCall::System(pallet_system::Call::set_code {
             code: wasm().to_vec(),
         })),
     });
-    let extra = SignedExtra { era: lux_primitives::Era::Immortal, nonce: 0, tip: 0 };
-    let implicit = Implicit {
-        spec_version: VERSION.spec_version,
-        transaction_version: VERSION.transaction_version,
-        genesis_hash: PARENT,
-        era_block_hash: PARENT,
-    };
-    let sig = pair.sign(&signing_message(&call, &extra, &implicit));
-    let xt = UncheckedExtrinsic::new_signed(
-        call,
-        AccountId20(pair.address()),
-        EthereumSignature(sig),
-        extra,
-    );
-    let r: ApplyExtrinsicResult = executor
-        .call_decode(&mut ext, &code, "BlockBuilder_apply_extrinsic", &xt.encode())
-        .expect("apply");
-    r.expect("valid").expect("sudo succeeds");
+    let xt = sign_extrinsic(&alice, call, 0, 0, &signing_context());
+    apply(&executor, &mut ext, &code, &xt).expect("valid").expect("sudo succeeds");
     let events = ext.storage(&events_key()).expect("backend").expect("events exist");
     let events = Vec::<luxtensor_runtime::EventRecord>::decode(&mut &events[..]).expect("decode");
     let sudid = events.iter().find_map(|r| match &r.event {

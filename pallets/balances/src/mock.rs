@@ -1,12 +1,9 @@
 //! A runtime with system and balances, for the balances pallet's tests.
 
 use crate::{self as balances, Config, GenesisConfig};
-use alloc::borrow::Cow;
 use codec::{Decode, DecodeWithMemTracking, Encode};
-use core::any::TypeId;
 use lux_io::TestExternalities;
-use lux_primitives::{AccountId20, Balance, RuntimeVersion, H256};
-use lux_support::{PalletInfo, Weight};
+use lux_primitives::{AccountId20, Balance, H256};
 use scale_info::TypeInfo;
 
 pub struct Test;
@@ -31,47 +28,12 @@ impl From<balances::Event> for RuntimeEvent {
     }
 }
 
-pub struct TestPalletInfo;
-
-impl PalletInfo for TestPalletInfo {
-    fn index<P: 'static>() -> Option<usize> {
-        let p = TypeId::of::<P>();
-        if p == TypeId::of::<pallet_system::Pallet<Test>>() {
-            Some(0)
-        } else if p == TypeId::of::<balances::Pallet<Test>>() {
-            Some(3)
-        } else {
-            None
-        }
-    }
-    fn name<P: 'static>() -> Option<&'static str> {
-        None
-    }
-}
-
-impl pallet_system::Config for Test {
-    type RuntimeEvent = RuntimeEvent;
-    type PalletInfo = TestPalletInfo;
-    const VERSION: RuntimeVersion = RuntimeVersion {
-        spec_name: Cow::Borrowed("test"),
-        impl_name: Cow::Borrowed("test"),
-        authoring_version: 1,
-        spec_version: 1,
-        impl_version: 1,
-        apis: Cow::Borrowed(&[]),
-        transaction_version: 1,
-        system_version: 1,
-    };
-    const BLOCK_HASH_COUNT: u32 = 10;
-    const BLOCK_WEIGHTS: pallet_system::BlockWeights = pallet_system::BlockWeights {
-        base_block: Weight::ZERO,
-        max_block: Weight::MAX,
-        base_extrinsic: Weight::ZERO,
-        normal_ratio_percent: 75,
-    };
-    const BLOCK_LENGTH: pallet_system::BlockLength =
-        pallet_system::BlockLength { max: 1 << 20, normal_ratio_percent: 75 };
-}
+pallet_system::impl_test_config!(
+    Test,
+    event = RuntimeEvent,
+    info = TestPalletInfo,
+    pallets = [pallet_system::Pallet<Test> => 0, balances::Pallet<Test> => 3],
+);
 
 pub const ED: Balance = 10;
 

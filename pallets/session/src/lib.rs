@@ -110,39 +110,7 @@ mod tests {
         }
     }
 
-    struct Info;
-    impl lux_support::PalletInfo for Info {
-        fn index<P: 'static>() -> Option<usize> {
-            None
-        }
-        fn name<P: 'static>() -> Option<&'static str> {
-            None
-        }
-    }
-
-    impl pallet_system::Config for NoRuntime {
-        type RuntimeEvent = Ev;
-        type PalletInfo = Info;
-        const VERSION: lux_primitives::RuntimeVersion = lux_primitives::RuntimeVersion {
-            spec_name: alloc::borrow::Cow::Borrowed("t"),
-            impl_name: alloc::borrow::Cow::Borrowed("t"),
-            authoring_version: 0,
-            spec_version: 0,
-            impl_version: 0,
-            apis: alloc::borrow::Cow::Borrowed(&[]),
-            transaction_version: 0,
-            system_version: 1,
-        };
-        const BLOCK_HASH_COUNT: u32 = 1;
-        const BLOCK_WEIGHTS: pallet_system::BlockWeights = pallet_system::BlockWeights {
-            base_block: lux_support::Weight::ZERO,
-            max_block: lux_support::Weight::MAX,
-            base_extrinsic: lux_support::Weight::ZERO,
-            normal_ratio_percent: 75,
-        };
-        const BLOCK_LENGTH: pallet_system::BlockLength =
-            pallet_system::BlockLength { max: 1, normal_ratio_percent: 75 };
-    }
+    pallet_system::impl_test_config!(NoRuntime, event = Ev, info = Info, pallets = []);
 
     impl Config for NoRuntime {}
 }

@@ -517,3 +517,68 @@ impl Encode for RawBytes<'_> {
         dest.write(self.0);
     }
 }
+
+/// A runtime version for pallet unit tests.
+#[doc(hidden)]
+pub const TEST_VERSION: RuntimeVersion = RuntimeVersion {
+    spec_name: alloc::borrow::Cow::Borrowed("test"),
+    impl_name: alloc::borrow::Cow::Borrowed("test"),
+    authoring_version: 1,
+    spec_version: 1,
+    impl_version: 1,
+    apis: alloc::borrow::Cow::Borrowed(&[]),
+    transaction_version: 1,
+    system_version: 1,
+};
+
+/// Implements `pallet_system::Config` for a pallet's test runtime: unlimited block weight,
+/// 1 MiB blocks, ten recent block hashes, and the given per-extrinsic base weight (zero if
+/// omitted). Also implements `PalletInfo` for `$info`, mapping the listed pallets to indices.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! impl_test_config {
+    (
+        $runtime:ty, event = $event:ty, info = $info:ident,
+        pallets = [$($pallet:ty => $index:expr),* $(,)?]
+        $(, base_extrinsic = $base:expr)? $(,)?
+    ) => {
+        pub struct $info;
+
+        impl $crate::__private::PalletInfo for $info {
+            fn index<P: 'static>() -> Option<usize> {
+                let p = ::core::any::TypeId::of::<P>();
+                $(if p == ::core::any::TypeId::of::<$pallet>() {
+                    return Some($index);
+                })*
+                let _ = p;
+                None
+            }
+            fn name<P: 'static>() -> Option<&'static str> {
+                None
+            }
+        }
+
+        impl $crate::Config for $runtime {
+            type RuntimeEvent = $event;
+            type PalletInfo = $info;
+            const VERSION: $crate::__private::RuntimeVersion = $crate::TEST_VERSION;
+            const BLOCK_HASH_COUNT: u32 = 10;
+            const BLOCK_WEIGHTS: $crate::BlockWeights = $crate::BlockWeights {
+                base_block: $crate::__private::Weight::ZERO,
+                max_block: $crate::__private::Weight::MAX,
+                base_extrinsic: $crate::impl_test_config!(@base $($base)?),
+                normal_ratio_percent: 75,
+            };
+            const BLOCK_LENGTH: $crate::BlockLength =
+                $crate::BlockLength { max: 1 << 20, normal_ratio_percent: 75 };
+        }
+    };
+    (@base) => { $crate::__private::Weight::ZERO };
+    (@base $base:expr) => { $base };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use lux_primitives::RuntimeVersion;
+    pub use lux_support::{PalletInfo, Weight};
+}

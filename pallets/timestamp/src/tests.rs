@@ -1,11 +1,8 @@
 //! Unit tests of the timestamp pallet.
 
 use super::*;
-use alloc::borrow::Cow;
-use core::any::TypeId;
 use lux_io::TestExternalities;
-use lux_primitives::{RuntimeVersion, H256};
-use lux_support::PalletInfo;
+use lux_primitives::H256;
 
 struct Test;
 
@@ -20,40 +17,12 @@ impl From<pallet_system::Event> for RuntimeEvent {
     }
 }
 
-struct Info;
-
-impl PalletInfo for Info {
-    fn index<P: 'static>() -> Option<usize> {
-        (TypeId::of::<P>() == TypeId::of::<Pallet<Test>>()).then_some(2)
-    }
-    fn name<P: 'static>() -> Option<&'static str> {
-        None
-    }
-}
-
-impl pallet_system::Config for Test {
-    type RuntimeEvent = RuntimeEvent;
-    type PalletInfo = Info;
-    const VERSION: RuntimeVersion = RuntimeVersion {
-        spec_name: Cow::Borrowed("test"),
-        impl_name: Cow::Borrowed("test"),
-        authoring_version: 1,
-        spec_version: 1,
-        impl_version: 1,
-        apis: Cow::Borrowed(&[]),
-        transaction_version: 1,
-        system_version: 1,
-    };
-    const BLOCK_HASH_COUNT: u32 = 10;
-    const BLOCK_WEIGHTS: pallet_system::BlockWeights = pallet_system::BlockWeights {
-        base_block: Weight::ZERO,
-        max_block: Weight::MAX,
-        base_extrinsic: Weight::ZERO,
-        normal_ratio_percent: 75,
-    };
-    const BLOCK_LENGTH: pallet_system::BlockLength =
-        pallet_system::BlockLength { max: 1 << 20, normal_ratio_percent: 75 };
-}
+pallet_system::impl_test_config!(
+    Test,
+    event = RuntimeEvent,
+    info = Info,
+    pallets = [Pallet<Test> => 2],
+);
 
 impl Config for Test {
     const MINIMUM_PERIOD: Moment = 50;
