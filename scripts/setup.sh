@@ -40,6 +40,15 @@ if ! rustup target list --installed --toolchain "$toolchain" | grep -qx wasm32-u
 fi
 
 if [ -f tests/js/package.json ]; then
-    echo "==> npm packages for tests/js"
-    (cd tests/js && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi)
+    if ! command -v npm >/dev/null; then
+        echo "==> installing Node.js and npm"
+        as_root apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nodejs npm
+    fi
+    # Reinstall only when the lock file changed since the last install.
+    if [ ! -f tests/js/node_modules/.package-lock.json ] \
+        || ! cmp -s tests/js/package-lock.json tests/js/node_modules/.luxtensor-installed-lock; then
+        echo "==> npm packages for tests/js"
+        (cd tests/js && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.luxtensor-installed-lock)
+    fi
 fi

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds the node, and runs every test: unit tests of every crate,
-# native-vs-wasm runtime tests, and end-to-end tests that start real nodes on loopback.
+# native-vs-wasm runtime tests, end-to-end tests that start real nodes on loopback, and the
+# JavaScript client tests (tests/js: @polkadot/api and polkadot-api against a real node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,3 +11,5 @@ cargo build --locked -p luxtensor
 echo "==> running the tests"
 cargo test --locked --workspace --all-targets
 cargo test --locked --workspace --doc
+echo "==> running the JavaScript client tests (@polkadot/api, polkadot-api)"
+(cd tests/js && LUXTENSOR_BIN="$CARGO_TARGET_DIR/debug/luxtensor" npm test)

@@ -5,15 +5,18 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use codec::Encode;
 use lux_primitives::dispatch::{FeeDetails, RuntimeDispatchInfo};
 use lux_primitives::inherent::{CheckInherentsResult, InherentData};
 use lux_primitives::transaction::{ApplyExtrinsicResult, TransactionSource, TransactionValidity};
-use lux_primitives::{AccountId20, Balance, Nonce, RuntimeVersion, Sr25519Public, H256};
+use lux_primitives::{
+    AccountId20, Balance, Nonce, OpaqueMetadata, RuntimeVersion, Sr25519Public, H256,
+};
 use lux_support::{GetDispatchInfo, Weight};
 
 use crate::{
-    executive, genesis_config_presets, Block, Header, Session, System, TransactionPayment,
-    UncheckedExtrinsic, VERSION,
+    executive, genesis_config_presets, metadata, Block, Header, Session, System,
+    TransactionPayment, UncheckedExtrinsic, VERSION,
 };
 
 lux_support::runtime_apis! {
@@ -30,6 +33,21 @@ lux_support::runtime_apis! {
     /// Starts building a block on top of the state this is called on.
     fn Core_initialize_block(header: Header) -> () {
         executive::initialize_block(&header)
+    }
+
+    /// The metadata, V14.
+    fn Metadata_metadata() -> OpaqueMetadata {
+        OpaqueMetadata(metadata::v14().encode())
+    }
+
+    /// The metadata of a given version, if this runtime provides it.
+    fn Metadata_metadata_at_version(version: u32) -> Option<OpaqueMetadata> {
+        metadata::at_version(version).map(OpaqueMetadata)
+    }
+
+    /// The metadata versions this runtime provides.
+    fn Metadata_metadata_versions() -> Vec<u32> {
+        metadata::VERSIONS.to_vec()
     }
 
     /// Applies an extrinsic to the block being built.

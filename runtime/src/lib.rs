@@ -15,6 +15,7 @@ pub mod apis;
 pub mod configs;
 pub mod executive;
 pub mod genesis_config_presets;
+pub mod metadata;
 #[cfg(test)]
 mod tests;
 
@@ -47,6 +48,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 /// The runtime APIs this runtime implements, with their versions (see [`apis`]).
 pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::CORE, 4),
+    (api_ids::METADATA, 2),
     (api_ids::BLOCK_BUILDER, 6),
     (api_ids::TAGGED_TRANSACTION_QUEUE, 3),
     (api_ids::ACCOUNT_NONCE, 1),
@@ -171,6 +173,24 @@ pub enum RuntimeEvent {
     /// Sudo events.
     #[codec(index = 5)]
     Sudo(pallet_sudo::Event),
+}
+
+/// Every pallet error, by pallet index: how V15 metadata tells clients to read the error bytes
+/// of `DispatchError::Module`.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub enum RuntimeError {
+    /// System errors.
+    #[codec(index = 0)]
+    System(pallet_system::Error<Runtime>),
+    /// Timestamp errors.
+    #[codec(index = 1)]
+    Timestamp(pallet_timestamp::Error<Runtime>),
+    /// Balances errors.
+    #[codec(index = 3)]
+    Balances(pallet_balances::Error<Runtime>),
+    /// Sudo errors.
+    #[codec(index = 5)]
+    Sudo(pallet_sudo::Error<Runtime>),
 }
 
 macro_rules! impl_from {

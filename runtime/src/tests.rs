@@ -58,6 +58,7 @@ fn pallet_indices_agree_with_call_and_event_encodings() {
 fn every_listed_api_is_exported() {
     let prefixes = [
         "Core_",
+        "Metadata_",
         "BlockBuilder_",
         "TaggedTransactionQueue_",
         "AccountNonceApi_",

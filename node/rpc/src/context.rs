@@ -53,4 +53,27 @@ pub struct RpcContext {
     pub system: SystemInfo,
     /// The network.
     pub network: Arc<dyn NetworkStatus>,
+    /// Follow subscriptions of `chainHead_v1`.
+    pub(crate) chain_head: crate::chain_head::Follows,
+    /// Operations of `transaction_v1_broadcast`.
+    pub(crate) broadcasts: parking_lot::Mutex<std::collections::HashSet<String>>,
+}
+
+impl RpcContext {
+    /// The context of an RPC server for `chain` and `pool`.
+    pub fn new(
+        chain: Arc<Chain>,
+        pool: Arc<Pool>,
+        system: SystemInfo,
+        network: Arc<dyn NetworkStatus>,
+    ) -> Self {
+        Self {
+            chain,
+            pool,
+            system,
+            network,
+            chain_head: Default::default(),
+            broadcasts: Default::default(),
+        }
+    }
 }

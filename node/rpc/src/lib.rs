@@ -1,15 +1,19 @@
 //! LuxTensor's JSON-RPC server: one jsonrpsee server serving HTTP and WebSocket on one port,
 //! with Substrate's `system_*`, `chain_*`, `state_*`, `author_*` and `rpc_methods`, their
-//! aliases (polkadot.js calls `chain_subscribeNewHead`), JSON shapes and error codes.
+//! aliases (polkadot.js calls `chain_subscribeNewHead`), JSON shapes and error codes, and the
+//! new JSON-RPC interface (`chainHead_v1_*`, `chainSpec_v1_*`, `transaction_v1_*`,
+//! `transactionWatch_v1_*`, paritytech/json-rpc-interface-spec) that polkadot-api uses.
 //!
 //! Requests larger than the configured limit are refused with an error; every failure of a
 //! method is a JSON-RPC error for that request only.
 
 mod author;
 mod chain;
+mod chain_head;
 mod context;
 mod error;
 mod server;
+mod spec_v1;
 mod state;
 mod system;
 mod types;

@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use jsonrpsee::server::{BatchRequestConfig, Server, ServerConfig, ServerHandle};
+use jsonrpsee::server::{
+    BatchRequestConfig, PingConfig, RandomStringIdProvider, Server, ServerConfig, ServerHandle,
+};
 use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionMessage};
 use lux_chain::ChainEvent;
 use serde::Serialize;
@@ -89,6 +91,11 @@ pub async fn start_server(
         .max_connections(config.max_connections)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch_len))
+        // Subscription ids are random strings: the new JSON-RPC interface passes them back as
+        // handles, so they must not be guessable.
+        .set_id_provider(RandomStringIdProvider::new(16))
+        // Keep idle WebSocket connections alive (polkadot-api drops silent ones after 40 s).
+        .enable_ws_ping(PingConfig::new().ping_interval(std::time::Duration::from_secs(20)))
         .build();
     let server = Server::builder()
         .set_config(server_config)
@@ -110,6 +117,8 @@ fn build_module(
     crate::chain::register(&mut module)?;
     crate::state::register(&mut module)?;
     crate::author::register(&mut module)?;
+    crate::chain_head::register(&mut module)?;
+    crate::spec_v1::register(&mut module)?;
     crate::system::register_rpc_methods(&mut module)?;
     Ok(module)
 }

@@ -37,6 +37,31 @@ pub(crate) fn register(
         Ok::<_, ErrorObjectOwned>(storage(&ctx, at_or_best(&ctx, at), &key.0)?.map(Bytes))
     })?;
     module.register_alias("state_getStorageAt", "state_getStorage")?;
+    module.register_blocking_method("state_queryStorageAt", |params, ctx, _| {
+        let mut seq = params.sequence();
+        let keys: Vec<Bytes> = seq.next()?;
+        let at: Option<H256> = seq.optional_next()?;
+        if keys.len() > MAX_PROOF_KEYS {
+            return Err(invalid_params(format!("at most {MAX_PROOF_KEYS} keys per query")));
+        }
+        let at = at_or_best(&ctx, at);
+        let state = ctx.chain.state_at(&at).map_err(client_error)?;
+        let changes = keys
+            .into_iter()
+            .map(|k| Ok((k.0.clone(), state.storage(&k.0).map_err(client_error)?)))
+            .collect::<Result<Vec<_>, ErrorObjectOwned>>()?;
+        Ok(json!([storage_change(at, &changes)]))
+    })?;
+    module.register_blocking_method("state_getMetadata", |params, ctx, _| {
+        let at: Option<H256> = params.sequence().optional_next()?;
+        let output = ctx
+            .chain
+            .call(&at_or_best(&ctx, at), "Metadata_metadata", &[])
+            .map_err(client_error)?;
+        let metadata =
+            <Vec<u8> as codec::Decode>::decode(&mut &output[..]).map_err(client_error)?;
+        Ok::<_, ErrorObjectOwned>(Bytes(metadata))
+    })?;
     module.register_blocking_method("state_getStorageHash", |params, ctx, _| {
         let mut seq = params.sequence();
         let key: Bytes = seq.next()?;

@@ -73,6 +73,13 @@ impl Author {
         else {
             return Ok(());
         };
+        // A single authority is the whole validator set: its vote finalizes. It votes for the
+        // best block when the next slot begins, so finality follows inclusion by one slot,
+        // as clients expect (polkadot.js misses `InBlock` if `Finalized` comes in the same
+        // instant).
+        if authorities.len() == 1 && parent != self.chain.info().finalized_hash {
+            self.chain.finalize(&parent, None)?;
+        }
         let mut digest = Digest::default();
         digest.push(pre_digest.to_digest_item());
         let mut inherent_data = InherentData::new();
@@ -89,8 +96,6 @@ impl Author {
         }
         let header = seal_header(built.header, &author, &*self.keystore)
             .ok_or_else(|| ChainError::BuildFailed("the session key is gone".into()))?;
-        // With a single authority, a block is final as soon as it exists: 1 of 1 votes.
-        let finalize = authorities.len() == 1;
         let transactions = built.included.len();
         let imported = self.chain.import(
             header,
@@ -98,7 +103,7 @@ impl Author {
             None,
             Some(built.changes),
             BlockOrigin::Own,
-            finalize,
+            false,
         )?;
         tracing::info!(
             target: "author",

@@ -126,19 +126,15 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
 
     let (rpc, rpc_addr) = match &config.rpc {
         Some(rpc_config) => {
-            let ctx = RpcContext {
-                chain: chain.clone(),
-                pool: pool.clone(),
-                system: SystemInfo {
-                    impl_name: "LuxTensor Node".into(),
-                    impl_version: env!("CARGO_PKG_VERSION").into(),
-                    chain_name: spec.name.clone(),
-                    chain_type: serde_json::to_value(spec.chain_type).unwrap_or_default(),
-                    properties: spec.properties.clone(),
-                    should_have_peers: spec.chain_type != ChainType::Development,
-                },
-                network: Arc::new(NoNetwork),
+            let system = SystemInfo {
+                impl_name: "LuxTensor Node".into(),
+                impl_version: env!("CARGO_PKG_VERSION").into(),
+                chain_name: spec.name.clone(),
+                chain_type: serde_json::to_value(spec.chain_type).unwrap_or_default(),
+                properties: spec.properties.clone(),
+                should_have_peers: spec.chain_type != ChainType::Development,
             };
+            let ctx = RpcContext::new(chain.clone(), pool.clone(), system, Arc::new(NoNetwork));
             let handle = lux_rpc::start_server(rpc_config.clone(), ctx).await?;
             let addr = handle.local_addr;
             tracing::info!(target: "luxtensor", "Running JSON-RPC server: addr={addr}");

@@ -22,6 +22,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use lux_primitives::dispatch::ArithmeticError;
 use lux_primitives::{AccountId20, Balance};
+use lux_support::metadata::{ConstantMeta, PalletMeta};
 use lux_support::traits::{Currency, Existence};
 use lux_support::{
     ensure, ensure_root, ensure_signed, pallet_error, storage, DispatchClass, DispatchError,
@@ -377,5 +378,23 @@ impl<T: Config> Currency for Pallet<T> {
         Self::set_free(who, new_free);
         Self::deposit_event(Event::Deposit { who: *who, amount });
         Ok(())
+    }
+}
+
+impl<T: Config> Pallet<T> {
+    /// Describes the pallet for metadata.
+    pub fn metadata() -> PalletMeta {
+        PalletMeta {
+            storage: storage_metadata::<T>(),
+            calls: Some(scale_info::meta_type::<Call>()),
+            event: Some(scale_info::meta_type::<Event>()),
+            error: Some(scale_info::meta_type::<Error<T>>()),
+            constants: alloc::vec![ConstantMeta::new(
+                "ExistentialDeposit",
+                &T::EXISTENTIAL_DEPOSIT,
+                &["The least balance an account must hold to exist."],
+            )],
+            docs: &["LUX, the native token (18 decimals)."],
+        }
     }
 }

@@ -62,6 +62,18 @@ impl GenesisConfig {
 impl<T: Config> Hooks for Pallet<T> {}
 
 impl<T: Config> Pallet<T> {
+    /// Describes the pallet for metadata.
+    pub fn metadata() -> lux_support::metadata::PalletMeta {
+        lux_support::metadata::PalletMeta {
+            storage: storage_metadata::<T>(),
+            calls: None,
+            event: None,
+            error: None,
+            constants: Vec::new(),
+            docs: &["The validator set (sr25519 session keys) and the slot duration."],
+        }
+    }
+
     /// The validators' session keys.
     pub fn validators() -> Vec<Sr25519Public> {
         Validators::get()

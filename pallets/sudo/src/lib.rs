@@ -15,6 +15,7 @@ use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
 use lux_primitives::AccountId20;
+use lux_support::metadata::PalletMeta;
 use lux_support::{
     ensure_signed, pallet_error, storage, with_storage_layer, DispatchInfo, DispatchResult,
     DispatchResultWithPostInfo, Dispatchable, GetDispatchInfo, Hooks, Parameter, Pays,
@@ -195,5 +196,19 @@ impl<T: Config> Pallet<T> {
     /// The sudo key.
     pub fn key() -> Option<AccountId20> {
         Key::get()
+    }
+}
+
+impl<T: Config> Pallet<T> {
+    /// Describes the pallet for metadata.
+    pub fn metadata() -> PalletMeta {
+        PalletMeta {
+            storage: storage_metadata::<T>(),
+            calls: Some(scale_info::meta_type::<Call<<T as Config>::RuntimeCall>>()),
+            event: Some(scale_info::meta_type::<Event>()),
+            error: Some(scale_info::meta_type::<Error<T>>()),
+            constants: alloc::vec::Vec::new(),
+            docs: &["A single key that may dispatch calls as root (dev and local chains only)."],
+        }
     }
 }

@@ -27,6 +27,7 @@ use lux_primitives::dispatch::{DispatchError, DispatchInfo, DispatchResult};
 use lux_primitives::{
     AccountId20, Balance, BlockNumber, DigestItem, Header, Nonce, RuntimeVersion, H256,
 };
+use lux_support::metadata::{ConstantMeta, PalletMeta};
 use lux_support::storage::unhashed;
 use lux_support::{
     ensure, ensure_root, ensure_signed, pallet_error, storage, Blake2_128Concat, DispatchClass,
@@ -53,6 +54,9 @@ pub trait Config: 'static + Sized {
     const BLOCK_LENGTH: BlockLength;
 }
 
+/// The SS58 address prefix (generic Substrate) for sr25519 keys shown by user interfaces.
+pub const SS58_PREFIX: u16 = 42;
+
 /// Marker type of the pallet; its index and name come from the runtime's `PalletInfo`.
 pub struct Pallet<T>(PhantomData<T>);
 
@@ -70,6 +74,7 @@ pub struct Pallet<T>(PhantomData<T>);
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub struct AccountData {
     /// Balance that can be used.
     pub free: Balance,
@@ -96,6 +101,7 @@ pub struct AccountData {
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub struct AccountInfo {
     /// Number of transactions the account has sent (native and Ethereum).
     pub nonce: Nonce,
@@ -114,6 +120,7 @@ pub struct AccountInfo {
 #[derive(
     Clone, Copy, Debug, Default, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo,
 )]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub enum Phase {
     /// While applying the extrinsic with this index.
     ApplyExtrinsic(u32),
@@ -126,6 +133,7 @@ pub enum Phase {
 
 /// An event with the phase it was emitted in.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub struct EventRecord<E> {
     /// When.
     pub phase: Phase,
@@ -137,6 +145,7 @@ pub struct EventRecord<E> {
 
 /// The runtime version of the last upgrade, to run migrations once after an upgrade.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub struct LastRuntimeUpgradeInfo {
     /// `spec_version` of the runtime.
     #[codec(compact)]
@@ -157,6 +166,7 @@ impl LastRuntimeUpgradeInfo {
 
 /// Events of the system pallet.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub enum Event {
     /// An extrinsic completed successfully.
     ExtrinsicSuccess {
@@ -250,6 +260,7 @@ impl GenesisConfig {
 
 /// Calls of the system pallet.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 #[allow(non_camel_case_types)]
 pub enum Call {
     /// Makes a remark (no effect but the fee).
@@ -581,4 +592,32 @@ macro_rules! impl_test_config {
 pub mod __private {
     pub use lux_primitives::RuntimeVersion;
     pub use lux_support::{PalletInfo, Weight};
+}
+
+impl<T: Config> Pallet<T> {
+    /// Describes the pallet for metadata.
+    pub fn metadata() -> PalletMeta {
+        PalletMeta {
+            storage: storage_metadata::<T>(),
+            calls: Some(scale_info::meta_type::<Call>()),
+            event: Some(scale_info::meta_type::<Event>()),
+            error: Some(scale_info::meta_type::<Error<T>>()),
+            constants: alloc::vec![
+                ConstantMeta::new("BlockWeights", &T::BLOCK_WEIGHTS, &["Weight limits of a block."]),
+                ConstantMeta::new("BlockLength", &T::BLOCK_LENGTH, &["Length limits of a block."]),
+                ConstantMeta::new(
+                    "BlockHashCount",
+                    &T::BLOCK_HASH_COUNT,
+                    &["How many recent block hashes are kept (mortal transactions are born in them)."],
+                ),
+                ConstantMeta::new("Version", &T::VERSION, &["The runtime's version."]),
+                ConstantMeta::new(
+                    "SS58Prefix",
+                    &SS58_PREFIX,
+                    &["SS58 prefix for displaying sr25519 session keys (accounts are 20-byte)."],
+                ),
+            ],
+            docs: &["Accounts and nonces, block number and hashes, events, runtime upgrades."],
+        }
+    }
 }

@@ -5,7 +5,8 @@ use lux_support::{DispatchClass, Weight};
 use scale_info::TypeInfo;
 
 /// Weight limits of a block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub struct BlockWeights {
     /// Weight of executing an empty block (initialization and finalization).
     pub base_block: Weight,
@@ -33,7 +34,8 @@ impl BlockWeights {
 }
 
 /// Length limits of a block.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
 pub struct BlockLength {
     /// Most bytes of extrinsics a block may have.
     pub max: u32,

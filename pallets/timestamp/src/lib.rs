@@ -17,6 +17,7 @@ use core::marker::PhantomData;
 use lux_primitives::inherent::{InherentData, InherentIdentifier, TIMESTAMP_INHERENT_ID};
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
 use lux_primitives::{BlockNumber, Moment};
+use lux_support::metadata::{ConstantMeta, PalletMeta};
 use lux_support::{
     ensure, ensure_none, pallet_error, storage, DispatchClass, DispatchInfo,
     DispatchResultWithPostInfo, GetDispatchInfo, Hooks, Pays, PostDispatchInfo, RawOrigin,
@@ -143,4 +144,22 @@ impl<T: Config> Pallet<T> {
 
     /// The identifier under which inherent errors are reported.
     pub const INHERENT_IDENTIFIER: InherentIdentifier = TIMESTAMP_INHERENT_ID;
+}
+
+impl<T: Config> Pallet<T> {
+    /// Describes the pallet for metadata.
+    pub fn metadata() -> PalletMeta {
+        PalletMeta {
+            storage: storage_metadata::<T>(),
+            calls: Some(scale_info::meta_type::<Call>()),
+            event: None,
+            error: Some(scale_info::meta_type::<Error<T>>()),
+            constants: alloc::vec![ConstantMeta::new(
+                "MinimumPeriod",
+                &T::MINIMUM_PERIOD,
+                &["Least time between two blocks, in milliseconds."],
+            )],
+            docs: &["The time of the current block, set by an inherent."],
+        }
+    }
 }

@@ -24,6 +24,7 @@ use core::marker::PhantomData;
 use lux_primitives::dispatch::{FeeDetails, InclusionFee, RuntimeDispatchInfo};
 use lux_primitives::transaction::{InvalidTransaction, TransactionValidityError};
 use lux_primitives::{AccountId20, Balance};
+use lux_support::metadata::{ConstantMeta, PalletMeta};
 use lux_support::traits::{Currency, Existence};
 use lux_support::{DispatchInfo, Hooks, Pays, PostDispatchInfo, Weight};
 use scale_info::TypeInfo;
@@ -172,4 +173,29 @@ fn total(details: &FeeDetails<Balance>) -> Balance {
         .as_ref()
         .map_or(0, |f| f.base_fee.saturating_add(f.len_fee).saturating_add(f.adjusted_weight_fee));
     inclusion.saturating_add(details.tip)
+}
+
+impl<T: Config> Pallet<T> {
+    /// Describes the pallet for metadata.
+    pub fn metadata() -> PalletMeta {
+        PalletMeta {
+            storage: alloc::vec::Vec::new(),
+            calls: None,
+            event: Some(scale_info::meta_type::<Event>()),
+            error: None,
+            constants: alloc::vec![
+                ConstantMeta::new(
+                    "TransactionByteFee",
+                    &T::TRANSACTION_BYTE_FEE,
+                    &["Fee per byte of an encoded extrinsic."],
+                ),
+                ConstantMeta::new(
+                    "WeightFeePerMicros",
+                    &T::WEIGHT_FEE_PER_MICROS,
+                    &["Fee per microsecond of weight."],
+                ),
+            ],
+            docs: &["Transaction fees: base, length and weight fee plus tip; fees are burned."],
+        }
+    }
 }

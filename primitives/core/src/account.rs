@@ -23,9 +23,21 @@ use crate::H160;
     Decode,
     DecodeWithMemTracking,
     MaxEncodedLen,
-    TypeInfo,
 )]
 pub struct AccountId20(pub [u8; 20]);
+
+impl TypeInfo for AccountId20 {
+    type Identity = Self;
+
+    /// Described as Moonbeam describes it (`account::AccountId20`), the path polkadot.js and
+    /// polkadot-api recognise as an Ethereum-style account.
+    fn type_info() -> scale_info::Type {
+        scale_info::Type::builder().path(scale_info::Path::new("AccountId20", "account")).composite(
+            scale_info::build::Fields::unnamed()
+                .field(|f| f.ty::<[u8; 20]>().type_name("[u8; 20]")),
+        )
+    }
+}
 
 impl AccountId20 {
     /// The account's bytes.

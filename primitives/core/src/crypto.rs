@@ -4,14 +4,26 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::fmt;
 use scale_info::TypeInfo;
 
+// Type paths follow Substrate's and Moonbeam's, which clients recognise.
+
 macro_rules! fixed_bytes {
-    ($(#[$doc:meta])* $name:ident, $len:expr) => {
+    ($(#[$doc:meta])* $name:ident, $len:expr, $module:literal) => {
         $(#[$doc])*
         #[derive(
             Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode,
-            DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+            DecodeWithMemTracking, MaxEncodedLen,
         )]
         pub struct $name(pub [u8; $len]);
+
+        impl TypeInfo for $name {
+            type Identity = Self;
+
+            fn type_info() -> scale_info::Type {
+                scale_info::Type::builder()
+                    .path(scale_info::Path::new(stringify!($name), $module))
+                    .composite(scale_info::build::Fields::unnamed().field(|f| f.ty::<[u8; $len]>()))
+            }
+        }
 
         impl $name {
             /// Length in bytes.
@@ -63,17 +75,20 @@ fixed_bytes!(
     /// A 65-byte secp256k1 signature `r ++ s ++ v` over keccak256 of the message, as Ethereum
     /// tools and polkadot.js's `Keyring({ type: 'ethereum' })` produce it (`v` is 0/1 or 27/28).
     EthereumSignature,
-    65
+    65,
+    "account"
 );
 
 fixed_bytes!(
     /// An sr25519 (schnorrkel) public key: validator session keys.
     Sr25519Public,
-    32
+    32,
+    "sp_core::sr25519"
 );
 
 fixed_bytes!(
     /// An sr25519 signature (signing context `substrate`).
     Sr25519Signature,
-    64
+    64,
+    "sp_core::sr25519"
 );

@@ -22,6 +22,7 @@ use crate::weight::Weight;
     serde::Serialize,
     serde::Deserialize,
 )]
+#[scale_info(replace_segment("lux_primitives", "frame_support"))]
 #[serde(rename_all = "camelCase")]
 pub enum DispatchClass {
     /// Ordinary transactions.
@@ -49,6 +50,7 @@ pub enum DispatchClass {
     serde::Serialize,
     serde::Deserialize,
 )]
+#[scale_info(replace_segment("lux_primitives", "frame_support"))]
 pub enum Pays {
     /// The sender pays.
     #[default]
@@ -71,6 +73,7 @@ pub enum Pays {
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("lux_primitives", "frame_support"))]
 pub struct DispatchInfo {
     /// The weight charged up front.
     pub weight: Weight,
@@ -122,6 +125,7 @@ impl PostDispatchInfo {
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub struct ModuleError {
     /// Pallet index.
     pub index: u8,
@@ -145,6 +149,7 @@ pub struct ModuleError {
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub enum TokenError {
     /// The balance is too low.
     FundsUnavailable,
@@ -181,6 +186,7 @@ pub enum TokenError {
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub enum ArithmeticError {
     /// Result below zero.
     Underflow,
@@ -203,6 +209,7 @@ pub enum ArithmeticError {
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub enum TransactionalError {
     /// Too many nested transactional layers.
     LimitReached,
@@ -223,6 +230,7 @@ pub enum TransactionalError {
     MaxEncodedLen,
     TypeInfo,
 )]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub enum DispatchError {
     /// Some other error, described in logs only.
     Other(#[codec(skip)] &'static str),

@@ -11,6 +11,7 @@ pub type ConsensusEngineId = [u8; 4];
 
 /// An item of the header digest. Variant indices are Substrate's.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub enum DigestItem {
     /// Any data, for no engine in particular.
     #[codec(index = 0)]
@@ -49,6 +50,7 @@ impl DigestItem {
 
 /// The header digest: a list of items.
 #[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub struct Digest {
     /// The items, in order.
     pub logs: Vec<DigestItem>,
@@ -63,6 +65,7 @@ impl Digest {
 
 /// A block header. Its hash is blake2_256 of its SCALE encoding.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("lux_primitives", "sp_runtime"))]
 pub struct Header {
     /// Hash of the parent block's header.
     pub parent_hash: H256,

@@ -9,6 +9,10 @@ use crate::dispatch::DispatchError;
 
 /// Where a transaction comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(
+    replace_segment("lux_primitives", "sp_runtime"),
+    replace_segment("transaction", "transaction_validity")
+)]
 pub enum TransactionSource {
     /// Already in a block being imported.
     InBlock,
@@ -20,6 +24,10 @@ pub enum TransactionSource {
 
 /// Why a transaction is invalid (it will never be valid in this form).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(
+    replace_segment("lux_primitives", "sp_runtime"),
+    replace_segment("transaction", "transaction_validity")
+)]
 pub enum InvalidTransaction {
     /// The call cannot be dispatched (for example, not allowed unsigned).
     Call,
@@ -74,6 +82,10 @@ impl InvalidTransaction {
 
 /// Why a transaction's validity cannot be determined (it may become valid).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(
+    replace_segment("lux_primitives", "sp_runtime"),
+    replace_segment("transaction", "transaction_validity")
+)]
 pub enum UnknownTransaction {
     /// A lookup failed.
     CannotLookup,
@@ -100,6 +112,10 @@ impl UnknownTransaction {
 
 /// A transaction the runtime refuses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(
+    replace_segment("lux_primitives", "sp_runtime"),
+    replace_segment("transaction", "transaction_validity")
+)]
 pub enum TransactionValidityError {
     /// Invalid, never to be valid.
     Invalid(InvalidTransaction),
@@ -135,6 +151,10 @@ pub type TransactionTag = Vec<u8>;
 
 /// How the pool should treat a valid transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(
+    replace_segment("lux_primitives", "sp_runtime"),
+    replace_segment("transaction", "transaction_validity")
+)]
 pub struct ValidTransaction {
     /// Higher goes first.
     pub priority: u64,

@@ -30,6 +30,7 @@ pub mod api_ids {
 
 /// The version of a runtime. Encoded like Substrate's `RuntimeVersion` (Core API v4+).
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("lux_primitives", "sp_version"))]
 pub struct RuntimeVersion {
     /// Identifies the chain logic; an upgrade must keep it.
     pub spec_name: Cow<'static, str>,

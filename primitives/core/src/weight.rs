@@ -22,6 +22,10 @@ use scale_info::TypeInfo;
     serde::Serialize,
     serde::Deserialize,
 )]
+#[scale_info(
+    replace_segment("lux_primitives", "sp_weights"),
+    replace_segment("weight", "weight_v2")
+)]
 #[serde(rename_all = "camelCase")]
 pub struct Weight {
     /// Computation time, in picoseconds on reference hardware.

@@ -34,6 +34,22 @@ macro_rules! runtime_apis {
         /// Names of the runtime API functions this runtime exports.
         pub const API_FUNCTIONS: &[&str] = &[$(stringify!($name)),*];
 
+        /// Describes every runtime API function (for metadata V15).
+        pub fn api_functions_metadata() -> ::alloc::vec::Vec<$crate::metadata::RuntimeApiFunctionMeta> {
+            ::alloc::vec![
+                $({
+                    let (api, method) = stringify!($name).split_once('_').unwrap_or((stringify!($name), ""));
+                    $crate::metadata::RuntimeApiFunctionMeta {
+                        api,
+                        method,
+                        inputs: ::alloc::vec![$((stringify!($arg), $crate::scale_info::meta_type::<$ty>())),*],
+                        output: $crate::scale_info::meta_type::<$ret>(),
+                        docs: &[$($doc),*],
+                    }
+                }),*
+            ]
+        }
+
         /// Runs runtime API function `method` natively on SCALE-encoded `input`. `None` if
         /// there is no such function.
         #[cfg(feature = "std")]

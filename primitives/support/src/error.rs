@@ -58,6 +58,17 @@ macro_rules! pallet_error {
             }
         }
 
+        impl<T> ::core::cmp::Eq for Error<T> {}
+
+        impl<T> ::core::clone::Clone for Error<T> {
+            fn clone(&self) -> Self {
+                match self {
+                    $( Self::$variant => Self::$variant, )*
+                    Self::__Ignore(_, never) => match *never {},
+                }
+            }
+        }
+
         impl<T: $config> From<Error<T>> for $crate::DispatchError {
             fn from(e: Error<T>) -> Self {
                 // A pallet that is not part of the runtime cannot dispatch, so the index is

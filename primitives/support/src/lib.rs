@@ -21,6 +21,7 @@ pub mod api;
 pub mod dispatch;
 pub mod error;
 pub mod hash;
+pub mod metadata;
 pub mod storage;
 pub mod traits;
 pub mod transactional;
