@@ -49,6 +49,9 @@ if [ -f tests/js/package.json ]; then
     if [ ! -f tests/js/node_modules/.package-lock.json ] \
         || ! cmp -s tests/js/package-lock.json tests/js/node_modules/.luxtensor-installed-lock; then
         echo "==> npm packages for tests/js"
-        (cd tests/js && npm ci --no-audit --no-fund && cp package-lock.json node_modules/.luxtensor-installed-lock)
+        # `npm install --no-save` installs exactly what the lock pins without
+        # rewriting it; `npm ci` rejects locks that npm itself wrote without
+        # other platforms' optional packages (npm/cli#4828).
+        (cd tests/js && npm install --no-save --no-audit --no-fund && cp package-lock.json node_modules/.luxtensor-installed-lock)
     fi
 fi

@@ -224,6 +224,23 @@ async fn chain_spec_transactions_and_metadata() {
     let dir = tempfile::tempdir().expect("tempdir");
     let node = TestNode::dev(dir.path(), NodeOptions::default()).await;
     let rpc = ws(&node).await;
+    // polkadot-api routes on `rpc_methods`: a group it does not see there, it emulates with the
+    // legacy methods.
+    let methods: Value = rpc.request("rpc_methods", rpc_params![]).await.expect("rpc_methods");
+    let methods: Vec<&str> =
+        methods["methods"].as_array().expect("list").iter().filter_map(Value::as_str).collect();
+    for required in [
+        "chainHead_v1_follow",
+        "chainHead_v1_call",
+        "chainHead_v1_storage",
+        "chainSpec_v1_genesisHash",
+        "transaction_v1_broadcast",
+        "transactionWatch_v1_submitAndWatch",
+        "state_getMetadata",
+        "state_queryStorageAt",
+    ] {
+        assert!(methods.contains(&required), "rpc_methods lacks {required}");
+    }
     let name: String = rpc.request("chainSpec_v1_chainName", rpc_params![]).await.expect("name");
     assert_eq!(name, "LuxTensor Development");
     let genesis: H256 =

@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct RunCmd {
     /// Run a development chain: validator alice, a temporary database unless --base-path is
-    /// given, blocks final as soon as they are authored.
+    /// given, blocks final one slot after they are authored.
     #[arg(long)]
     pub dev: bool,
     /// The chain: `dev`, `local`, or the path of a chain spec file.
