@@ -52,4 +52,31 @@ pub enum ConsensusError {
     /// There are no authorities.
     #[error("the runtime has no authorities")]
     NoAuthorities,
+    /// The slot is not in the epoch the claim was checked against.
+    #[error("slot {slot} is outside epoch {epoch}")]
+    SlotOutsideEpoch {
+        /// Claimed slot.
+        slot: u64,
+        /// The epoch's index.
+        epoch: u64,
+    },
+    /// A primary claim's VRF proof does not verify.
+    #[error("authority {index} has a bad VRF proof for slot {slot}")]
+    BadVrfProof {
+        /// Claimed index.
+        index: u32,
+        /// Claimed slot.
+        slot: u64,
+    },
+    /// A primary claim's VRF output is not below the authority's threshold.
+    #[error("authority {index}'s VRF output does not win slot {slot}")]
+    VrfAboveThreshold {
+        /// Claimed index.
+        index: u32,
+        /// Claimed slot.
+        slot: u64,
+    },
+    /// Two headers offered as an equivocation are not one.
+    #[error("the headers are not two claims of one slot by one author")]
+    NotEquivocation,
 }

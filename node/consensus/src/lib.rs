@@ -1,27 +1,39 @@
-//! LuxTensor's consensus rules as plain functions, with no I/O, so the node drives them and
-//! tests can run them in a deterministic simulation.
+//! LuxTensor's consensus rules as plain code with no I/O: the node drives them with what it
+//! receives and the time, and tests run them in a seeded, deterministic simulation
+//! (`tests/simulation.rs`).
 //!
-//! - Time is divided into slots of `slot_duration` ms: `slot = timestamp / slot_duration`.
-//! - Each slot has a deterministic author, `authorities[slot % n]` (the "secondary" claim; the
-//!   VRF-based primary claim comes with the multi-validator network).
-//! - The author puts a [`PreDigest`] in the header before building, and after building seals
-//!   the header: an sr25519 signature over the hash of the header without the seal, in a
-//!   `Seal` digest item that is always last.
-//! - An importing node checks the claim (right author for the slot, slot after the parent's
-//!   and not in the future) and the seal, then strips the seal before executing the block.
-//! - Fork choice: the chain with more blocks wins; ties keep the current best.
+//! - [`slots`]: time is divided into slots of `slot_duration` ms.
+//! - [`epoch`]: who may author a slot: a primary author by sr25519 VRF against a stake-weighted
+//!   threshold, and a deterministic, stake-weighted secondary author so no slot stays empty;
+//!   epoch randomness from the previous epochs' VRF outputs.
+//! - [`verify`]: the author puts a [`PreDigest`] in the header before building and seals the
+//!   built header (an sr25519 signature over the hash of the header without the seal, in a
+//!   `Seal` digest item that is always last); importers check both, and catch authors that
+//!   seal two headers for one slot.
+//! - [`fork_choice`]: the heaviest chain (most primary blocks, then longest) that contains the
+//!   last finalized block.
+//! - [`finality`]: a GRANDPA-like two-phase vote (prevote, precommit); a block is final with
+//!   precommits of more than 2/3 of the stake, kept as its justification; double votes are
+//!   caught with a verifiable proof.
 
+pub mod epoch;
 mod error;
-mod slots;
-mod verify;
+pub mod finality;
+pub mod fork_choice;
+pub mod slots;
+pub mod verify;
 
+pub use epoch::{next_randomness, Authority, Epoch, VrfSigner};
 pub use error::ConsensusError;
-pub use slots::{claim_slot, secondary_author, slot_at, slot_start};
-pub use verify::{check_header, seal_header, CheckedHeader, SessionSigner};
+pub use finality::{
+    ChainView, FinalityError, Justification, SignedVote, Vote, VoteEquivocation, VoteKind, Voter,
+    VoterConfig, VoterOutput, VoterSet,
+};
+pub use fork_choice::{BlockTree, ChainWeight, ForkChoiceError, TreeRoute};
+pub use slots::{slot_at, slot_start};
+pub use verify::{
+    check_header, seal_header, BlockEquivocation, CheckedHeader, EquivocationDetector,
+    SessionSigner,
+};
 
 pub use lux_primitives::consensus::{PreDigest, Slot, ENGINE_ID};
-
-/// Whether a block at `number` should replace the current best block at `best_number`.
-pub fn is_new_best(number: u32, best_number: u32) -> bool {
-    number > best_number
-}

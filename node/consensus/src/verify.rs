@@ -4,7 +4,8 @@ use codec::{Decode, Encode};
 use lux_primitives::consensus::{PreDigest, Slot, ENGINE_ID};
 use lux_primitives::{DigestItem, Header, Sr25519Public, Sr25519Signature, H256};
 
-use crate::{secondary_author, ConsensusError};
+use crate::epoch::Epoch;
+use crate::ConsensusError;
 
 /// Signs with a validator's session key (the keystore implements it).
 pub trait SessionSigner {
@@ -35,17 +36,17 @@ pub struct CheckedHeader {
     pub seal: DigestItem,
 }
 
-/// Checks a header's slot claim and seal against the authorities of its parent's state.
+/// Checks a header's slot claim (against `epoch`, the epoch of its slot) and seal.
 /// `parent_slot` is the parent's slot (`None` for the genesis parent); `now` the current slot
 /// (a small allowance for clock drift is the caller's choice).
 pub fn check_header(
     mut header: Header,
-    authorities: &[Sr25519Public],
+    epoch: &Epoch,
     parent_slot: Option<Slot>,
     now: Slot,
 ) -> Result<CheckedHeader, ConsensusError> {
     let hash = header.hash();
-    if authorities.is_empty() {
+    if epoch.authorities.is_empty() {
         return Err(ConsensusError::NoAuthorities);
     }
     let seal = header.take_seal().ok_or(ConsensusError::MissingSeal(hash))?;
@@ -57,13 +58,7 @@ pub fn check_header(
         .and_then(|mut data| Sr25519Signature::decode(&mut data).ok())
         .ok_or(ConsensusError::MalformedSeal(hash))?;
     let pre_digest = PreDigest::find(&header).ok_or(ConsensusError::MissingPreDigest(hash))?;
-    let (index, slot) = (pre_digest.authority_index(), pre_digest.slot());
-    let author = authorities
-        .get(index as usize)
-        .ok_or(ConsensusError::UnknownAuthority { index, count: authorities.len() })?;
-    if secondary_author(slot, authorities.len()) != Some(index) {
-        return Err(ConsensusError::NotSlotAuthor { index, slot });
-    }
+    let slot = pre_digest.slot();
     if let Some(parent_slot) = parent_slot {
         if slot <= parent_slot {
             return Err(ConsensusError::SlotNotIncreasing { slot, parent_slot });
@@ -72,6 +67,7 @@ pub fn check_header(
     if slot > now {
         return Err(ConsensusError::FutureSlot { slot, now });
     }
+    let author = epoch.check_claim(&pre_digest)?;
     let pre_hash: H256 = header.hash();
     if !lux_io::crypto_native::sr25519_verify(&signature.0, pre_hash.as_bytes(), &author.0) {
         return Err(ConsensusError::BadSeal(hash));
@@ -79,9 +75,67 @@ pub fn check_header(
     Ok(CheckedHeader { pre_header: header, pre_digest, seal })
 }
 
+/// Two different headers sealed by one author for one slot: a slashable offence.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BlockEquivocation {
+    /// The first header seen (sealed).
+    pub first: Header,
+    /// The second (sealed).
+    pub second: Header,
+}
+
+impl BlockEquivocation {
+    /// The offender: checks that both headers are validly sealed claims of the same slot by
+    /// the same authority of `epoch`, and differ.
+    pub fn verify(&self, epoch: &Epoch) -> Result<Sr25519Public, ConsensusError> {
+        let hash = self.first.hash();
+        if hash == self.second.hash() {
+            return Err(ConsensusError::NotEquivocation);
+        }
+        // The slot check against `now` is irrelevant for old offences.
+        let first = check_header(self.first.clone(), epoch, None, u64::MAX)?;
+        let second = check_header(self.second.clone(), epoch, None, u64::MAX)?;
+        let (a, b) = (first.pre_digest, second.pre_digest);
+        if a.slot() != b.slot() || a.authority_index() != b.authority_index() {
+            return Err(ConsensusError::NotEquivocation);
+        }
+        epoch.check_claim(&a)
+    }
+}
+
+/// Remembers which header each author sealed for each recent slot, to catch equivocations.
+#[derive(Clone, Debug, Default)]
+pub struct EquivocationDetector {
+    seen: std::collections::BTreeMap<(Slot, u32), Header>,
+}
+
+impl EquivocationDetector {
+    /// Notes a sealed header that passed [`check_header`]; returns the proof if its author
+    /// already sealed another header for the same slot. Slots before `forget_before` are
+    /// forgotten.
+    pub fn note(
+        &mut self,
+        sealed: &Header,
+        claim: &PreDigest,
+        forget_before: Slot,
+    ) -> Option<BlockEquivocation> {
+        self.seen.retain(|(slot, _), _| *slot >= forget_before);
+        let key = (claim.slot(), claim.authority_index());
+        match self.seen.get(&key) {
+            None => {
+                self.seen.insert(key, sealed.clone());
+                None
+            }
+            Some(first) if first.hash() == sealed.hash() => None,
+            Some(first) => Some(BlockEquivocation { first: first.clone(), second: sealed.clone() }),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::epoch::Authority;
     use lux_primitives::Digest;
 
     struct Keys(Vec<lux_keys::Sr25519Pair>);
@@ -93,13 +147,31 @@ mod tests {
         }
     }
 
-    fn setup() -> (Keys, Vec<Sr25519Public>) {
+    fn setup() -> (Keys, Epoch) {
         let pairs: Vec<_> = ["alice", "bob"]
             .iter()
             .map(|n| lux_keys::dev_session_key(n).expect("dev key"))
             .collect();
-        let publics = pairs.iter().map(|p| Sr25519Public(p.public())).collect();
-        (Keys(pairs), publics)
+        let authorities =
+            pairs.iter().map(|p| Authority { key: Sr25519Public(p.public()), weight: 1 }).collect();
+        let epoch = Epoch {
+            index: 0,
+            start_slot: 0,
+            length: u64::MAX,
+            randomness: [0; 32],
+            authorities,
+            // Secondary claims only, so the tests know each slot's author.
+            primary_probability: (0, 1),
+        };
+        (Keys(pairs), epoch)
+    }
+
+    /// The index of the secondary author of `slot`, and a slot after it with the other one.
+    fn slots(epoch: &Epoch) -> (Slot, u32, Slot) {
+        let slot = 11;
+        let author = epoch.secondary_author(slot).expect("an author");
+        let other = (12..).find(|s| epoch.secondary_author(*s) != Some(author)).expect("a slot");
+        (slot, author, other)
     }
 
     fn header(slot: Slot, index: u32) -> Header {
@@ -116,47 +188,76 @@ mod tests {
 
     #[test]
     fn sealed_header_checks_and_strips_the_seal() {
-        let (keys, authorities) = setup();
-        let unsealed = header(11, 1);
-        let sealed = seal_header(unsealed.clone(), &authorities[1], &keys).expect("bob signs");
-        let checked = check_header(sealed, &authorities, Some(10), 11).expect("valid");
+        let (keys, epoch) = setup();
+        let (slot, author, _) = slots(&epoch);
+        let key = epoch.authorities[author as usize].key;
+        let unsealed = header(slot, author);
+        let sealed = seal_header(unsealed.clone(), &key, &keys).expect("signs");
+        let checked = check_header(sealed, &epoch, Some(slot - 1), slot).expect("valid");
         assert_eq!(checked.pre_header, unsealed);
-        assert_eq!(checked.pre_digest.slot(), 11);
+        assert_eq!(checked.pre_digest.slot(), slot);
     }
 
     #[test]
     fn wrong_author_slot_or_signature_is_refused() {
-        let (keys, authorities) = setup();
-        // Slot 11 belongs to index 1 (bob); alice claims it.
-        let by_alice = seal_header(header(11, 0), &authorities[0], &keys).expect("signs");
+        let (keys, epoch) = setup();
+        let (slot, author, _) = slots(&epoch);
+        let other = 1 - author;
+        let (key, other_key) =
+            (epoch.authorities[author as usize].key, epoch.authorities[other as usize].key);
+        let by_other = seal_header(header(slot, other), &other_key, &keys).expect("signs");
         assert_eq!(
-            check_header(by_alice, &authorities, None, 20),
-            Err(ConsensusError::NotSlotAuthor { index: 0, slot: 11 })
+            check_header(by_other, &epoch, None, 20),
+            Err(ConsensusError::NotSlotAuthor { index: other, slot })
         );
-        // Bob's claim signed by alice.
-        let forged = seal_header(header(11, 1), &authorities[0], &keys).expect("signs");
-        assert!(matches!(
-            check_header(forged, &authorities, None, 20),
-            Err(ConsensusError::BadSeal(_))
-        ));
-        let sealed = seal_header(header(11, 1), &authorities[1], &keys).expect("signs");
+        // The author's claim signed by the other key.
+        let forged = seal_header(header(slot, author), &other_key, &keys).expect("signs");
+        assert!(matches!(check_header(forged, &epoch, None, 20), Err(ConsensusError::BadSeal(_))));
+        let sealed = seal_header(header(slot, author), &key, &keys).expect("signs");
         assert_eq!(
-            check_header(sealed.clone(), &authorities, Some(11), 20),
-            Err(ConsensusError::SlotNotIncreasing { slot: 11, parent_slot: 11 })
+            check_header(sealed.clone(), &epoch, Some(slot), 20),
+            Err(ConsensusError::SlotNotIncreasing { slot, parent_slot: slot })
         );
         assert_eq!(
-            check_header(sealed.clone(), &authorities, None, 10),
-            Err(ConsensusError::FutureSlot { slot: 11, now: 10 })
+            check_header(sealed.clone(), &epoch, None, slot - 1),
+            Err(ConsensusError::FutureSlot { slot, now: slot - 1 })
         );
         let mut tampered = sealed;
         tampered.state_root = H256::zero();
         assert!(matches!(
-            check_header(tampered, &authorities, None, 20),
+            check_header(tampered, &epoch, None, 20),
             Err(ConsensusError::BadSeal(_))
         ));
         assert!(matches!(
-            check_header(header(11, 1), &authorities, None, 20),
+            check_header(header(slot, author), &epoch, None, 20),
             Err(ConsensusError::MissingSeal(_))
         ));
+    }
+
+    #[test]
+    fn two_headers_for_one_slot_are_a_verifiable_equivocation() {
+        let (keys, epoch) = setup();
+        let (slot, author, later) = slots(&epoch);
+        let key = epoch.authorities[author as usize].key;
+        let first = seal_header(header(slot, author), &key, &keys).expect("signs");
+        let mut second = header(slot, author);
+        second.state_root = H256::repeat_byte(7);
+        let second = seal_header(second, &key, &keys).expect("signs");
+        let mut detector = EquivocationDetector::default();
+        let claim = PreDigest::find(&first).expect("claim");
+        assert_eq!(detector.note(&first, &claim, 0), None);
+        assert_eq!(detector.note(&first, &claim, 0), None, "the same header again is fine");
+        let proof = detector.note(&second, &claim, 0).expect("equivocation");
+        assert_eq!(proof.verify(&epoch), Ok(key));
+        // Not offences: the same header twice, or two slots.
+        let same = BlockEquivocation { first: first.clone(), second: first.clone() };
+        assert_eq!(same.verify(&epoch), Err(ConsensusError::NotEquivocation));
+        let other_author = epoch.secondary_author(later).expect("author");
+        let other_key = epoch.authorities[other_author as usize].key;
+        let elsewhere = seal_header(header(later, other_author), &other_key, &keys).expect("signs");
+        let two_slots = BlockEquivocation { first, second: elsewhere };
+        assert_eq!(two_slots.verify(&epoch), Err(ConsensusError::NotEquivocation));
+        // Old slots are forgotten.
+        assert_eq!(detector.note(&second, &claim, slot + 1), None);
     }
 }

@@ -111,7 +111,41 @@ impl Sr25519Pair {
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.keypair.sign_simple(SIGNING_CONTEXT, message).to_bytes()
     }
+
+    /// Signs like [`Sr25519Pair::sign`], but with the nonce derived only from the secret key
+    /// and the message (as Ed25519 does), so the same message gives the same signature. For
+    /// consensus messages, whose reproducibility helps deterministic simulations.
+    pub fn sign_deterministic(&self, message: &[u8]) -> [u8; 64] {
+        let transcript = schnorrkel::signing_context(SIGNING_CONTEXT).bytes(message);
+        self.keypair.sign(schnorrkel::context::attach_rng(transcript, NoExtraEntropy)).to_bytes()
+    }
 }
+
+/// An "RNG" that adds no entropy to schnorrkel's nonce derivation. schnorrkel derives every
+/// nonce from the secret's nonce seed and the whole transcript before mixing in RNG bytes, so
+/// with this the nonce is a secret, deterministic function of key and message.
+pub(crate) struct NoExtraEntropy;
+
+impl rand::RngCore for NoExtraEntropy {
+    fn next_u32(&mut self) -> u32 {
+        0
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        dest.fill(0);
+    }
+
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> core::result::Result<(), rand::Error> {
+        dest.fill(0);
+        Ok(())
+    }
+}
+
+impl rand::CryptoRng for NoExtraEntropy {}
 
 impl fmt::Debug for Sr25519Pair {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -198,6 +232,16 @@ mod tests {
         assert_ne!(public("//Alice///password"), plain);
         assert_eq!(public("//Alice///"), plain);
         assert_ne!(public(&format!("{DEV_PHRASE}///password")), public(DEV_PHRASE));
+    }
+
+    #[test]
+    fn deterministic_signatures_verify_and_repeat() {
+        let alice = Sr25519Pair::from_suri("//Alice").expect("dev key");
+        let signature = alice.sign_deterministic(b"vote");
+        assert_eq!(signature, alice.sign_deterministic(b"vote"));
+        assert_ne!(signature, alice.sign_deterministic(b"other vote"));
+        assert!(verify(&alice.public(), b"vote", &signature));
+        assert!(!verify(&alice.public(), b"other vote", &signature));
     }
 
     #[test]

@@ -7,10 +7,11 @@
 //! [`vrf_output_bytes`].
 
 use merlin::Transcript;
+use schnorrkel::context::attach_rng;
 use schnorrkel::vrf::{VRFPreOut, VRFProof};
 use schnorrkel::PublicKey;
 
-use crate::sr25519::Sr25519Pair;
+use crate::sr25519::{NoExtraEntropy, Sr25519Pair};
 
 /// The result of a VRF evaluation: the pre-output and the proof that it is correct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +34,12 @@ fn transcript(label: &'static [u8], items: &[VrfItem<'_>]) -> Transcript {
 }
 
 impl Sr25519Pair {
-    /// Evaluates the VRF on the transcript `label` + `items`.
+    /// Evaluates the VRF on the transcript `label` + `items`. Output and proof are both
+    /// functions of key and input only (the proof's nonce comes from the secret key and the
+    /// transcript), so evaluating twice gives the same bytes.
     pub fn vrf_sign(&self, label: &'static [u8], items: &[VrfItem<'_>]) -> VrfSignature {
-        let (inout, proof, _) = self.keypair.vrf_sign(transcript(label, items));
+        let extra = attach_rng(Transcript::new(b"VRF"), NoExtraEntropy);
+        let (inout, proof, _) = self.keypair.vrf_sign_extra(transcript(label, items), extra);
         VrfSignature { output: inout.to_preout().to_bytes(), proof: proof.to_bytes() }
     }
 }
@@ -92,9 +96,9 @@ mod tests {
         let signature = alice.vrf_sign(LABEL, &items);
         assert!(vrf_verify(&alice.public(), LABEL, &items, &signature));
 
-        // The output depends only on key and input; the proof may differ between runs.
+        // Output and proof depend only on key and input.
         let again = alice.vrf_sign(LABEL, &items);
-        assert_eq!(again.output, signature.output);
+        assert_eq!(again, signature);
         let bytes = vrf_output_bytes(&alice.public(), LABEL, &items, &signature.output, b"ctx");
         assert!(bytes.is_some());
         assert_eq!(bytes, vrf_output_bytes(&alice.public(), LABEL, &items, &again.output, b"ctx"));

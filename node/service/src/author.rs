@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lux_chain::{BlockOrigin, BuildLimits, Chain, ChainError};
-use lux_consensus::{claim_slot, seal_header, slot_at, slot_start, PreDigest, Slot};
+use lux_consensus::{seal_header, slot_at, slot_start, Authority, Epoch, PreDigest, Slot};
 use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
 use lux_primitives::{Digest, Sr25519Public};
 use lux_txpool::Pool;
@@ -69,7 +69,18 @@ impl Author {
         }
         let authorities: Vec<Sr25519Public> =
             self.chain.call_decode(&parent, "LuxConsensusApi_authorities", &[])?;
-        let Some((pre_digest, author)) = claim_slot(slot, &authorities, |k| self.keystore.has(k))
+        // Until the runtime keeps epochs (with staking), the whole chain is one epoch with
+        // equal weights and the genesis randomness.
+        let epoch = Epoch {
+            index: 0,
+            start_slot: 0,
+            length: u64::MAX,
+            randomness: [0; 32],
+            authorities: authorities.iter().map(|key| Authority { key: *key, weight: 1 }).collect(),
+            primary_probability: (1, 4),
+        };
+        let Some((pre_digest, author)) =
+            epoch.claim_slot(slot, &*self.keystore, |k| self.keystore.has(k))
         else {
             return Ok(());
         };

@@ -1,7 +1,7 @@
 //! Session keys held in memory (the dev `--alice`... keys).
 
-use lux_consensus::SessionSigner;
-use lux_keys::Sr25519Pair;
+use lux_consensus::{SessionSigner, VrfSigner};
+use lux_keys::{Sr25519Pair, VrfItem, VrfSignature};
 use lux_primitives::{Sr25519Public, Sr25519Signature};
 
 /// sr25519 session keys in memory.
@@ -33,5 +33,17 @@ impl SessionSigner for MemoryKeystore {
     fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
         let pair = self.pairs.iter().find(|p| p.public() == public.0)?;
         Some(Sr25519Signature(pair.sign(message)))
+    }
+}
+
+impl VrfSigner for MemoryKeystore {
+    fn vrf_sign(
+        &self,
+        public: &Sr25519Public,
+        label: &'static [u8],
+        items: &[VrfItem<'_>],
+    ) -> Option<VrfSignature> {
+        let pair = self.pairs.iter().find(|p| p.public() == public.0)?;
+        Some(pair.vrf_sign(label, items))
     }
 }
