@@ -1,0 +1,185 @@
+//! What peers send each other: gossip payloads and the block-range request protocol.
+
+use codec::{Decode, Encode};
+use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use libp2p::StreamProtocol;
+use lux_primitives::{Header, OpaqueExtrinsic, H256};
+
+/// The request-response protocol for block ranges.
+pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/luxtensor/sync/1");
+/// Largest request on the wire.
+pub const MAX_REQUEST_BYTES: usize = 1024;
+/// Largest response on the wire.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+/// Most blocks in one response.
+pub const MAX_BLOCKS_PER_RESPONSE: u32 = 128;
+/// Largest gossip message (a full block and its justification).
+pub const MAX_GOSSIP_BYTES: usize = 8 * 1024 * 1024;
+
+/// A block as peers exchange it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BlockData {
+    /// The sealed header.
+    pub header: Header,
+    /// The extrinsics.
+    pub body: Vec<OpaqueExtrinsic>,
+    /// The encoded finality justification, if the block has one.
+    pub justification: Option<Vec<u8>>,
+}
+
+/// Where a range starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum FromBlock {
+    /// The block with this hash.
+    Hash(H256),
+    /// The canonical block at this height.
+    Number(u32),
+}
+
+/// Which way a range goes from its start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum Direction {
+    /// Towards the best block (children on the canonical chain).
+    Ascending,
+    /// Towards genesis (parents).
+    Descending,
+}
+
+/// A request for up to `max` blocks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub struct BlockRequest {
+    /// The first block.
+    pub from: FromBlock,
+    /// Which way.
+    pub direction: Direction,
+    /// Most blocks wanted (the responder caps it at [`MAX_BLOCKS_PER_RESPONSE`]).
+    pub max: u32,
+}
+
+/// The blocks found, in the requested order; empty if the start is unknown.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode)]
+pub struct BlockResponse {
+    /// The blocks.
+    pub blocks: Vec<BlockData>,
+}
+
+/// The three gossip topics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// New blocks (encoded [`BlockData`]).
+    Blocks,
+    /// Transactions (an encoded extrinsic).
+    Transactions,
+    /// Finality votes and commits (encoded by the consensus layer).
+    Finality,
+}
+
+impl Topic {
+    /// All topics.
+    pub const ALL: [Topic; 3] = [Topic::Blocks, Topic::Transactions, Topic::Finality];
+
+    /// The topic's name for the chain with genesis `genesis`, so different chains never mix.
+    pub fn name(&self, genesis: &H256) -> String {
+        let kind = match self {
+            Topic::Blocks => "blocks",
+            Topic::Transactions => "transactions",
+            Topic::Finality => "finality",
+        };
+        format!("/luxtensor/{}/{kind}/1", hex_of(genesis.as_bytes()))
+    }
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// SCALE over a length-prefixed frame, with size limits both ways.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SyncCodec;
+
+async fn read_frame<T: AsyncRead + Unpin + Send>(
+    io: &mut T,
+    max: usize,
+) -> std::io::Result<Vec<u8>> {
+    let mut len = [0u8; 4];
+    io.read_exact(&mut len).await?;
+    let len = u32::from_le_bytes(len) as usize;
+    if len > max {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("frame of {len} bytes over the {max}-byte limit"),
+        ));
+    }
+    let mut data = vec![0u8; len];
+    io.read_exact(&mut data).await?;
+    Ok(data)
+}
+
+async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, data: &[u8]) -> std::io::Result<()> {
+    let len = u32::try_from(data.len())
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidInput, "frame too large"))?;
+    io.write_all(&len.to_le_bytes()).await?;
+    io.write_all(data).await?;
+    io.close().await
+}
+
+/// Decodes `data` as exactly one `D`: trailing bytes are an error too.
+pub fn decode_all<D: Decode>(data: &[u8]) -> std::io::Result<D> {
+    let mut input = data;
+    match D::decode(&mut input) {
+        Ok(value) if input.is_empty() => Ok(value),
+        _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "undecodable message")),
+    }
+}
+
+impl libp2p::request_response::Codec for SyncCodec {
+    type Protocol = StreamProtocol;
+    type Request = BlockRequest;
+    type Response = BlockResponse;
+
+    async fn read_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> std::io::Result<BlockRequest>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        decode_all(&read_frame(io, MAX_REQUEST_BYTES).await?)
+    }
+
+    async fn read_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+    ) -> std::io::Result<BlockResponse>
+    where
+        T: AsyncRead + Unpin + Send,
+    {
+        decode_all(&read_frame(io, MAX_RESPONSE_BYTES).await?)
+    }
+
+    async fn write_request<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        req: BlockRequest,
+    ) -> std::io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_frame(io, &req.encode()).await
+    }
+
+    async fn write_response<T>(
+        &mut self,
+        _: &StreamProtocol,
+        io: &mut T,
+        res: BlockResponse,
+    ) -> std::io::Result<()>
+    where
+        T: AsyncWrite + Unpin + Send,
+    {
+        write_frame(io, &res.encode()).await
+    }
+}
