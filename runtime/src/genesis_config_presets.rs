@@ -58,7 +58,7 @@ pub fn get_preset(id: Option<&str>) -> Option<Vec<u8>> {
         Some(DEV_PRESET) => testnet_patch(&[dev::ALICE_SESSION], 1_000),
         Some(LOCAL_TESTNET_PRESET) => testnet_patch(
             &[dev::ALICE_SESSION, dev::BOB_SESSION, dev::CHARLIE_SESSION, dev::DAVE_SESSION],
-            1_000,
+            500,
         ),
         Some(_) => return None,
     };

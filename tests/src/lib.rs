@@ -108,6 +108,71 @@ impl TestNode {
         node
     }
 
+    /// Starts `luxtensor <args>` on `base_path` with a free RPC port (the caller gives the
+    /// chain, keys and network flags).
+    pub async fn start(base_path: &Path, args: &[String]) -> Self {
+        let rpc_port = free_port();
+        let log_path = base_path.join(format!("node-{rpc_port}.log"));
+        std::fs::create_dir_all(base_path).expect("base path");
+        let log = std::fs::File::create(&log_path).expect("log file");
+        let mut command = Command::new(binary());
+        command
+            .arg("--base-path")
+            .arg(base_path)
+            .args(["--rpc-port", &rpc_port.to_string(), "--no-prometheus", "--no-mdns"])
+            .args(args)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(log);
+        let child = command.spawn().expect("luxtensor starts");
+        let mut node =
+            Self { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log_path };
+        node.wait_ready().await;
+        node
+    }
+
+    /// Pauses (SIGSTOP) or resumes (SIGCONT) the process.
+    pub fn pause(&self, paused: bool) {
+        if let Some(child) = &self.child {
+            let signal = if paused { "-STOP" } else { "-CONT" };
+            let _ = Command::new("kill").arg(signal).arg(child.id().to_string()).status();
+        }
+    }
+
+    /// The node's peer-to-peer address, with its peer id.
+    pub async fn p2p_address(&self) -> String {
+        let client = self.client().await;
+        wait_for("a listen address", Duration::from_secs(30), || async {
+            let addresses: Vec<String> = client
+                .request("system_localListenAddresses", jsonrpsee::rpc_params![])
+                .await
+                .ok()?;
+            addresses.into_iter().find(|a| a.starts_with("/ip4/127.0.0.1/"))
+        })
+        .await
+    }
+
+    /// The last finalized block's number and hash.
+    pub async fn finalized(&self) -> (u32, lux_primitives::H256) {
+        let client = self.client().await;
+        let hash: lux_primitives::H256 =
+            client.request("chain_getFinalizedHead", jsonrpsee::rpc_params![]).await.expect("head");
+        let header = client.header(Some(hash)).await.expect("header").expect("known");
+        (header.number, hash)
+    }
+
+    /// The canonical hash at `number`.
+    pub async fn block_hash(&self, number: u32) -> Option<lux_primitives::H256> {
+        let client = self.client().await;
+        client.request("chain_getBlockHash", jsonrpsee::rpc_params![number]).await.ok().flatten()
+    }
+
+    /// The number of connected peers.
+    pub async fn peers(&self) -> Vec<Value> {
+        let client = self.client().await;
+        client.request("system_peers", jsonrpsee::rpc_params![]).await.unwrap_or_default()
+    }
+
     /// The HTTP RPC URL.
     pub fn http_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.rpc_port)

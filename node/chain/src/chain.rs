@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use codec::{Decode, Encode};
+use lux_consensus::{ChainWeight, PreDigest};
 use lux_db::{BlockCommit, Database, TreeRoute, TrieState};
 use lux_executor::{RuntimeCode, SharedBackend, WasmExecutor};
 use lux_io::{Ext, OverlayedChanges, StateVersion, StorageChanges};
@@ -86,6 +87,8 @@ pub struct Chain {
     info: RwLock<ChainInfo>,
     import_lock: Mutex<()>,
     events: broadcast::Sender<ChainEvent>,
+    /// Fork-choice weights of unfinalized blocks, counted from the last finalized block.
+    weights: Mutex<std::collections::HashMap<H256, ChainWeight>>,
 }
 
 /// The trie version of the state and of extrinsics roots.
@@ -133,7 +136,14 @@ impl Chain {
         }
         let info = Self::read_info(&db)?;
         let (events, _) = broadcast::channel(1024);
-        Ok(Self { db, executor, info: RwLock::new(info), import_lock: Mutex::new(()), events })
+        Ok(Self {
+            db,
+            executor,
+            info: RwLock::new(info),
+            import_lock: Mutex::new(()),
+            events,
+            weights: Mutex::new(Default::default()),
+        })
     }
 
     fn read_info(db: &Database) -> Result<ChainInfo, ChainError> {
@@ -267,9 +277,10 @@ impl Chain {
             )));
         }
         let info = self.info();
-        // The best chain is the longest one that contains the last finalized block.
-        let is_new_best =
-            header.number > info.best_number && self.extends_finalized(&header, &info)?;
+        // The best chain is the heaviest (most primary blocks, then longest) that contains
+        // the last finalized block; ties keep the current best.
+        let is_new_best = self.extends_finalized(&header, &info)?
+            && self.weight_of(&header, &info)? > self.weight(&info.best_hash, &info)?;
         let finalize = finalize && is_new_best;
         let extrinsic_hashes = body.iter().map(OpaqueExtrinsic::hash).collect();
         let route = self.db.commit(BlockCommit {
@@ -291,6 +302,9 @@ impl Chain {
                 info.finalized_hash = hash;
                 info.finalized_number = header.number;
             }
+        }
+        if finalize {
+            self.weights.lock().clear();
         }
         let imported = Arc::new(ImportedBlock {
             hash,
@@ -323,6 +337,51 @@ impl Chain {
             number -= 1;
         }
         Ok(hash == info.finalized_hash)
+    }
+
+    /// The fork-choice weight of a stored block on the finalized chain, counted from the last
+    /// finalized block.
+    fn weight(&self, hash: &H256, info: &ChainInfo) -> Result<ChainWeight, ChainError> {
+        if *hash == info.finalized_hash {
+            return Ok(ChainWeight::default());
+        }
+        if let Some(weight) = self.weights.lock().get(hash) {
+            return Ok(*weight);
+        }
+        let header = self.db.header(hash)?.ok_or(ChainError::UnknownBlock(*hash))?;
+        self.weight_of(&header, info)
+    }
+
+    /// The weight of `header` (stored or not): its parent's plus its own.
+    fn weight_of(&self, header: &Header, info: &ChainInfo) -> Result<ChainWeight, ChainError> {
+        // Walk down to a block whose weight is known, then back up.
+        let mut pending = vec![header.clone()];
+        let mut base = loop {
+            let Some(top) = pending.last() else { break ChainWeight::default() };
+            if top.number <= info.finalized_number {
+                pending.pop();
+                break ChainWeight::default();
+            }
+            let parent = top.parent_hash;
+            if parent == info.finalized_hash {
+                break ChainWeight::default();
+            }
+            if let Some(weight) = self.weights.lock().get(&parent) {
+                break *weight;
+            }
+            let parent_header = self.db.header(&parent)?.ok_or(ChainError::UnknownBlock(parent))?;
+            pending.push(parent_header);
+        };
+        let mut weights = self.weights.lock();
+        while let Some(block) = pending.pop() {
+            let primary = PreDigest::find(&block).is_some_and(|p| p.is_primary());
+            base = ChainWeight {
+                primaries: base.primaries + u64::from(primary),
+                number: base.number + 1,
+            };
+            weights.insert(block.hash(), base);
+        }
+        Ok(base)
     }
 
     /// Executes `header`'s block on `parent`'s state with `parent`'s code.
@@ -366,10 +425,35 @@ impl Chain {
         if header.number <= info.finalized_number {
             return Ok(());
         }
+        if !self.extends_finalized(&header, &info)? {
+            return Err(ChainError::InvalidBlock(format!(
+                "{hash:?} does not descend from the finalized block"
+            )));
+        }
         if self.db.canonical_hash(header.number)? != Some(*hash) {
-            return Err(ChainError::InvalidBlock(format!("{hash:?} is not on the best chain")));
+            // Finality chose a fork other than our best: it becomes the best chain.
+            let route = self.db.set_best(hash)?;
+            {
+                let mut info = self.info.write();
+                info.best_hash = *hash;
+                info.best_number = header.number;
+            }
+            tracing::info!(target: "chain", "♻️  Reorg to finalized #{} ({hash:?})", header.number);
+            let body = self.db.body(hash)?.unwrap_or_default();
+            let imported = Arc::new(ImportedBlock {
+                hash: *hash,
+                header: header.clone(),
+                is_new_best: true,
+                route: Some(route),
+                extrinsic_hashes: body.iter().map(OpaqueExtrinsic::hash).collect(),
+                changes: Arc::new(Default::default()),
+                origin: BlockOrigin::External,
+            });
+            let _ = self.events.send(ChainEvent::Imported(imported));
         }
         self.db.finalize(hash, justifications)?;
+        // Weights are counted from the finalized block: start again.
+        self.weights.lock().clear();
         {
             let mut info = self.info.write();
             info.finalized_hash = *hash;

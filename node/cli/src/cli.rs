@@ -57,12 +57,24 @@ pub struct RunCmd {
     /// The node's name in logs.
     #[arg(long)]
     pub name: Option<String>,
-    /// Peer-to-peer port (used by the networking layer).
-    #[arg(long, default_value_t = 30333)]
-    pub port: u16,
-    /// Nodes to connect to first (used by the networking layer).
+    /// Peer-to-peer port (default 30333). Dev chains join a network only when --port,
+    /// --listen-addr or --bootnodes is given.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Peer-to-peer addresses to listen on (multiaddrs, e.g. /ip4/127.0.0.1/tcp/30333);
+    /// overrides --port.
+    #[arg(long, value_name = "MULTIADDR")]
+    pub listen_addr: Vec<String>,
+    /// Nodes to connect to first: /ip4/<ip>/tcp/<port>/p2p/<peer id>, comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub bootnodes: Vec<String>,
+    /// The node's network key (ed25519 secret, 32 raw bytes or 64 hex digits); created if
+    /// missing. Default: <base path>/chains/<chain>/network/secret_ed25519.
+    #[arg(long, value_name = "PATH")]
+    pub node_key_file: Option<PathBuf>,
+    /// Do not look for peers on the local network with mDNS.
+    #[arg(long)]
+    pub no_mdns: bool,
     /// JSON-RPC port, HTTP and WebSocket.
     #[arg(long, default_value_t = 9944)]
     pub rpc_port: u16,
@@ -180,6 +192,22 @@ pub enum KeyCmd {
         uri: String,
         /// Key scheme.
         #[arg(long, value_enum, default_value = "ethereum")]
+        scheme: SchemeArg,
+    },
+    /// Store a validator session key (sr25519) in the node's keystore, under
+    /// <base path>/chains/<chain>/keystore.
+    Insert {
+        /// The node's base path.
+        #[arg(long, short = 'd', value_name = "PATH")]
+        base_path: PathBuf,
+        /// `dev`, `local`, or a chain spec file.
+        #[arg(long, default_value = "local")]
+        chain: String,
+        /// The key's secret URI (a phrase, `//Alice`, or a 0x-hex seed).
+        #[arg(long)]
+        suri: String,
+        /// Key scheme: session keys are sr25519.
+        #[arg(long, value_enum, default_value = "sr25519")]
         scheme: SchemeArg,
     },
 }

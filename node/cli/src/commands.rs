@@ -100,6 +100,17 @@ fn key(cmd: KeyCmd) -> CmdResult {
             println!("{}", Inspect::from_suri(&suri, scheme(s))?);
         }
         KeyCmd::Inspect { uri, scheme: s } => println!("{}", Inspect::from_suri(&uri, scheme(s))?),
+        KeyCmd::Insert { base_path, chain, suri, scheme: s } => {
+            if !matches!(s, SchemeArg::Sr25519) {
+                return Err("session keys are sr25519: use --scheme sr25519".into());
+            }
+            let executor = WasmExecutor::new(ExecutorConfig::default())?;
+            let id = load_spec(&chain, &executor)?.id;
+            let dir = base_path.join("chains").join(id).join("keystore");
+            let public = lux_service::insert_key(&dir, &suri)?;
+            let hex: String = public.iter().map(|b| format!("{b:02x}")).collect();
+            println!("Inserted session key 0x{hex} into {}", dir.display());
+        }
     }
     Ok(())
 }

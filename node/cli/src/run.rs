@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use lux_executor::{ExecutorConfig, WasmExecutor};
 use lux_rpc::RpcConfig;
-use lux_service::{BasePath, MemoryKeystore, NodeConfig, PrometheusConfig};
+use lux_service::{BasePath, MemoryKeystore, NetworkSettings, NodeConfig, PrometheusConfig};
 use lux_txpool::PoolConfig;
 use tracing_subscriber::EnvFilter;
 
@@ -15,6 +15,10 @@ use crate::commands::{load_spec, CmdResult};
 
 fn init_logging(directives: &[String]) {
     let mut filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Kademlia warns about every bootstrap with no peers yet.
+    if let Ok(quiet) = "libp2p_kad=error".parse() {
+        filter = filter.add_directive(quiet);
+    }
     for directive in directives {
         if let Ok(d) = directive.parse() {
             filter = filter.add_directive(d);
@@ -87,6 +91,11 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
         capitalized[..1].make_ascii_uppercase();
         default_name.get_or_insert(capitalized);
     }
+    let keystore_dir = base_path.chain_dir(&chain_spec.id).join("keystore");
+    let stored = keystore.load_dir(&keystore_dir)?;
+    if stored > 0 {
+        tracing::info!(target: "luxtensor", "🔑 {stored} session key(s) from {}", keystore_dir.display());
+    }
     let validator = cmd.validator || default_name.is_some();
 
     let rpc_ip: IpAddr = if cmd.rpc_external || cmd.unsafe_rpc_external {
@@ -123,7 +132,39 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
             cmd.prometheus_port,
         ),
     });
+    let wants_network =
+        cmd.port.is_some() || !cmd.listen_addr.is_empty() || !cmd.bootnodes.is_empty();
+    let network = if is_dev && !wants_network {
+        None
+    } else {
+        let parse = |what: &str, text: &str| {
+            text.parse::<lux_network::Multiaddr>()
+                .map_err(|e| format!("invalid {what} address {text:?}: {e}"))
+        };
+        let listen_addresses = if cmd.listen_addr.is_empty() {
+            vec![parse("listen", &format!("/ip4/0.0.0.0/tcp/{}", cmd.port.unwrap_or(30333)))?]
+        } else {
+            cmd.listen_addr.iter().map(|a| parse("listen", a)).collect::<Result<_, _>>()?
+        };
+        let bootnodes = cmd
+            .bootnodes
+            .iter()
+            .map(|a| {
+                let address = parse("bootnode", a)?;
+                lux_network::peer_of(&address)
+                    .map(|_| address)
+                    .ok_or_else(|| format!("bootnode {a:?} lacks its /p2p/<peer id>"))
+            })
+            .collect::<Result<_, _>>()?;
+        Some(NetworkSettings {
+            listen_addresses,
+            bootnodes,
+            node_key_file: cmd.node_key_file.clone(),
+            mdns: !cmd.no_mdns,
+        })
+    };
     let config = NodeConfig {
+        network,
         chain_spec,
         executor,
         base_path,

@@ -273,6 +273,19 @@ impl Database {
         Ok(route)
     }
 
+    /// Makes the stored block `hash` the best block, switching the canonical index to its
+    /// chain (finality can pick a fork that was not the best).
+    pub fn set_best(&self, hash: &H256) -> Result<TreeRoute> {
+        let _guard = self.commit_lock.lock();
+        let header = self.header(hash)?.ok_or(DbError::UnknownBlock(*hash))?;
+        let body = self.body(hash)?.unwrap_or_default();
+        let mut batch = WriteBatch::default();
+        let route = self.canonicalize(&mut batch, &header, *hash, &body)?;
+        batch.put_cf(self.cf(columns::META), meta::BEST, hash.encode());
+        self.write(batch)?;
+        Ok(route)
+    }
+
     /// Marks `hash` (already in the database) as finalized, storing its justification.
     pub fn finalize(&self, hash: &H256, justifications: Option<Justifications>) -> Result<()> {
         let _guard = self.commit_lock.lock();

@@ -22,7 +22,9 @@ use std::path::Path;
 pub use libp2p::{identity::Keypair, multiaddr::Protocol as AddressProtocol, Multiaddr, PeerId};
 pub use protocol::{BlockData, BlockRequest, BlockResponse, Direction, FromBlock, Topic};
 pub use reputation::Misbehaviour;
-pub use service::{peer_of, start, NetworkConfig, NetworkEvent, NetworkHandle, PeerInfo};
+pub use service::{
+    peer_of, start, GossipId, NetworkConfig, NetworkEvent, NetworkHandle, PeerInfo, Validation,
+};
 
 /// What can go wrong in the network layer.
 #[derive(Debug, thiserror::Error)]

@@ -34,6 +34,8 @@ pub enum FromBlock {
     Hash(H256),
     /// The canonical block at this height.
     Number(u32),
+    /// The responder's best block (`max: 1` asks a peer where it stands).
+    Best,
 }
 
 /// Which way a range goes from its start.

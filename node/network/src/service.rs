@@ -46,7 +46,9 @@ pub struct NetworkConfig {
 /// What the network hands the node.
 #[derive(Debug)]
 pub enum NetworkEvent {
-    /// A gossip message on one of our topics.
+    /// A gossip message on one of our topics. It is forwarded to other peers only once the
+    /// node reports it valid with [`NetworkHandle::validated`], so honest nodes never relay
+    /// garbage and the peer that sent an invalid message is the one to blame.
     Gossip {
         /// The peer that forwarded it.
         peer: PeerId,
@@ -54,6 +56,8 @@ pub enum NetworkEvent {
         topic: Topic,
         /// Its payload.
         data: Vec<u8>,
+        /// Its id, for the validation result.
+        id: GossipId,
     },
     /// A peer asks for blocks; answer through `respond` (dropping it answers nothing).
     Request {
@@ -68,6 +72,21 @@ pub enum NetworkEvent {
     PeerConnected(PeerId),
     /// A peer's last connection closed.
     PeerDisconnected(PeerId),
+}
+
+/// Identifies a received gossip message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GossipId(gossipsub::MessageId);
+
+/// What the node found of a gossip message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validation {
+    /// Valid: forward it.
+    Accept,
+    /// Invalid: drop it (the sender is reported separately).
+    Reject,
+    /// Neither (e.g. a block whose parent we lack): drop it without blame.
+    Ignore,
 }
 
 /// A connected peer, for `system_peers`.
@@ -88,6 +107,7 @@ enum Command {
     },
     Report(PeerId, Misbehaviour),
     Dial(Multiaddr),
+    Validated(GossipId, PeerId, Validation),
 }
 
 #[derive(Default)]
@@ -150,6 +170,11 @@ impl NetworkHandle {
     /// Reports a peer's misbehaviour; enough of it gets the peer banned.
     pub fn report(&self, peer: PeerId, what: Misbehaviour) {
         let _ = self.commands.send(Command::Report(peer, what));
+    }
+
+    /// Reports what the node found of a gossip message: only accepted ones are forwarded.
+    pub fn validated(&self, id: GossipId, peer: PeerId, validation: Validation) {
+        let _ = self.commands.send(Command::Validated(id, peer, validation));
     }
 
     /// Dials an address.
@@ -245,6 +270,7 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
                 .heartbeat_interval(Duration::from_millis(500))
                 .max_transmit_size(MAX_GOSSIP_BYTES)
                 .validation_mode(gossipsub::ValidationMode::Strict)
+                .validate_messages()
                 .build()?;
             let gossipsub = gossipsub::Behaviour::new(
                 gossipsub::MessageAuthenticity::Signed(key.clone()),
@@ -354,6 +380,17 @@ impl Worker {
                 self.requests.insert(id, reply);
             }
             Command::Report(peer, what) => self.report(peer, what),
+            Command::Validated(GossipId(id), peer, validation) => {
+                let acceptance = match validation {
+                    Validation::Accept => gossipsub::MessageAcceptance::Accept,
+                    Validation::Reject => gossipsub::MessageAcceptance::Reject,
+                    Validation::Ignore => gossipsub::MessageAcceptance::Ignore,
+                };
+                self.swarm
+                    .behaviour_mut()
+                    .gossipsub
+                    .report_message_validation_result(&id, &peer, acceptance);
+            }
             Command::Dial(address) => {
                 if let Err(e) = self.swarm.dial(address.clone()) {
                     tracing::debug!(target: "network", "cannot dial {address}: {e}");
@@ -416,20 +453,27 @@ impl Worker {
         match event {
             BehaviourEvent::Gossipsub(gossipsub::Event::Message {
                 propagation_source,
+                message_id,
                 message,
-                ..
             }) => {
-                let Some(topic) = self.topics.get(&message.topic).copied() else {
+                let topic = self.topics.get(&message.topic).copied();
+                let oversized = message.data.len() > MAX_GOSSIP_BYTES;
+                let Some(topic) = topic.filter(|_| !oversized) else {
+                    self.swarm.behaviour_mut().gossipsub.report_message_validation_result(
+                        &message_id,
+                        &propagation_source,
+                        gossipsub::MessageAcceptance::Reject,
+                    );
+                    if oversized {
+                        self.report(propagation_source, Misbehaviour::Oversized);
+                    }
                     return;
                 };
-                if message.data.len() > MAX_GOSSIP_BYTES {
-                    self.report(propagation_source, Misbehaviour::Oversized);
-                    return;
-                }
                 self.emit(NetworkEvent::Gossip {
                     peer: propagation_source,
                     topic,
                     data: message.data,
+                    id: GossipId(message_id),
                 });
             }
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }) => {

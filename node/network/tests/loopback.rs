@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use lux_network::{
     start, AddressProtocol, BlockRequest, BlockResponse, Direction, FromBlock, Keypair,
-    Misbehaviour, Multiaddr, NetworkConfig, NetworkEvent, NetworkHandle, Topic,
+    Misbehaviour, Multiaddr, NetworkConfig, NetworkEvent, NetworkHandle, Topic, Validation,
 };
 use lux_primitives::H256;
 use tokio::sync::mpsc::Receiver;
@@ -42,13 +42,14 @@ async fn wait_for(mut condition: impl FnMut() -> bool, what: &str) {
     }
 }
 
-/// Answers block requests with one empty-bodied response naming the request, forwards gossip.
-fn serve(mut events: Receiver<NetworkEvent>) -> Receiver<(Topic, Vec<u8>)> {
+/// Answers block requests with an empty response, accepts and hands on gossip.
+fn serve(handle: NetworkHandle, mut events: Receiver<NetworkEvent>) -> Receiver<(Topic, Vec<u8>)> {
     let (tx, rx) = tokio::sync::mpsc::channel(64);
     tokio::spawn(async move {
         while let Some(event) = events.recv().await {
             match event {
-                NetworkEvent::Gossip { topic, data, .. } => {
+                NetworkEvent::Gossip { topic, data, id, peer } => {
+                    handle.validated(id, peer, Validation::Accept);
                     let _ = tx.send((topic, data)).await;
                 }
                 NetworkEvent::Request { request, respond, .. } => {
@@ -67,7 +68,7 @@ async fn peers_connect_gossip_request_and_ban() {
     let (a, a_events) = start(config(vec![])).expect("a starts");
     let a_address = address_of(&a).await;
     let (b, b_events) = start(config(vec![a_address.clone()])).expect("b starts");
-    let (_a_gossip, mut b_gossip) = (serve(a_events), serve(b_events));
+    let (_a_gossip, mut b_gossip) = (serve(a.clone(), a_events), serve(b.clone(), b_events));
     wait_for(|| a.peers().len() == 1 && b.peers().len() == 1, "a and b to connect").await;
 
     // Gossip: publish until b's subscription reached a and the message arrives.
@@ -89,7 +90,7 @@ async fn peers_connect_gossip_request_and_ban() {
 
     // A third node finds b through a (Kademlia) without knowing it.
     let (c, c_events) = start(config(vec![a_address])).expect("c starts");
-    let _c_gossip = serve(c_events);
+    let _c_gossip = serve(c.clone(), c_events);
     wait_for(|| c.peers().len() == 2, "c to discover b").await;
 
     // Misbehaviour: a bans b after enough garbage; b stays cut off from a.

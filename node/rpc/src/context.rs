@@ -23,12 +23,51 @@ pub struct SystemInfo {
     pub should_have_peers: bool,
 }
 
-/// The network's view, for `system_health` (the network service implements it).
+/// A connected peer, as `system_peers` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PeerSummary {
+    /// Its libp2p peer id.
+    pub peer_id: String,
+    /// `FULL` or `AUTHORITY`, as far as we know.
+    pub roles: String,
+    /// Its best block, as far as we know.
+    pub best_hash: lux_primitives::H256,
+    /// Its number.
+    pub best_number: u32,
+}
+
+/// Where block sync stands (`system_syncState`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyncProgress {
+    /// Our best block when the node started.
+    pub starting_block: u32,
+    /// The highest block a peer reported (our own best if none is higher).
+    pub highest_block: u32,
+}
+
+/// The network's view, for `system_health`, `system_peers` and friends (the network service
+/// implements it).
 pub trait NetworkStatus: Send + Sync {
     /// Connected peers.
     fn peers(&self) -> usize;
     /// Whether the node is catching up with its peers.
     fn is_syncing(&self) -> bool;
+    /// Connected peers, in detail.
+    fn peer_list(&self) -> Vec<PeerSummary> {
+        Vec::new()
+    }
+    /// Our peer id (empty without networking).
+    fn local_peer_id(&self) -> String {
+        String::new()
+    }
+    /// The addresses we listen on, each ending in `/p2p/<peer id>`.
+    fn listen_addresses(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Sync progress; `None` reports our best block for everything.
+    fn sync_progress(&self) -> Option<SyncProgress> {
+        None
+    }
 }
 
 /// A node without networking (the single-node dev chain).

@@ -18,7 +18,7 @@ mod state;
 mod system;
 mod types;
 
-pub use context::{NetworkStatus, NoNetwork, RpcContext, SystemInfo};
+pub use context::{NetworkStatus, NoNetwork, PeerSummary, RpcContext, SyncProgress, SystemInfo};
 pub use error::RpcServerError;
 pub use server::{start_server, RpcConfig, RpcServerHandle};
 pub use types::Bytes;

@@ -26,6 +26,38 @@ pub(crate) fn register(
             "shouldHavePeers": ctx.system.should_have_peers,
         })
     })?;
+    module.register_method("system_peers", |_, ctx, _| {
+        let peers: Vec<Value> = ctx
+            .network
+            .peer_list()
+            .into_iter()
+            .map(|p| {
+                json!({
+                    "peerId": p.peer_id,
+                    "roles": p.roles,
+                    "bestHash": p.best_hash,
+                    "bestNumber": p.best_number,
+                })
+            })
+            .collect();
+        Value::Array(peers)
+    })?;
+    module.register_method("system_localPeerId", |_, ctx, _| ctx.network.local_peer_id())?;
+    module.register_method("system_localListenAddresses", |_, ctx, _| {
+        ctx.network.listen_addresses()
+    })?;
+    module.register_method("system_syncState", |_, ctx, _| {
+        let best = ctx.chain.info().best_number;
+        let progress = ctx
+            .network
+            .sync_progress()
+            .unwrap_or(crate::SyncProgress { starting_block: best, highest_block: best });
+        json!({
+            "startingBlock": progress.starting_block,
+            "currentBlock": best,
+            "highestBlock": progress.highest_block.max(best),
+        })
+    })?;
     module.register_blocking_method("system_accountNextIndex", |params, ctx, _| {
         let account: String = params.one()?;
         let account: AccountId20 = account.parse().map_err(invalid_params)?;

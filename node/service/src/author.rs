@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lux_chain::{BlockOrigin, BuildLimits, Chain, ChainError};
-use lux_consensus::{seal_header, slot_at, slot_start, Authority, Epoch, PreDigest, Slot};
+use lux_consensus::{seal_header, slot_at, slot_start, PreDigest, Slot};
 use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
-use lux_primitives::{Digest, Sr25519Public};
+use lux_primitives::Digest;
 use lux_txpool::Pool;
 
 use crate::MemoryKeystore;
@@ -67,18 +67,7 @@ impl Author {
         if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
             return Ok(());
         }
-        let authorities: Vec<Sr25519Public> =
-            self.chain.call_decode(&parent, "LuxConsensusApi_authorities", &[])?;
-        // Until the runtime keeps epochs (with staking), the whole chain is one epoch with
-        // equal weights and the genesis randomness.
-        let epoch = Epoch {
-            index: 0,
-            start_slot: 0,
-            length: u64::MAX,
-            randomness: [0; 32],
-            authorities: authorities.iter().map(|key| Authority { key: *key, weight: 1 }).collect(),
-            primary_probability: (1, 4),
-        };
+        let epoch = crate::consensus::epoch_at(&self.chain, &parent)?;
         let Some((pre_digest, author)) =
             epoch.claim_slot(slot, &*self.keystore, |k| self.keystore.has(k))
         else {
@@ -88,7 +77,7 @@ impl Author {
         // best block when the next slot begins, so finality follows inclusion by one slot,
         // as clients expect (polkadot.js misses `InBlock` if `Finalized` comes in the same
         // instant).
-        if authorities.len() == 1 && parent != self.chain.info().finalized_hash {
+        if epoch.authorities.len() == 1 && parent != self.chain.info().finalized_hash {
             self.chain.finalize(&parent, None)?;
         }
         let mut digest = Digest::default();

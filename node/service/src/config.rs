@@ -53,6 +53,19 @@ pub struct PrometheusConfig {
     pub addr: SocketAddr,
 }
 
+/// Peer-to-peer settings.
+#[derive(Clone, Debug)]
+pub struct NetworkSettings {
+    /// Addresses to listen on.
+    pub listen_addresses: Vec<lux_network::Multiaddr>,
+    /// Peers to dial at start.
+    pub bootnodes: Vec<lux_network::Multiaddr>,
+    /// The node key file; default `<base>/chains/<id>/network/secret_ed25519`.
+    pub node_key_file: Option<PathBuf>,
+    /// Find peers on the local network with mDNS.
+    pub mdns: bool,
+}
+
 /// Everything a node needs to start.
 pub struct NodeConfig {
     /// The chain to run.
@@ -79,4 +92,6 @@ pub struct NodeConfig {
     pub database: DatabaseConfig,
     /// How often to log the status line.
     pub status_interval: Duration,
+    /// The peer-to-peer network, if the node joins one.
+    pub network: Option<NetworkSettings>,
 }

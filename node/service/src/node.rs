@@ -6,14 +6,14 @@ use std::sync::Arc;
 use lux_chain::Chain;
 use lux_chain_spec::ChainType;
 use lux_db::Database;
-use lux_rpc::{NoNetwork, RpcContext, RpcServerHandle, SystemInfo};
+use lux_rpc::{NetworkStatus, NoNetwork, RpcContext, RpcServerHandle, SystemInfo};
 use lux_txpool::Pool;
 use tokio::task::JoinHandle;
 
 use crate::author::Author;
 use crate::config::BasePath;
 use crate::status::Counters;
-use crate::{metrics, pool, status, NodeConfig, ServiceError};
+use crate::{finality, metrics, network, pool, status, NodeConfig, ServiceError};
 
 /// A running node. Dropping it stops its tasks.
 pub struct Node {
@@ -73,13 +73,77 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
     let mut tasks = vec![
         tokio::spawn(pool::maintain(chain.clone(), pool.clone())),
         tokio::spawn(status::count(chain.clone(), counters.clone())),
-        tokio::spawn(status::log(
+    ];
+    let keystore = Arc::new(config.keystore.clone());
+    let slot_duration = match config.slot_duration_override {
+        Some(d) => d.as_millis().max(1) as u64,
+        None => chain
+            .call_decode::<u64>(&info.best_hash, "LuxConsensusApi_slot_duration", &[])
+            .unwrap_or(1_000)
+            .max(1),
+    };
+
+    let mut network_view: Arc<dyn NetworkStatus> = Arc::new(NoNetwork);
+    let mut sync_state = None;
+    if let Some(settings) = &config.network {
+        let key_file = settings
+            .node_key_file
+            .clone()
+            .unwrap_or_else(|| chain_dir.join("network").join("secret_ed25519"));
+        let node_key = lux_network::load_or_generate_node_key(&key_file)
+            .map_err(|e| ServiceError::Config(e.to_string()))?;
+        let (handle, events) = lux_network::start(lux_network::NetworkConfig {
+            listen_addresses: settings.listen_addresses.clone(),
+            bootnodes: settings.bootnodes.clone(),
+            node_key,
+            genesis_hash: info.genesis_hash,
+            mdns: settings.mdns,
+            ban_duration: std::time::Duration::from_secs(60),
+            request_timeout: std::time::Duration::from_secs(10),
+        })
+        .map_err(|e| ServiceError::Config(e.to_string()))?;
+        tracing::info!(target: "luxtensor", "🏷  Local node identity is: {}", handle.local_peer_id());
+        // Finality votes need more than one voter; a single authority finalizes as it
+        // authors.
+        let voters = crate::consensus::voter_set_at(&chain, &info.best_hash)?;
+        let (finality_tx, finality_rx) = tokio::sync::mpsc::unbounded_channel();
+        let multi_voter = voters.as_ref().is_some_and(|set| set.voters().len() > 1);
+        let bridge = Arc::new(network::Bridge::new(
             chain.clone(),
             pool.clone(),
-            counters.clone(),
-            config.status_interval,
-        )),
-    ];
+            handle.clone(),
+            slot_duration,
+            multi_voter.then_some(finality_tx),
+        ));
+        if let (true, Some(set)) = (multi_voter, voters) {
+            tasks.push(tokio::spawn(finality::run(
+                chain.clone(),
+                handle.clone(),
+                keystore.clone(),
+                set,
+                std::time::Duration::from_millis(slot_duration),
+                finality_rx,
+            )));
+        }
+        tasks.push(tokio::spawn(network::run_events(bridge.clone(), events)));
+        tasks.push(tokio::spawn(network::announce(bridge.clone())));
+        tasks.push(tokio::spawn(network::gossip_transactions(bridge.clone())));
+        tasks.push(tokio::spawn(network::sync_loop(bridge.clone())));
+        sync_state = Some(bridge.sync.clone());
+        network_view = Arc::new(network::NetworkView {
+            network: handle,
+            sync: bridge.sync.clone(),
+            validators: Default::default(),
+        });
+    }
+    tasks.push(tokio::spawn(status::log(
+        chain.clone(),
+        pool.clone(),
+        counters.clone(),
+        config.status_interval,
+        network_view.clone(),
+        sync_state,
+    )));
 
     if config.validator {
         let keys = config.keystore.publics();
@@ -96,7 +160,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         let author = Arc::new(Author {
             chain: chain.clone(),
             pool: pool.clone(),
-            keystore: Arc::new(config.keystore.clone()),
+            keystore: keystore.clone(),
             slot_duration_override: config.slot_duration_override,
         });
         tasks.push(tokio::spawn(author.run()));
@@ -134,7 +198,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
                 properties: spec.properties.clone(),
                 should_have_peers: spec.chain_type != ChainType::Development,
             };
-            let ctx = RpcContext::new(chain.clone(), pool.clone(), system, Arc::new(NoNetwork));
+            let ctx = RpcContext::new(chain.clone(), pool.clone(), system, network_view.clone());
             let handle = lux_rpc::start_server(rpc_config.clone(), ctx).await?;
             let addr = handle.local_addr;
             tracing::info!(target: "luxtensor", "Running JSON-RPC server: addr={addr}");

@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 
 use lux_chain::{Chain, ChainEvent};
 use lux_primitives::H256;
+use lux_rpc::NetworkStatus;
 use lux_txpool::Pool;
+
+use crate::network::{ImportRate, SyncState};
 
 /// Counters shared by the status line and the metrics endpoint.
 #[derive(Default)]
@@ -40,13 +43,17 @@ fn short(hash: &H256) -> String {
     format!("0x{}…{}", &hex[..4], &hex[hex.len() - 4..])
 }
 
-/// Logs `Idle (0 peers), best: #12 (0x…), finalized #12 (0x…), txpool: 0 ready, 0 future, 0.0 tx/s`.
+/// Logs `Idle (0 peers), best: #12 (0x…), finalized #12 (0x…), txpool: 0 ready, 0 future, 0.0 tx/s`,
+/// or `Syncing, target=#1200 (3 peers), 85.2 bps, best: ...` while catching up.
 pub(crate) async fn log(
     chain: Arc<Chain>,
     pool: Arc<Pool>,
     counters: Arc<Counters>,
     interval: Duration,
+    network: Arc<dyn NetworkStatus>,
+    sync: Option<Arc<SyncState>>,
 ) {
+    let mut rate = sync.as_deref().map(ImportRate::new);
     let mut last = (Instant::now(), counters.transactions.load(Ordering::Relaxed));
     let mut ticker = tokio::time::interval(interval);
     ticker.tick().await;
@@ -58,9 +65,21 @@ pub(crate) async fn log(
         let elapsed = last.0.elapsed().as_secs_f64().max(0.001);
         let tps = (transactions - last.1) as f64 / elapsed;
         last = (Instant::now(), transactions);
+        let peers = network.peers();
+        let bps = match (&mut rate, &sync) {
+            (Some(rate), Some(sync)) => rate.sample(sync),
+            _ => 0.0,
+        };
+        let head = match (&sync, network.sync_progress()) {
+            (Some(_), Some(progress)) if network.is_syncing() => format!(
+                "⚙️  Syncing, target=#{} ({peers} peers), {bps:.1} bps",
+                progress.highest_block
+            ),
+            _ => format!("💤 Idle ({peers} peers)"),
+        };
         tracing::info!(
             target: "luxtensor",
-            "💤 Idle (0 peers), best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future, {:.1} tx/s",
+            "{head}, best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future, {:.1} tx/s",
             info.best_number,
             short(&info.best_hash),
             info.finalized_number,

@@ -1,0 +1,185 @@
+//! The finality task: runs the consensus crate's [`Voter`] against the chain, gossips its
+//! votes, finalizes blocks with their justifications, and follows peers' commits.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use codec::Encode;
+use lux_chain::Chain;
+use lux_consensus::{
+    is_descendant_or_equal, ChainView, Justification, Voter, VoterConfig, VoterOutput, VoterSet,
+};
+use lux_network::protocol::decode_all;
+use lux_network::{Misbehaviour, NetworkHandle, Topic, Validation};
+use lux_primitives::{Header, Justifications, Sr25519Public, H256};
+use tokio::sync::mpsc;
+
+use crate::consensus::{FinalityMessage, FINALITY_ENGINE_ID};
+use crate::network::FinalityInput;
+use crate::MemoryKeystore;
+
+/// The chain as the voter sees it.
+struct View<'a>(&'a Chain);
+
+impl ChainView for View<'_> {
+    fn header(&self, hash: &H256) -> Option<Header> {
+        self.0.header(hash).ok().flatten()
+    }
+
+    fn best_containing(&self, base: &H256) -> Option<(H256, u32)> {
+        let info = self.0.info();
+        let base_number = self.0.header(base).ok().flatten()?.number;
+        if is_descendant_or_equal(self, (*base, base_number), (info.best_hash, info.best_number)) {
+            Some((info.best_hash, info.best_number))
+        } else {
+            Some((*base, base_number))
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Runs finality for `set` until the inputs close.
+pub(crate) async fn run(
+    chain: Arc<Chain>,
+    network: NetworkHandle,
+    keystore: Arc<MemoryKeystore>,
+    set: VoterSet,
+    round_duration: Duration,
+    mut inputs: mpsc::UnboundedReceiver<FinalityInput>,
+) {
+    let local: Option<Sr25519Public> =
+        set.voters().iter().map(|a| a.key).find(|key| keystore.has(key));
+    match local {
+        Some(key) => tracing::info!(target: "finality", "🗳  Voting on finality as {key:?}"),
+        None => tracing::info!(target: "finality", "👀 Following finality (not a voter)"),
+    }
+    let info = chain.info();
+    let config = VoterConfig { round_duration_ms: round_duration.as_millis() as u64 };
+    let mut voter =
+        Voter::new(set, config, local, (info.finalized_hash, info.finalized_number), now_ms());
+    let mut tick = tokio::time::interval(Duration::from_millis(50));
+    let mut rebroadcast = tokio::time::interval(round_duration);
+    let mut last_commit: Option<Justification> = None;
+    // Commits for blocks we have not imported yet.
+    let mut pending: Vec<Justification> = Vec::new();
+    loop {
+        let outputs = tokio::select! {
+            input = inputs.recv() => match input {
+                None => return,
+                Some(FinalityInput::Message(peer, data, id)) => {
+                    let (validation, outputs) = match decode_all::<FinalityMessage>(&data) {
+                        Ok(FinalityMessage::Vote(vote)) => match voter.on_vote(vote, &View(&chain)) {
+                            Ok(outputs) => (Validation::Accept, outputs),
+                            Err(e) => {
+                                tracing::debug!(target: "finality", "bad vote from {peer}: {e}");
+                                network.report(peer, Misbehaviour::BadSignature);
+                                (Validation::Reject, Vec::new())
+                            }
+                        },
+                        Ok(FinalityMessage::Commit(justification)) => {
+                            if justification.verify(voter.set()).is_err() {
+                                network.report(peer, Misbehaviour::BadSignature);
+                                (Validation::Reject, Vec::new())
+                            } else {
+                                pending.push(justification);
+                                (Validation::Accept, Vec::new())
+                            }
+                        }
+                        Err(_) => {
+                            network.report(peer, Misbehaviour::Undecodable);
+                            (Validation::Reject, Vec::new())
+                        }
+                    };
+                    network.validated(id, peer, validation);
+                    outputs
+                }
+                Some(FinalityInput::Justification(justification)) => {
+                    pending.push(justification);
+                    Vec::new()
+                }
+            },
+            _ = tick.tick() => voter.tick(&View(&chain), &*keystore, now_ms()),
+            _ = rebroadcast.tick() => {
+                for vote in voter.own_votes() {
+                    network.publish(Topic::Finality, FinalityMessage::Vote(vote).encode());
+                }
+                if let Some(commit) = &last_commit {
+                    network.publish(Topic::Finality, FinalityMessage::Commit(commit.clone()).encode());
+                }
+                Vec::new()
+            }
+        };
+        for output in outputs {
+            match output {
+                VoterOutput::Vote(vote) => {
+                    network.publish(Topic::Finality, FinalityMessage::Vote(vote).encode());
+                }
+                VoterOutput::Finalized(justification) => {
+                    if finalize(&chain, &justification) {
+                        network.publish(
+                            Topic::Finality,
+                            FinalityMessage::Commit(justification.clone()).encode(),
+                        );
+                        last_commit = Some(justification);
+                    }
+                }
+                VoterOutput::Equivocation(proof) => {
+                    // Reporting to the runtime (and slashing) comes with staking.
+                    tracing::warn!(
+                        target: "finality",
+                        "⚠️  {:?} voted twice in round {}: {:?} and {:?}",
+                        proof.first.voter,
+                        proof.first.round,
+                        proof.first.vote,
+                        proof.second.vote
+                    );
+                }
+            }
+        }
+        // Peers' commits for blocks we now have.
+        let finalized = chain.info().finalized_number;
+        pending.retain(|j| j.target_number > finalized);
+        let mut still_pending = Vec::new();
+        for justification in pending.drain(..) {
+            if chain.header(&justification.target_hash).ok().flatten().is_none() {
+                still_pending.push(justification);
+                continue;
+            }
+            match voter.on_justification(&justification, &View(&chain), now_ms()) {
+                Ok(true) => {
+                    if finalize(&chain, &justification) {
+                        last_commit = Some(justification);
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => tracing::debug!(target: "finality", "commit refused: {e}"),
+            }
+        }
+        still_pending.truncate(64);
+        pending = still_pending;
+    }
+}
+
+/// Finalizes the justification's block in the chain, storing the justification.
+fn finalize(chain: &Chain, justification: &Justification) -> bool {
+    let justifications = Justifications(vec![(FINALITY_ENGINE_ID, justification.encode())]);
+    match chain.finalize(&justification.target_hash, Some(justifications)) {
+        Ok(()) => {
+            tracing::debug!(
+                target: "finality",
+                "finalized #{} ({:?}) in round {}",
+                justification.target_number,
+                justification.target_hash,
+                justification.round
+            );
+            true
+        }
+        Err(e) => {
+            tracing::warn!(target: "finality", "cannot finalize #{}: {e}", justification.target_number);
+            false
+        }
+    }
+}

@@ -1,0 +1,592 @@
+//! The node on the network: announces its blocks, imports its peers' (checking slot claims,
+//! seals and justifications before executing), syncs when behind, serves block ranges, and
+//! gossips transactions. Finality messages go to the finality task.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use codec::Encode;
+use lux_chain::{BlockOrigin, Chain, ChainError, ChainEvent};
+use lux_consensus::{check_header, slot_at, Justification, PreDigest};
+use lux_network::protocol::decode_all;
+use lux_network::{
+    BlockData, BlockRequest, BlockResponse, Direction, FromBlock, GossipId, Misbehaviour,
+    NetworkEvent, NetworkHandle, PeerId, Topic, Validation,
+};
+use lux_primitives::transaction::TransactionSource;
+use lux_primitives::{Justifications, OpaqueExtrinsic, H256};
+use lux_rpc::{NetworkStatus, PeerSummary, SyncProgress};
+use lux_txpool::{Pool, PoolError};
+use tokio::sync::{broadcast::error::RecvError, mpsc};
+
+use crate::consensus::{epoch_at, voter_set_at, FINALITY_ENGINE_ID};
+
+/// Blocks asked for in one request while syncing.
+const SYNC_CHUNK: u32 = 128;
+/// Most parallel range requests.
+const MAX_PARALLEL_REQUESTS: usize = 4;
+/// Most blocks fetched backwards to find where a fork joins our chain.
+const MAX_ANCESTRY: usize = 4_096;
+/// Behind by more than this many blocks counts as syncing.
+const SYNCING_DISTANCE: u32 = 4;
+
+/// Sync progress, shared with RPC and the status line.
+#[derive(Default)]
+pub(crate) struct SyncState {
+    pub starting: AtomicU32,
+    pub highest: AtomicU32,
+    pub syncing: AtomicBool,
+    /// Blocks imported from peers (gossip and sync).
+    pub imported: AtomicU64,
+}
+
+/// What the finality task hears from the network side.
+pub(crate) enum FinalityInput {
+    /// A gossip message on the finality topic, to validate.
+    Message(PeerId, Vec<u8>, GossipId),
+    /// A verified justification that came with a synced block.
+    Justification(Justification),
+}
+
+/// Why a block from a peer was not imported.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ImportError {
+    #[error("we already have it")]
+    Known,
+    #[error("unknown parent {0:?}")]
+    UnknownParent(H256),
+    #[error("invalid block: {0}")]
+    Invalid(String),
+    #[error("bad justification: {0}")]
+    BadJustification(String),
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+/// The node's side of the network.
+pub(crate) struct Bridge {
+    pub chain: Arc<Chain>,
+    pub pool: Arc<Pool>,
+    pub network: NetworkHandle,
+    pub sync: Arc<SyncState>,
+    pub slot_duration: u64,
+    pub finality: Option<mpsc::UnboundedSender<FinalityInput>>,
+    /// One import at a time: gossip and sync race for the same blocks.
+    import_gate: tokio::sync::Mutex<()>,
+}
+
+impl Bridge {
+    pub(crate) fn new(
+        chain: Arc<Chain>,
+        pool: Arc<Pool>,
+        network: NetworkHandle,
+        slot_duration: u64,
+        finality: Option<mpsc::UnboundedSender<FinalityInput>>,
+    ) -> Self {
+        let sync = Arc::new(SyncState::default());
+        let best = chain.info().best_number;
+        sync.starting.store(best, Ordering::Relaxed);
+        sync.highest.store(best, Ordering::Relaxed);
+        Self {
+            chain,
+            pool,
+            network,
+            sync,
+            slot_duration,
+            finality,
+            import_gate: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Checks and imports one block from a peer.
+    async fn import(&self, block: BlockData) -> Result<H256, ImportError> {
+        let _gate = self.import_gate.lock().await;
+        let chain = self.chain.clone();
+        let slot_duration = self.slot_duration;
+        let (hash, justification) =
+            tokio::task::spawn_blocking(move || import_blocking(&chain, block, slot_duration))
+                .await
+                .map_err(|e| ImportError::Invalid(format!("import task failed: {e}")))??;
+        self.sync.imported.fetch_add(1, Ordering::Relaxed);
+        if let (Some(justification), Some(finality)) = (justification, &self.finality) {
+            let _ = finality.send(FinalityInput::Justification(justification));
+        }
+        Ok(hash)
+    }
+
+    /// Imports blocks in order, stopping at the first failure; returns how many were new.
+    async fn import_all(&self, peer: PeerId, blocks: Vec<BlockData>) -> Result<usize, ImportError> {
+        let mut imported = 0;
+        for block in blocks {
+            match self.import(block).await {
+                Ok(_) => imported += 1,
+                Err(ImportError::Known) => {}
+                Err(e) => {
+                    self.punish(peer, &e);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(imported)
+    }
+
+    fn punish(&self, peer: PeerId, error: &ImportError) {
+        match error {
+            ImportError::Invalid(reason) => {
+                tracing::warn!(target: "sync", "invalid block from {peer}: {reason}");
+                self.network.report(peer, Misbehaviour::InvalidBlock);
+            }
+            ImportError::BadJustification(reason) => {
+                tracing::warn!(target: "sync", "bad justification from {peer}: {reason}");
+                self.network.report(peer, Misbehaviour::BadSignature);
+            }
+            _ => {}
+        }
+    }
+
+    /// Fetches the chain of `hash` backwards from `peer` until it meets a block we have, then
+    /// imports it forwards.
+    async fn import_with_ancestry(&self, peer: PeerId, hash: H256) -> Result<(), ImportError> {
+        let mut missing: Vec<BlockData> = Vec::new();
+        let mut cursor = hash;
+        while self.chain.header(&cursor)?.is_none() {
+            if missing.len() >= MAX_ANCESTRY {
+                return Err(ImportError::UnknownParent(cursor));
+            }
+            let request = BlockRequest {
+                from: FromBlock::Hash(cursor),
+                direction: Direction::Descending,
+                max: SYNC_CHUNK,
+            };
+            let response = match self.network.request(peer, request).await {
+                Ok(response) => response,
+                Err(e) => {
+                    tracing::debug!(target: "sync", "ancestry request to {peer} failed: {e}");
+                    return Err(ImportError::UnknownParent(cursor));
+                }
+            };
+            if response.blocks.is_empty() {
+                return Err(ImportError::UnknownParent(cursor));
+            }
+            for block in response.blocks {
+                if block.header.hash() != cursor {
+                    self.network.report(peer, Misbehaviour::BadResponse);
+                    return Err(ImportError::Invalid(
+                        "response does not follow the parents".into(),
+                    ));
+                }
+                cursor = block.header.parent_hash;
+                missing.push(block);
+                if self.chain.header(&cursor)?.is_some() {
+                    break;
+                }
+            }
+        }
+        missing.reverse();
+        self.import_all(peer, missing).await.map(|_| ())
+    }
+
+    /// Handles one gossiped block: forwarded to others only once imported here.
+    async fn on_block_gossip(self: Arc<Self>, peer: PeerId, data: Vec<u8>, id: GossipId) {
+        let validation = self.check_gossiped_block(peer, data).await;
+        self.network.validated(id, peer, validation);
+    }
+
+    async fn check_gossiped_block(&self, peer: PeerId, data: Vec<u8>) -> Validation {
+        let Ok(block) = decode_all::<BlockData>(&data) else {
+            self.network.report(peer, Misbehaviour::Undecodable);
+            return Validation::Reject;
+        };
+        let (hash, number) = (block.header.hash(), block.header.number);
+        let parent = block.header.parent_hash;
+        let result = match self.import(block.clone()).await {
+            Err(ImportError::UnknownParent(_))
+                if number <= self.chain.info().best_number + SYNC_CHUNK =>
+            {
+                match self.import_with_ancestry(peer, parent).await {
+                    Ok(()) => self.import(block).await,
+                    Err(e) => Err(e),
+                }
+            }
+            other => other,
+        };
+        match result {
+            Ok(_) | Err(ImportError::Known) => {
+                self.network.note_best(peer, hash, number);
+                Validation::Accept
+            }
+            // Far behind, or the peer could not give the parents: the sync loop catches up.
+            Err(ImportError::UnknownParent(_)) | Err(ImportError::Chain(_)) => Validation::Ignore,
+            Err(e) => {
+                self.punish(peer, &e);
+                Validation::Reject
+            }
+        }
+    }
+
+    /// Answers a block-range request from our database.
+    fn serve(&self, request: BlockRequest) -> BlockResponse {
+        let chain = &self.chain;
+        let max = request.max.min(lux_network::protocol::MAX_BLOCKS_PER_RESPONSE) as usize;
+        let start = match request.from {
+            FromBlock::Hash(hash) => Some(hash),
+            FromBlock::Number(number) => chain.hash(number).ok().flatten(),
+            FromBlock::Best => Some(chain.info().best_hash),
+        };
+        let mut blocks = Vec::new();
+        let mut size = 0;
+        let mut cursor = start;
+        while let Some(hash) = cursor {
+            if blocks.len() >= max || size > lux_network::protocol::MAX_RESPONSE_BYTES / 2 {
+                break;
+            }
+            let Ok(Some(block)) = chain.block(&hash) else { break };
+            let justification = block
+                .justifications
+                .as_ref()
+                .and_then(|j| j.get(FINALITY_ENGINE_ID))
+                .map(<[u8]>::to_vec);
+            let data = BlockData {
+                header: block.block.header,
+                body: block.block.extrinsics,
+                justification,
+            };
+            size += data.encoded_size();
+            cursor = match request.direction {
+                Direction::Descending if data.header.number > 0 => Some(data.header.parent_hash),
+                Direction::Descending => None,
+                Direction::Ascending => chain
+                    .hash(data.header.number + 1)
+                    .ok()
+                    .flatten()
+                    // Only follow the canonical chain from a canonical start.
+                    .filter(|_| chain.hash(data.header.number).ok().flatten() == Some(hash)),
+            };
+            blocks.push(data);
+        }
+        BlockResponse { blocks }
+    }
+
+    /// Catches up with peers that are ahead, downloading ranges from several at once.
+    async fn sync_round(self: &Arc<Self>) {
+        let peers = self.network.peers();
+        if peers.is_empty() {
+            self.sync.syncing.store(false, Ordering::Relaxed);
+            return;
+        }
+        // Ask everyone for their best block.
+        let status =
+            BlockRequest { from: FromBlock::Best, direction: Direction::Descending, max: 1 };
+        let answers =
+            futures::future::join_all(peers.iter().map(|p| async move {
+                (p.peer_id, self.network.request(p.peer_id, status).await)
+            }))
+            .await;
+        let mut bests = Vec::new();
+        for (peer, answer) in answers {
+            match answer {
+                Ok(response) => {
+                    if let Some(block) = response.blocks.first() {
+                        self.network.note_best(peer, block.header.hash(), block.header.number);
+                        bests.push((peer, block.header.hash(), block.header.number));
+                    }
+                }
+                Err(e) => tracing::debug!(target: "sync", "status request to {peer} failed: {e}"),
+            }
+        }
+        let ours = self.chain.info().best_number;
+        let highest = bests.iter().map(|b| b.2).max().unwrap_or(0).max(ours);
+        self.sync.highest.store(highest, Ordering::Relaxed);
+        self.sync.syncing.store(highest > ours + SYNCING_DISTANCE, Ordering::Relaxed);
+        // Forks at our height or just above: fetch them whole.
+        for (peer, hash, number) in &bests {
+            if *number <= ours + SYNCING_DISTANCE
+                && self.chain.header(hash).ok().flatten().is_none()
+            {
+                let _ = self.import_with_ancestry(*peer, *hash).await;
+            }
+        }
+        if highest <= self.chain.info().best_number + SYNCING_DISTANCE {
+            return;
+        }
+        self.download(bests).await;
+        let ours = self.chain.info().best_number;
+        self.sync.syncing.store(
+            self.sync.highest.load(Ordering::Relaxed) > ours + SYNCING_DISTANCE,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// Downloads canonical ranges above our best from the peers that have them.
+    async fn download(self: &Arc<Self>, bests: Vec<(PeerId, H256, u32)>) {
+        let mut rotation = 0usize;
+        loop {
+            let next = self.chain.info().best_number + 1;
+            let mut eligible: Vec<PeerId> =
+                bests.iter().filter(|b| b.2 >= next).map(|b| b.0).collect();
+            if eligible.is_empty() {
+                return;
+            }
+            let shift = rotation % eligible.len();
+            eligible.rotate_left(shift);
+            rotation += 1;
+            let requests =
+                eligible.iter().take(MAX_PARALLEL_REQUESTS).enumerate().map(|(i, peer)| {
+                    let from = next + i as u32 * SYNC_CHUNK;
+                    let request = BlockRequest {
+                        from: FromBlock::Number(from),
+                        direction: Direction::Ascending,
+                        max: SYNC_CHUNK,
+                    };
+                    async move { (*peer, self.network.request(*peer, request).await) }
+                });
+            let responses = futures::future::join_all(requests).await;
+            let mut progressed = false;
+            for (peer, response) in responses {
+                let blocks = match response {
+                    Ok(response) => response.blocks,
+                    Err(e) => {
+                        // Timeouts and refusals: the next pass asks another peer.
+                        tracing::debug!(target: "sync", "range request to {peer} failed: {e}");
+                        self.network.report(peer, Misbehaviour::BadResponse);
+                        break;
+                    }
+                };
+                let Some(first) = blocks.first() else { break };
+                if self.chain.header(&first.header.parent_hash).ok().flatten().is_none() {
+                    // The peer's chain forks below its range: find where it joins ours.
+                    let hash = first.header.hash();
+                    if self.import_with_ancestry(peer, hash).await.is_err() {
+                        break;
+                    }
+                }
+                match self.import_all(peer, blocks).await {
+                    Ok(n) => progressed |= n > 0,
+                    Err(_) => break,
+                }
+            }
+            if !progressed {
+                return;
+            }
+        }
+    }
+}
+
+/// Checks a peer's block against the consensus rules and imports it (executing it).
+fn import_blocking(
+    chain: &Chain,
+    block: BlockData,
+    slot_duration: u64,
+) -> Result<(H256, Option<Justification>), ImportError> {
+    let BlockData { header, body, justification } = block;
+    let hash = header.hash();
+    if chain.header(&hash)?.is_some() {
+        return Err(ImportError::Known);
+    }
+    let parent =
+        chain.header(&header.parent_hash)?.ok_or(ImportError::UnknownParent(header.parent_hash))?;
+    let epoch = epoch_at(chain, &header.parent_hash)?;
+    let parent_slot = PreDigest::find(&parent).map(|p| p.slot());
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    // One slot of clock drift is allowed.
+    let now_slot = slot_at(now, slot_duration) + 1;
+    check_header(header.clone(), &epoch, parent_slot, now_slot)
+        .map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let justification = match justification {
+        Some(bytes) => {
+            let justification = decode_all::<Justification>(&bytes)
+                .map_err(|e| ImportError::BadJustification(e.to_string()))?;
+            let set = voter_set_at(chain, &header.parent_hash)?
+                .ok_or_else(|| ImportError::BadJustification("no voters".into()))?;
+            if justification.target_hash != hash || justification.target_number != header.number {
+                return Err(ImportError::BadJustification("for another block".into()));
+            }
+            justification.verify(&set).map_err(|e| ImportError::BadJustification(e.to_string()))?;
+            Some(justification)
+        }
+        None => None,
+    };
+    let justifications =
+        justification.as_ref().map(|j| Justifications(vec![(FINALITY_ENGINE_ID, j.encode())]));
+    match chain.import(header, body, justifications, None, BlockOrigin::External, false) {
+        Ok(_) => Ok((hash, justification)),
+        Err(ChainError::InvalidBlock(reason)) => Err(ImportError::Invalid(reason)),
+        Err(ChainError::UnknownParent(parent)) => Err(ImportError::UnknownParent(parent)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Dispatches network events.
+pub(crate) async fn run_events(bridge: Arc<Bridge>, mut events: mpsc::Receiver<NetworkEvent>) {
+    while let Some(event) = events.recv().await {
+        match event {
+            NetworkEvent::Gossip { peer, topic: Topic::Blocks, data, id } => {
+                tokio::spawn(bridge.clone().on_block_gossip(peer, data, id));
+            }
+            NetworkEvent::Gossip { peer, topic: Topic::Transactions, data, id } => {
+                let validation = on_transaction(&bridge, peer, &data);
+                bridge.network.validated(id, peer, validation);
+            }
+            NetworkEvent::Gossip { peer, topic: Topic::Finality, data, id } => {
+                match &bridge.finality {
+                    Some(finality) => {
+                        let _ = finality.send(FinalityInput::Message(peer, data, id));
+                    }
+                    None => bridge.network.validated(id, peer, Validation::Ignore),
+                }
+            }
+            NetworkEvent::Request { request, respond, .. } => {
+                let bridge = bridge.clone();
+                tokio::task::spawn_blocking(move || {
+                    let _ = respond.send(bridge.serve(request));
+                });
+            }
+            NetworkEvent::PeerConnected(peer) => {
+                tracing::info!(target: "network", "🤝 Connected to {peer}");
+            }
+            NetworkEvent::PeerDisconnected(peer) => {
+                tracing::info!(target: "network", "👋 Disconnected from {peer}");
+            }
+        }
+    }
+}
+
+fn on_transaction(bridge: &Bridge, peer: PeerId, data: &[u8]) -> Validation {
+    let Ok(xt) = decode_all::<OpaqueExtrinsic>(data) else {
+        bridge.network.report(peer, Misbehaviour::Undecodable);
+        return Validation::Reject;
+    };
+    let at = bridge.chain.info().best_hash;
+    match bridge.pool.submit(at, TransactionSource::External, xt) {
+        Ok(_) => Validation::Accept,
+        Err(PoolError::AlreadyImported(_)) => Validation::Ignore,
+        Err(PoolError::Invalid(e)) if format!("{e:?}").contains("BadProof") => {
+            bridge.network.report(peer, Misbehaviour::BadSignature);
+            Validation::Reject
+        }
+        Err(PoolError::Validation(_)) => {
+            bridge.network.report(peer, Misbehaviour::Undecodable);
+            Validation::Reject
+        }
+        // Stale nonces, full pools and the like happen to honest peers too.
+        Err(_) => Validation::Ignore,
+    }
+}
+
+/// Announces the blocks we author.
+pub(crate) async fn announce(bridge: Arc<Bridge>) {
+    let mut events = bridge.chain.subscribe();
+    loop {
+        match events.recv().await {
+            Ok(ChainEvent::Imported(block)) if block.origin == BlockOrigin::Own => {
+                let Ok(Some(full)) = bridge.chain.block(&block.hash) else { continue };
+                let data = BlockData {
+                    header: full.block.header,
+                    body: full.block.extrinsics,
+                    justification: None,
+                };
+                bridge.network.publish(Topic::Blocks, data.encode());
+            }
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return,
+        }
+    }
+}
+
+/// Gossips the pool's new ready transactions (from RPC or peers) every half second.
+pub(crate) async fn gossip_transactions(bridge: Arc<Bridge>) {
+    let mut sent: HashSet<H256> = HashSet::new();
+    let mut ticker = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        ticker.tick().await;
+        let ready = bridge.pool.ready();
+        let current: HashSet<H256> = ready.iter().map(|tx| tx.hash).collect();
+        for tx in ready {
+            if sent.insert(tx.hash) {
+                bridge.network.publish(Topic::Transactions, tx.data.encode());
+            }
+        }
+        sent.retain(|hash| current.contains(hash));
+    }
+}
+
+/// Checks every second whether peers are ahead, and catches up.
+pub(crate) async fn sync_loop(bridge: Arc<Bridge>) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        ticker.tick().await;
+        bridge.sync_round().await;
+    }
+}
+
+/// What RPC sees of the network.
+pub(crate) struct NetworkView {
+    pub network: NetworkHandle,
+    pub sync: Arc<SyncState>,
+    pub validators: HashSet<PeerId>,
+}
+
+impl NetworkStatus for NetworkView {
+    fn peers(&self) -> usize {
+        self.network.peers().len()
+    }
+
+    fn is_syncing(&self) -> bool {
+        self.sync.syncing.load(Ordering::Relaxed)
+    }
+
+    fn peer_list(&self) -> Vec<PeerSummary> {
+        self.network
+            .peers()
+            .into_iter()
+            .map(|p| PeerSummary {
+                peer_id: p.peer_id.to_string(),
+                roles: if self.validators.contains(&p.peer_id) { "AUTHORITY" } else { "FULL" }
+                    .into(),
+                best_hash: p.best.map_or(H256::zero(), |b| b.0),
+                best_number: p.best.map_or(0, |b| b.1),
+            })
+            .collect()
+    }
+
+    fn local_peer_id(&self) -> String {
+        self.network.local_peer_id().to_string()
+    }
+
+    fn listen_addresses(&self) -> Vec<String> {
+        let id = self.network.local_peer_id();
+        self.network
+            .listen_addresses()
+            .into_iter()
+            .map(|a| a.with(lux_network::AddressProtocol::P2p(id)).to_string())
+            .collect()
+    }
+
+    fn sync_progress(&self) -> Option<SyncProgress> {
+        Some(SyncProgress {
+            starting_block: self.sync.starting.load(Ordering::Relaxed),
+            highest_block: self.sync.highest.load(Ordering::Relaxed),
+        })
+    }
+}
+
+/// Blocks per second imported from peers, for the status line.
+pub(crate) struct ImportRate {
+    last: (Instant, u64),
+}
+
+impl ImportRate {
+    pub(crate) fn new(sync: &SyncState) -> Self {
+        Self { last: (Instant::now(), sync.imported.load(Ordering::Relaxed)) }
+    }
+
+    pub(crate) fn sample(&mut self, sync: &SyncState) -> f64 {
+        let imported = sync.imported.load(Ordering::Relaxed);
+        let elapsed = self.last.0.elapsed().as_secs_f64().max(0.001);
+        let rate = (imported - self.last.1) as f64 / elapsed;
+        self.last = (Instant::now(), imported);
+        rate
+    }
+}

@@ -1,0 +1,208 @@
+//! Many nodes, one chain: real `luxtensor` processes on loopback, talking libp2p.
+//!
+//! - four validators of the local chain finalize, keep finalizing with one stopped, and a full
+//!   node started late catches up and agrees on the finalized hash;
+//! - with two of four paused nothing new is final, and after they resume all four converge and
+//!   finalize again;
+//! - a peer that sends garbage is banned while the others keep working;
+//! - a full node syncs more than 1,000 blocks from a dev chain.
+
+use std::time::Duration;
+
+use lux_network::{Keypair, Multiaddr, NetworkConfig, Topic};
+use luxtensor_tests::{wait_for, TestNode};
+
+const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+
+/// The tests here run one at a time: each starts several nodes, and on a 2-core machine
+/// parallel testnets would starve each other.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Starts the local chain's four validators, bob..dave bootstrapping from alice.
+async fn local_testnet(dir: &std::path::Path) -> Vec<TestNode> {
+    let mut nodes = Vec::new();
+    let mut bootnode: Option<String> = None;
+    for name in VALIDATORS {
+        let mut args: Vec<String> =
+            ["--chain", "local", &format!("--{name}")].iter().map(|s| s.to_string()).collect();
+        args.extend(["--listen-addr".into(), "/ip4/127.0.0.1/tcp/0".into()]);
+        if let Some(address) = &bootnode {
+            args.extend(["--bootnodes".into(), address.clone()]);
+        }
+        let node = TestNode::start(&dir.join(name), &args).await;
+        if bootnode.is_none() {
+            bootnode = Some(node.p2p_address().await);
+        }
+        nodes.push(node);
+    }
+    nodes
+}
+
+/// Waits until every node in `nodes` has finalized at least `number`.
+async fn wait_finalized(nodes: &[&TestNode], number: u32, timeout: Duration) {
+    for node in nodes {
+        wait_for(&format!("finality of #{number}"), timeout, || async {
+            (node.finalized().await.0 >= number).then_some(())
+        })
+        .await;
+    }
+}
+
+/// Every node has the same block at the lowest finalized height among them.
+async fn assert_same_finalized(nodes: &[&TestNode]) {
+    let mut lowest = u32::MAX;
+    for node in nodes {
+        lowest = lowest.min(node.finalized().await.0);
+    }
+    let first = nodes[0].block_hash(lowest).await;
+    assert!(first.is_some());
+    for node in &nodes[1..] {
+        assert_eq!(node.block_hash(lowest).await, first, "nodes disagree on #{lowest}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut nodes = local_testnet(dir.path()).await;
+    let all: Vec<&TestNode> = nodes.iter().collect();
+    wait_finalized(&all, 4, Duration::from_secs(120)).await;
+    assert_same_finalized(&all).await;
+    let peers = nodes[0].peers().await;
+    assert_eq!(peers.len(), 3, "alice sees the three others: {peers:?}");
+
+    // One of four stopped: the other three still hold more than 2/3.
+    nodes[3].stop();
+    let (before, _) = nodes[0].finalized().await;
+    let three: Vec<&TestNode> = nodes[..3].iter().collect();
+    wait_finalized(&three, before + 3, Duration::from_secs(90)).await;
+    assert_same_finalized(&three).await;
+
+    // A full node started late downloads the chain with its justifications.
+    let bootnode = nodes[0].p2p_address().await;
+    let args: Vec<String> =
+        ["--chain", "local", "--listen-addr", "/ip4/127.0.0.1/tcp/0", "--bootnodes", &bootnode]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    let full = TestNode::start(&dir.path().join("full"), &args).await;
+    let (target, _) = nodes[0].finalized().await;
+    wait_finalized(&[&full], target, Duration::from_secs(90)).await;
+    assert_same_finalized(&[&nodes[0], &full]).await;
+    let health: serde_json::Value = full
+        .client()
+        .await
+        .request("system_health", jsonrpsee::rpc_params![])
+        .await
+        .expect("health");
+    assert!(health["peers"].as_u64().unwrap_or(0) >= 1, "{health}");
+    let sync: serde_json::Value = full
+        .client()
+        .await
+        .request("system_syncState", jsonrpsee::rpc_params![])
+        .await
+        .expect("sync state");
+    assert!(sync["highestBlock"].as_u64().unwrap_or(0) >= u64::from(target), "{sync}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_two_two_split_never_finalizes_and_heals() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nodes = local_testnet(dir.path()).await;
+    let all: Vec<&TestNode> = nodes.iter().collect();
+    wait_finalized(&all, 3, Duration::from_secs(120)).await;
+
+    // Pause charlie and dave: alice and bob hold only half the stake.
+    nodes[2].pause(true);
+    nodes[3].pause(true);
+    // Votes already in flight may still finalize a block or two.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let (frozen, _) = nodes[0].finalized().await;
+    let best_before = nodes[0].best_number().await;
+    nodes[0].wait_for_block(best_before + 3, Duration::from_secs(60)).await;
+    assert_eq!(nodes[0].finalized().await.0, frozen, "half the stake finalized a block");
+    assert_eq!(nodes[1].finalized().await.0, frozen);
+
+    // Heal: all four converge and finalize past the split.
+    nodes[2].pause(false);
+    nodes[3].pause(false);
+    let best = nodes[0].best_number().await;
+    wait_finalized(&all, best + 1, Duration::from_secs(120)).await;
+    assert_same_finalized(&all).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_sending_garbage_is_banned() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nodes = local_testnet(dir.path()).await;
+    let all: Vec<&TestNode> = nodes.iter().collect();
+    wait_finalized(&all, 2, Duration::from_secs(120)).await;
+
+    // A libp2p peer of our own that only sends garbage on the block topic.
+    let genesis = nodes[0].block_hash(0).await.expect("genesis");
+    let bootnode: Multiaddr = nodes[0].p2p_address().await.parse().expect("address");
+    let key = Keypair::generate_ed25519();
+    let garbage_id = key.public().to_peer_id().to_string();
+    let (handle, _events) = lux_network::start(NetworkConfig {
+        listen_addresses: vec!["/ip4/127.0.0.1/tcp/0".parse().expect("address")],
+        bootnodes: vec![bootnode],
+        node_key: key,
+        genesis_hash: genesis,
+        mdns: false,
+        ban_duration: Duration::from_secs(60),
+        request_timeout: Duration::from_secs(5),
+    })
+    .expect("garbage peer starts");
+    let has_garbage_peer = |peers: &[serde_json::Value]| {
+        peers.iter().any(|p| p["peerId"].as_str() == Some(garbage_id.as_str()))
+    };
+    wait_for("alice to see the garbage peer", Duration::from_secs(30), || async {
+        has_garbage_peer(&nodes[0].peers().await).then_some(())
+    })
+    .await;
+    wait_for("alice to ban the garbage peer", Duration::from_secs(60), || async {
+        handle.publish(Topic::Blocks, vec![0xde, 0xad, 0xbe, 0xef]);
+        (!has_garbage_peer(&nodes[0].peers().await)).then_some(())
+    })
+    .await;
+    assert!(nodes[0].log().contains("banning peer"), "no ban in alice's log");
+    // The others keep working.
+    let (finalized, _) = nodes[0].finalized().await;
+    wait_finalized(&all, finalized + 2, Duration::from_secs(60)).await;
+    assert!(nodes[0].peers().await.len() >= 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_node_syncs_a_thousand_blocks() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let block_time = ["--dev-block-time".to_string(), "100".to_string()];
+    let mut args: Vec<String> =
+        ["--chain", "dev", "--alice", "--listen-addr", "/ip4/127.0.0.1/tcp/0"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    args.extend(block_time.clone());
+    let alice = TestNode::start(&dir.path().join("alice"), &args).await;
+    alice.wait_for_block(1_050, Duration::from_secs(300)).await;
+    let bootnode = alice.p2p_address().await;
+    let mut args: Vec<String> =
+        ["--chain", "dev", "--listen-addr", "/ip4/127.0.0.1/tcp/0", "--bootnodes", &bootnode]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    args.extend(block_time);
+    let started = std::time::Instant::now();
+    let full = TestNode::start(&dir.path().join("full"), &args).await;
+    let target = alice.best_number().await;
+    full.wait_for_block(target, Duration::from_secs(300)).await;
+    let elapsed = started.elapsed();
+    eprintln!(
+        "synced {target} blocks in {elapsed:?} ({:.0} blocks/s)",
+        f64::from(target) / elapsed.as_secs_f64()
+    );
+    assert_eq!(full.block_hash(target).await, alice.block_hash(target).await);
+}
