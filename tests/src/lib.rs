@@ -87,25 +87,10 @@ impl Default for NodeOptions {
 impl TestNode {
     /// Starts `luxtensor --dev` on `base_path` with free ports.
     pub async fn dev(base_path: &Path, options: NodeOptions) -> Self {
-        let rpc_port = free_port();
-        let log_path = base_path.join(format!("node-{rpc_port}.log"));
-        std::fs::create_dir_all(base_path).expect("base path");
-        let log = std::fs::File::create(&log_path).expect("log file");
-        let mut command = Command::new(binary());
-        command
-            .args(["--dev", "--base-path"])
-            .arg(base_path)
-            .args(["--rpc-port", &rpc_port.to_string(), "--no-prometheus"])
-            .args(["--dev-block-time", &options.block_time_ms.to_string()])
-            .args(&options.args)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log);
-        let child = command.spawn().expect("luxtensor starts");
-        let mut node =
-            Self { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log_path };
-        node.wait_ready().await;
-        node
+        let mut args =
+            vec!["--dev".to_string(), "--dev-block-time".into(), options.block_time_ms.to_string()];
+        args.extend(options.args);
+        Self::start(base_path, &args).await
     }
 
     /// Starts `luxtensor <args>` on `base_path` with a free RPC port (the caller gives the

@@ -566,6 +566,13 @@ impl Voter {
     }
 
     fn start_round(&mut self, round: Round, now: u64) {
+        tracing::debug!(
+            target: "finality",
+            "round {round}: estimate #{} {:?}, finalized #{}",
+            self.estimate.1,
+            self.estimate.0,
+            self.finalized.1
+        );
         self.round = round;
         self.round_start = now;
         self.rounds.retain(|r, _| *r + 1 >= round);

@@ -49,6 +49,7 @@ pub(crate) async fn run(
     set: VoterSet,
     round_duration: Duration,
     mut inputs: mpsc::UnboundedReceiver<FinalityInput>,
+    fetch: mpsc::UnboundedSender<(lux_network::PeerId, H256)>,
 ) {
     let local: Option<Sr25519Public> =
         set.voters().iter().map(|a| a.key).find(|key| keystore.has(key));
@@ -71,19 +72,27 @@ pub(crate) async fn run(
                 None => return,
                 Some(FinalityInput::Message(peer, data, id)) => {
                     let (validation, outputs) = match decode_all::<FinalityMessage>(&data) {
-                        Ok(FinalityMessage::Vote(vote)) => match voter.on_vote(vote, &View(&chain)) {
+                        Ok(FinalityMessage::Vote(vote)) => {
+                            let target = vote.vote.target_hash;
+                            if chain.header(&target).ok().flatten().is_none() {
+                                let _ = fetch.send((peer, target));
+                            }
+                            match voter.on_vote(vote, &View(&chain)) {
                             Ok(outputs) => (Validation::Accept, outputs),
                             Err(e) => {
                                 tracing::debug!(target: "finality", "bad vote from {peer}: {e}");
                                 network.report(peer, Misbehaviour::BadSignature);
                                 (Validation::Reject, Vec::new())
                             }
-                        },
+                        }}
                         Ok(FinalityMessage::Commit(justification)) => {
                             if justification.verify(voter.set()).is_err() {
                                 network.report(peer, Misbehaviour::BadSignature);
                                 (Validation::Reject, Vec::new())
                             } else {
+                                if chain.header(&justification.target_hash).ok().flatten().is_none() {
+                                    let _ = fetch.send((peer, justification.target_hash));
+                                }
                                 pending.push(justification);
                                 (Validation::Accept, Vec::new())
                             }

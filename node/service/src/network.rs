@@ -512,6 +512,38 @@ pub(crate) async fn gossip_transactions(bridge: Arc<Bridge>) {
     }
 }
 
+/// Fetches blocks that finality votes name but we lack (a vote for a block nobody sent us
+/// would otherwise never count here, and could stall its round): asks the peer that relayed
+/// the vote, then the others.
+pub(crate) async fn fetch_voted_blocks(
+    bridge: Arc<Bridge>,
+    mut wanted: mpsc::UnboundedReceiver<(PeerId, H256)>,
+) {
+    let mut recent: std::collections::VecDeque<H256> = std::collections::VecDeque::new();
+    while let Some((peer, hash)) = wanted.recv().await {
+        if recent.contains(&hash) || bridge.chain.header(&hash).ok().flatten().is_some() {
+            continue;
+        }
+        recent.push_back(hash);
+        if recent.len() > 256 {
+            recent.pop_front();
+        }
+        let bridge = bridge.clone();
+        tokio::spawn(async move {
+            let mut peers: Vec<PeerId> = vec![peer];
+            peers.extend(
+                bridge.network.peers().into_iter().map(|p| p.peer_id).filter(|p| *p != peer),
+            );
+            for peer in peers {
+                if bridge.import_with_ancestry(peer, hash).await.is_ok() {
+                    return;
+                }
+            }
+            tracing::debug!(target: "sync", "no peer has voted block {hash:?}");
+        });
+    }
+}
+
 /// Checks every second whether peers are ahead, and catches up.
 pub(crate) async fn sync_loop(bridge: Arc<Bridge>) {
     let mut ticker = tokio::time::interval(Duration::from_secs(1));

@@ -116,6 +116,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
             multi_voter.then_some(finality_tx),
         ));
         if let (true, Some(set)) = (multi_voter, voters) {
+            let (fetch_tx, fetch_rx) = tokio::sync::mpsc::unbounded_channel();
             tasks.push(tokio::spawn(finality::run(
                 chain.clone(),
                 handle.clone(),
@@ -123,7 +124,9 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
                 set,
                 std::time::Duration::from_millis(slot_duration),
                 finality_rx,
+                fetch_tx,
             )));
+            tasks.push(tokio::spawn(network::fetch_voted_blocks(bridge.clone(), fetch_rx)));
         }
         tasks.push(tokio::spawn(network::run_events(bridge.clone(), events)));
         tasks.push(tokio::spawn(network::announce(bridge.clone())));
