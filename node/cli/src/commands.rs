@@ -108,8 +108,7 @@ fn key(cmd: KeyCmd) -> CmdResult {
             let id = load_spec(&chain, &executor)?.id;
             let dir = base_path.join("chains").join(id).join("keystore");
             let public = lux_service::insert_key(&dir, &suri)?;
-            let hex: String = public.iter().map(|b| format!("{b:02x}")).collect();
-            println!("Inserted session key 0x{hex} into {}", dir.display());
+            println!("Inserted session key 0x{} into {}", hex::encode(public), dir.display());
         }
     }
     Ok(())

@@ -61,8 +61,10 @@ pub fn load_or_generate_node_key(path: &Path) -> Result<Keypair, NetworkError> {
             if bytes.len() != 32 {
                 let text =
                     String::from_utf8_lossy(&bytes).trim().trim_start_matches("0x").to_string();
-                bytes =
-                    decode_hex(&text).ok_or_else(|| err(&"expected 32 bytes or 64 hex digits"))?;
+                bytes = hex::decode(&text)
+                    .ok()
+                    .filter(|b| b.len() == 32)
+                    .ok_or_else(|| err(&"expected 32 bytes or 64 hex digits"))?;
             }
             Keypair::ed25519_from_bytes(bytes).map_err(|e| err(&e))
         }
@@ -76,13 +78,6 @@ pub fn load_or_generate_node_key(path: &Path) -> Result<Keypair, NetworkError> {
         }
         Err(e) => Err(err(&e)),
     }
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if text.len() != 64 {
-        return None;
-    }
-    (0..32).map(|i| u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()).collect()
 }
 
 #[cfg(unix)]
@@ -113,8 +108,7 @@ mod tests {
         assert_eq!(std::fs::read(&path).expect("file").len(), 32);
         std::fs::write(&path, b"not a key").expect("write");
         assert!(matches!(load_or_generate_node_key(&path), Err(NetworkError::NodeKey(..))));
-        let hex: String = [7u8; 32].iter().map(|b| format!("{b:02x}")).collect();
-        std::fs::write(&path, hex).expect("write");
+        std::fs::write(&path, hex::encode([7u8; 32])).expect("write");
         load_or_generate_node_key(&path).expect("hex key");
     }
 }

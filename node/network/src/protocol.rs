@@ -87,12 +87,8 @@ impl Topic {
             Topic::Transactions => "transactions",
             Topic::Finality => "finality",
         };
-        format!("/luxtensor/{}/{kind}/1", hex_of(genesis.as_bytes()))
+        format!("/luxtensor/{}/{kind}/1", hex::encode(genesis.as_bytes()))
     }
-}
-
-fn hex_of(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// SCALE over a length-prefixed frame, with size limits both ways.

@@ -27,14 +27,7 @@ fn now_ms() -> u64 {
 impl Author {
     /// The slot length: the override, or the runtime's.
     fn slot_duration(&self) -> u64 {
-        if let Some(d) = self.slot_duration_override {
-            return d.as_millis().max(1) as u64;
-        }
-        let best = self.chain.info().best_hash;
-        self.chain
-            .call_decode::<u64>(&best, "LuxConsensusApi_slot_duration", &[])
-            .unwrap_or(1_000)
-            .max(1)
+        crate::consensus::slot_duration(&self.chain, self.slot_duration_override)
     }
 
     /// Waits for each slot and authors in it when it is ours.

@@ -20,6 +20,15 @@ pub enum FinalityMessage {
     Commit(Justification),
 }
 
+/// The slot length in ms: `override_` (dev chains), else the runtime's at the best block.
+pub fn slot_duration(chain: &Chain, override_: Option<std::time::Duration>) -> u64 {
+    if let Some(d) = override_ {
+        return d.as_millis().max(1) as u64;
+    }
+    let best = chain.info().best_hash;
+    chain.call_decode::<u64>(&best, "LuxConsensusApi_slot_duration", &[]).unwrap_or(1_000).max(1)
+}
+
 /// The authorities in the state of block `at`.
 pub fn authorities_at(chain: &Chain, at: &H256) -> Result<Vec<Sr25519Public>, ChainError> {
     chain.call_decode(at, "LuxConsensusApi_authorities", &[])

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use codec::Encode;
 use lux_chain::{BlockOrigin, Chain, ChainError, ChainEvent};
@@ -601,24 +601,5 @@ impl NetworkStatus for NetworkView {
             starting_block: self.sync.starting.load(Ordering::Relaxed),
             highest_block: self.sync.highest.load(Ordering::Relaxed),
         })
-    }
-}
-
-/// Blocks per second imported from peers, for the status line.
-pub(crate) struct ImportRate {
-    last: (Instant, u64),
-}
-
-impl ImportRate {
-    pub(crate) fn new(sync: &SyncState) -> Self {
-        Self { last: (Instant::now(), sync.imported.load(Ordering::Relaxed)) }
-    }
-
-    pub(crate) fn sample(&mut self, sync: &SyncState) -> f64 {
-        let imported = sync.imported.load(Ordering::Relaxed);
-        let elapsed = self.last.0.elapsed().as_secs_f64().max(0.001);
-        let rate = (imported - self.last.1) as f64 / elapsed;
-        self.last = (Instant::now(), imported);
-        rate
     }
 }

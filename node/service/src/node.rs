@@ -75,13 +75,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         tokio::spawn(status::count(chain.clone(), counters.clone())),
     ];
     let keystore = Arc::new(config.keystore.clone());
-    let slot_duration = match config.slot_duration_override {
-        Some(d) => d.as_millis().max(1) as u64,
-        None => chain
-            .call_decode::<u64>(&info.best_hash, "LuxConsensusApi_slot_duration", &[])
-            .unwrap_or(1_000)
-            .max(1),
-    };
+    let slot_duration = crate::consensus::slot_duration(&chain, config.slot_duration_override);
 
     let mut network_view: Arc<dyn NetworkStatus> = Arc::new(NoNetwork);
     let mut sync_state = None;

@@ -9,7 +9,7 @@ use lux_primitives::H256;
 use lux_rpc::NetworkStatus;
 use lux_txpool::Pool;
 
-use crate::network::{ImportRate, SyncState};
+use crate::network::SyncState;
 
 /// Counters shared by the status line and the metrics endpoint.
 #[derive(Default)]
@@ -38,6 +38,25 @@ pub(crate) async fn count(chain: Arc<Chain>, counters: Arc<Counters>) {
     }
 }
 
+/// Per-second rate of a growing counter between samples.
+struct Rate {
+    last: (Instant, u64),
+}
+
+impl Rate {
+    fn new(counter: &AtomicU64) -> Self {
+        Self { last: (Instant::now(), counter.load(Ordering::Relaxed)) }
+    }
+
+    fn sample(&mut self, counter: &AtomicU64) -> f64 {
+        let now = counter.load(Ordering::Relaxed);
+        let elapsed = self.last.0.elapsed().as_secs_f64().max(0.001);
+        let rate = now.saturating_sub(self.last.1) as f64 / elapsed;
+        self.last = (Instant::now(), now);
+        rate
+    }
+}
+
 fn short(hash: &H256) -> String {
     let hex = format!("{hash:x}");
     format!("0x{}…{}", &hex[..4], &hex[hex.len() - 4..])
@@ -53,21 +72,18 @@ pub(crate) async fn log(
     network: Arc<dyn NetworkStatus>,
     sync: Option<Arc<SyncState>>,
 ) {
-    let mut rate = sync.as_deref().map(ImportRate::new);
-    let mut last = (Instant::now(), counters.transactions.load(Ordering::Relaxed));
+    let mut tps = Rate::new(&counters.transactions);
+    let mut bps = sync.as_deref().map(|s| Rate::new(&s.imported));
     let mut ticker = tokio::time::interval(interval);
     ticker.tick().await;
     loop {
         ticker.tick().await;
         let info = chain.info();
         let status = pool.status();
-        let transactions = counters.transactions.load(Ordering::Relaxed);
-        let elapsed = last.0.elapsed().as_secs_f64().max(0.001);
-        let tps = (transactions - last.1) as f64 / elapsed;
-        last = (Instant::now(), transactions);
+        let tps = tps.sample(&counters.transactions);
         let peers = network.peers();
-        let bps = match (&mut rate, &sync) {
-            (Some(rate), Some(sync)) => rate.sample(sync),
+        let bps = match (&mut bps, &sync) {
+            (Some(rate), Some(sync)) => rate.sample(&sync.imported),
             _ => 0.0,
         };
         let head = match (&sync, network.sync_progress()) {
