@@ -48,7 +48,7 @@ impl MemoryKeystore {
                 .map_err(|_| format!("{} does not hold a JSON string", path.display()))?;
             let pair =
                 Sr25519Pair::from_suri(&suri).map_err(|e| format!("{}: {e}", path.display()))?;
-            if hex::encode(&pair.public()) != name.to_ascii_lowercase() {
+            if hex::encode(pair.public()) != name.to_ascii_lowercase() {
                 return Err(format!("{} holds the key of another public key", path.display()));
             }
             self.insert(pair);
@@ -87,7 +87,7 @@ pub fn insert_key(dir: &Path, suri: &str) -> Result<[u8; 32], String> {
     let pair = Sr25519Pair::from_suri(suri).map_err(|e| e.to_string())?;
     let public = pair.public();
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let path = dir.join(hex::encode(&public));
+    let path = dir.join(hex::encode(public));
     let text = serde_json::to_string(suri).map_err(|e| e.to_string())?;
     write_private(&path, text.as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -126,7 +126,7 @@ mod tests {
         assert!(keystore.has(&Sr25519Public(public)));
         // A file whose name is another key's is refused.
         let alice = lux_keys::dev_session_key("alice").expect("dev key").public();
-        std::fs::write(dir.path().join(hex::encode(&alice)), "\"//Bob\"").expect("write");
+        std::fs::write(dir.path().join(hex::encode(alice)), "\"//Bob\"").expect("write");
         assert!(MemoryKeystore::default().load_dir(dir.path()).is_err());
         assert_eq!(MemoryKeystore::default().load_dir(&dir.path().join("missing")), Ok(0));
     }
