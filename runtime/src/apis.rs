@@ -6,6 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use codec::Encode;
+use lux_primitives::consensus::EpochDescriptor;
 use lux_primitives::dispatch::{FeeDetails, RuntimeDispatchInfo};
 use lux_primitives::inherent::{CheckInherentsResult, InherentData};
 use lux_primitives::transaction::{ApplyExtrinsicResult, TransactionSource, TransactionValidity};
@@ -130,5 +131,16 @@ lux_support::runtime_apis! {
     /// The block authors' session keys, in authority-index order.
     fn LuxConsensusApi_authorities() -> Vec<Sr25519Public> {
         Session::validators()
+    }
+
+    /// The epoch a block in `slot` built on this state belongs to: its index, slots,
+    /// randomness and weighted authorities.
+    fn LuxConsensusApi_epoch(slot: u64) -> EpochDescriptor {
+        Session::epoch_for_slot(slot)
+    }
+
+    /// The epoch of this state's block.
+    fn LuxConsensusApi_current_epoch() -> EpochDescriptor {
+        Session::current_epoch()
     }
 }

@@ -55,10 +55,11 @@ pub fn build_state(json: &[u8]) -> Result<(), String> {
 pub fn get_preset(id: Option<&str>) -> Option<Vec<u8>> {
     let value = match id {
         None => serde_json::to_value(RuntimeGenesisConfig::default()).ok()?,
-        Some(DEV_PRESET) => testnet_patch(&[dev::ALICE_SESSION], 1_000),
+        Some(DEV_PRESET) => testnet_patch(&[dev::ALICE_SESSION], 1_000, 100),
         Some(LOCAL_TESTNET_PRESET) => testnet_patch(
             &[dev::ALICE_SESSION, dev::BOB_SESSION, dev::CHARLIE_SESSION, dev::DAVE_SESSION],
             500,
+            20,
         ),
         Some(_) => return None,
     };
@@ -73,11 +74,16 @@ pub fn preset_names() -> Vec<String> {
 /// Balance of each dev account at genesis: one million LUX.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUX;
 
-fn testnet_patch(validators: &[[u8; 32]], slot_duration: u64) -> serde_json::Value {
+fn testnet_patch(
+    validators: &[[u8; 32]],
+    slot_duration: u64,
+    epoch_length: u64,
+) -> serde_json::Value {
     let config = RuntimeGenesisConfig {
         system: Default::default(),
         session: pallet_session::GenesisConfig {
             slot_duration,
+            epoch_length,
             validators: validators.iter().map(|k| Sr25519Public(*k)).collect(),
         },
         balances: pallet_balances::GenesisConfig {

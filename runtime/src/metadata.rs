@@ -140,7 +140,9 @@ fn api_docs(api: &str) -> &'static [&'static str] {
         "AccountNonceApi" => &["The next nonce of an account."],
         "TransactionPaymentApi" => &["What an extrinsic costs."],
         "GenesisBuilder" => &["Building the genesis state from a JSON config and presets."],
-        "LuxConsensusApi" => &["LuxTensor's consensus parameters: slot duration and authorities."],
+        "LuxConsensusApi" => {
+            &["LuxTensor's consensus parameters: slot duration, authorities and epochs."]
+        }
         _ => &[],
     }
 }

@@ -117,7 +117,20 @@ fn every_pallet_is_described() {
     }
     assert_eq!(storage("Balances"), ["TotalIssuance"]);
     assert_eq!(storage("Sudo"), ["Key"]);
-    assert_eq!(storage("Session"), ["Validators", "SlotDuration"]);
+    assert_eq!(
+        storage("Session"),
+        [
+            "Validators",
+            "SlotDuration",
+            "EpochLength",
+            "GenesisSlot",
+            "CurrentSlot",
+            "EpochIndex",
+            "EpochStart",
+            "Randomness",
+            "NextRandomness"
+        ]
+    );
     let account = pallet("System")
         .storage
         .as_ref()

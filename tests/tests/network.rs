@@ -1,7 +1,8 @@
 //! Many nodes, one chain: real `luxtensor` processes on loopback, talking libp2p.
 //!
-//! - four validators of the local chain finalize, keep finalizing with one stopped, and a full
-//!   node started late catches up and agrees on the finalized hash;
+//! - four validators of the local chain finalize across epoch changes, keep finalizing with one
+//!   stopped, and a full node started late catches up (checking every block's slot claim
+//!   against the epoch randomness) and agrees on the finalized hash;
 //! - with two of four paused nothing new is final, and after they resume all four converge and
 //!   finalize again;
 //! - a peer that sends garbage is banned while the others keep working;
@@ -10,6 +11,8 @@
 use std::time::Duration;
 
 use lux_network::{Keypair, Multiaddr, NetworkConfig, Topic};
+use lux_primitives::consensus::EpochDescriptor;
+use lux_primitives::H256;
 use luxtensor_tests::{wait_for, TestNode};
 
 const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
@@ -61,6 +64,12 @@ async fn assert_same_finalized(nodes: &[&TestNode]) {
     }
 }
 
+/// The epoch of block `at`, as `node`'s runtime reports it.
+async fn epoch(node: &TestNode, at: H256) -> EpochDescriptor {
+    let client = node.client().await;
+    client.runtime_call("LuxConsensusApi_current_epoch", &[], Some(at)).await.expect("epoch")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
     let _serial = ONE_AT_A_TIME.lock().await;
@@ -79,6 +88,18 @@ async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
     wait_finalized(&three, before + 3, Duration::from_secs(90)).await;
     assert_same_finalized(&three).await;
 
+    // Let the chain pass two epoch changes (20 slots of 500 ms each) first.
+    let first = epoch(&nodes[0], nodes[0].block_hash(1).await.expect("block 1")).await;
+    assert_eq!((first.index, first.randomness), (0, [0; 32]));
+    let later = wait_for("epoch 2", Duration::from_secs(90), || async {
+        let head = nodes[0].finalized().await.1;
+        let later = epoch(&nodes[0], head).await;
+        (later.index >= 2).then_some((head, later))
+    })
+    .await;
+    assert_ne!(later.1.randomness, [0; 32]);
+    assert_eq!(later.1.start_slot, first.start_slot + later.1.index * later.1.length);
+
     // A full node started late downloads the chain with its justifications.
     let bootnode = nodes[0].p2p_address().await;
     let args: Vec<String> =
@@ -90,6 +111,7 @@ async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
     let (target, _) = nodes[0].finalized().await;
     wait_finalized(&[&full], target, Duration::from_secs(90)).await;
     assert_same_finalized(&[&nodes[0], &full]).await;
+    assert_eq!(epoch(&full, later.0).await, later.1, "the synced node's runtime agrees");
     let health: serde_json::Value = full
         .client()
         .await

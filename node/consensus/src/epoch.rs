@@ -9,13 +9,14 @@
 //! recompute; primary blocks weigh more in fork choice, so a secondary block loses to a primary
 //! one of the same height.
 //!
-//! The randomness of epoch `n + 2` is the hash of epoch `n`'s randomness, `n`, and the VRF
-//! outputs of epoch `n`'s primary blocks ([`next_randomness`]): it is fixed a whole epoch
-//! before anyone can evaluate a VRF on it.
+//! The randomness of epoch `n + 1` is the hash of epoch `n`'s randomness, `n`, and the VRF
+//! outputs of epoch `n`'s primary blocks, in chain order ([`next_randomness`]). The runtime
+//! keeps that accumulator in its state (the session pallet) and tells the node each slot's
+//! epoch, so the same formula, from `lux_primitives::consensus`, serves both.
 
 use codec::{Decode, Encode};
 use lux_keys::{vrf_output_bytes, vrf_verify, VrfItem, VrfSignature};
-use lux_primitives::consensus::{PreDigest, Slot};
+use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator, PreDigest, Slot};
 use lux_primitives::hashing::blake2_256;
 use lux_primitives::Sr25519Public;
 
@@ -25,8 +26,6 @@ use crate::ConsensusError;
 pub const VRF_LABEL: &[u8] = b"LuxTensorSlot";
 /// Context for turning a VRF output into the number compared with the threshold.
 const THRESHOLD_CONTEXT: &[u8] = b"LuxTensorPrimary";
-/// Context for turning a VRF output into an epoch-randomness contribution.
-const RANDOMNESS_CONTEXT: &[u8] = b"LuxTensorRandomness";
 
 /// An authority and its stake weight.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
@@ -201,15 +200,6 @@ impl Epoch {
         }
         Ok(key)
     }
-
-    /// The randomness contribution of a checked primary claim (`None` for secondary claims).
-    pub fn randomness_contribution(&self, claim: &PreDigest) -> Option<[u8; 32]> {
-        let PreDigest::Primary { authority_index, slot, vrf_output, .. } = claim else {
-            return None;
-        };
-        let key = self.authorities.get(*authority_index as usize)?.key;
-        self.vrf_value(&key, *slot, vrf_output, RANDOMNESS_CONTEXT)
-    }
 }
 
 fn below(value: &[u8; 32], threshold: u128) -> bool {
@@ -218,20 +208,16 @@ fn below(value: &[u8; 32], threshold: u128) -> bool {
     u128::from_le_bytes(first) < threshold
 }
 
-/// The randomness of the epoch two after `epoch_index`: blake2 of this epoch's randomness, its
-/// index and the randomness contributions of its primary blocks, in chain order.
+/// The randomness of epoch `epoch_index + 1` (or of the next epoch with blocks): epoch
+/// `epoch_index`'s randomness accumulated with the VRF outputs of its primary blocks, in chain
+/// order. The runtime computes the same incrementally, block by block.
 pub fn next_randomness(
     randomness: &[u8; 32],
     epoch_index: u64,
-    contributions: &[[u8; 32]],
+    vrf_outputs: &[[u8; 32]],
 ) -> [u8; 32] {
-    let mut data = Vec::with_capacity(40 + 32 * contributions.len());
-    data.extend_from_slice(randomness);
-    data.extend_from_slice(&epoch_index.to_le_bytes());
-    for contribution in contributions {
-        data.extend_from_slice(contribution);
-    }
-    blake2_256(&data)
+    let start = randomness_accumulator(randomness, epoch_index, blake2_256);
+    vrf_outputs.iter().fold(start, |acc, output| accumulate_randomness(&acc, output, blake2_256))
 }
 
 #[cfg(test)]
@@ -288,7 +274,6 @@ mod tests {
                     assert_eq!(key.0, pair.public());
                     if claim.is_primary() {
                         primaries += 1;
-                        assert!(epoch.randomness_contribution(&claim).is_some());
                     }
                     claims += 1;
                 }

@@ -101,6 +101,19 @@ impl LuxClient {
         })
     }
 
+    /// Calls a runtime API function (`state_call`) at `at` (the best block for `None`) and
+    /// decodes its result.
+    pub async fn runtime_call<R: Decode>(
+        &self,
+        method: &str,
+        args: &[u8],
+        at: Option<H256>,
+    ) -> Result<R, ClientError> {
+        let args = format!("0x{}", hex::encode(args));
+        let result: String = self.request("state_call", rpc_params![method, args, at]).await?;
+        R::decode(&mut &hex_bytes(&result)?[..]).map_err(|e| ClientError::Decode(e.to_string()))
+    }
+
     /// The genesis hash.
     pub async fn genesis_hash(&self) -> Result<H256, ClientError> {
         let hash: Option<H256> = self.request("chain_getBlockHash", rpc_params![0]).await?;

@@ -1,6 +1,7 @@
 //! Block authoring: in every slot this node may author, build a block from the pool, seal it
 //! and import it.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -18,6 +19,8 @@ pub(crate) struct Author {
     pub pool: Arc<Pool>,
     pub keystore: Arc<MemoryKeystore>,
     pub slot_duration_override: Option<Duration>,
+    /// The latest epoch index authoring has seen (logged when it changes).
+    pub epoch_seen: AtomicU64,
 }
 
 fn now_ms() -> u64 {
@@ -60,7 +63,18 @@ impl Author {
         if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
             return Ok(());
         }
-        let epoch = crate::consensus::epoch_at(&self.chain, &parent)?;
+        let epoch = crate::consensus::epoch_at(&self.chain, &parent, slot)?;
+        let seen = self.epoch_seen.fetch_max(epoch.index + 1, Ordering::Relaxed);
+        if seen < epoch.index + 1 {
+            tracing::info!(
+                target: "author",
+                "🎲 Epoch #{} from slot {} ({} slots), randomness 0x{}…",
+                epoch.index,
+                epoch.start_slot,
+                epoch.length,
+                hex::encode(&epoch.randomness[..4])
+            );
+        }
         let Some((pre_digest, author)) =
             epoch.claim_slot(slot, &*self.keystore, |k| self.keystore.has(k))
         else {

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use codec::Encode;
 use lux_chain::{BlockOrigin, Chain, ChainError, ChainEvent};
-use lux_consensus::{check_header, slot_at, Justification, PreDigest};
+use lux_consensus::{check_header, slot_at, ConsensusError, Justification, PreDigest};
 use lux_network::protocol::decode_all;
 use lux_network::{
     BlockData, BlockRequest, BlockResponse, Direction, FromBlock, GossipId, Misbehaviour,
@@ -387,7 +387,10 @@ fn import_blocking(
     }
     let parent =
         chain.header(&header.parent_hash)?.ok_or(ImportError::UnknownParent(header.parent_hash))?;
-    let epoch = epoch_at(chain, &header.parent_hash)?;
+    let slot = PreDigest::find(&header)
+        .ok_or_else(|| ImportError::Invalid(ConsensusError::MissingPreDigest(hash).to_string()))?
+        .slot();
+    let epoch = epoch_at(chain, &header.parent_hash, slot)?;
     let parent_slot = PreDigest::find(&parent).map(|p| p.slot());
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     // One slot of clock drift is allowed.

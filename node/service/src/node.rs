@@ -159,6 +159,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
             pool: pool.clone(),
             keystore: keystore.clone(),
             slot_duration_override: config.slot_duration_override,
+            epoch_seen: Default::default(),
         });
         tasks.push(tokio::spawn(author.run()));
     }

@@ -1,9 +1,11 @@
 //! Consensus data carried in headers: the author's slot claim (pre-runtime digest) and seal.
 
+use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 
 use crate::header::{ConsensusEngineId, DigestItem, Header};
+use crate::Sr25519Public;
 
 /// LuxTensor's consensus engine identifier in digest items.
 pub const ENGINE_ID: ConsensusEngineId = *b"LUXT";
@@ -68,15 +70,72 @@ impl PreDigest {
 
     /// Finds and decodes the pre-digest in `header`. Exactly one is allowed.
     pub fn find(header: &Header) -> Option<Self> {
-        let mut found = None;
-        for item in &header.digest.logs {
-            if let Some(mut data) = item.as_pre_runtime(ENGINE_ID) {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some(Self::decode(&mut data).ok()?);
-            }
-        }
-        found
+        find_pre_digest(&header.digest)
     }
 }
+
+/// Finds and decodes the pre-digest among a digest's items (the runtime sees the digest of the
+/// block it executes, not the header). Exactly one is allowed.
+pub fn find_pre_digest(digest: &crate::Digest) -> Option<PreDigest> {
+    let mut found = None;
+    for item in &digest.logs {
+        if let Some(mut data) = item.as_pre_runtime(ENGINE_ID) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(PreDigest::decode(&mut data).ok()?);
+        }
+    }
+    found
+}
+
+/// An epoch as the runtime describes it to the node (`LuxConsensusApi_epoch`): everything
+/// needed to claim and check the slots in it.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct EpochDescriptor {
+    /// Epoch index; the epoch of the first block is 0.
+    pub index: u64,
+    /// The epoch's first slot.
+    pub start_slot: Slot,
+    /// Slots per epoch.
+    pub length: u64,
+    /// The randomness VRFs are evaluated on in this epoch.
+    pub randomness: [u8; 32],
+    /// The authorities' session keys and stake weights, in authority-index order.
+    pub authorities: Vec<(Sr25519Public, u64)>,
+    /// Probability `(numerator, denominator)` that a slot has a primary author.
+    pub primary_probability: (u64, u64),
+}
+
+/// Epoch randomness. The randomness of epoch `n + 1` is an accumulator over epoch `n`: it
+/// starts as `hash("LuxTensorRandomness" ++ randomness_n ++ n)` and absorbs the VRF output of
+/// every primary block of epoch `n` in chain order. If whole epochs pass without blocks, the
+/// next one with a block uses the accumulator of the last epoch that had blocks.
+///
+/// `hash` is blake2-256 (the runtime passes its host function, the node its own).
+pub fn randomness_accumulator(
+    randomness: &[u8; 32],
+    epoch_index: u64,
+    hash: impl Fn(&[u8]) -> [u8; 32],
+) -> [u8; 32] {
+    let mut data = Vec::with_capacity(RANDOMNESS_CONTEXT.len() + 40);
+    data.extend_from_slice(RANDOMNESS_CONTEXT);
+    data.extend_from_slice(randomness);
+    data.extend_from_slice(&epoch_index.to_le_bytes());
+    hash(&data)
+}
+
+/// Absorbs a primary block's VRF output into the epoch's randomness accumulator.
+pub fn accumulate_randomness(
+    accumulator: &[u8; 32],
+    vrf_output: &[u8; 32],
+    hash: impl Fn(&[u8]) -> [u8; 32],
+) -> [u8; 32] {
+    let mut data = [0u8; 64];
+    data[..32].copy_from_slice(accumulator);
+    data[32..].copy_from_slice(vrf_output);
+    hash(&data)
+}
+
+/// Domain separator of epoch randomness.
+const RANDOMNESS_CONTEXT: &[u8] = b"LuxTensorRandomness";
