@@ -117,20 +117,7 @@ fn every_pallet_is_described() {
     }
     assert_eq!(storage("Balances"), ["TotalIssuance"]);
     assert_eq!(storage("Sudo"), ["Key"]);
-    assert_eq!(
-        storage("Session"),
-        [
-            "Validators",
-            "SlotDuration",
-            "EpochLength",
-            "GenesisSlot",
-            "CurrentSlot",
-            "EpochIndex",
-            "EpochStart",
-            "Randomness",
-            "NextRandomness"
-        ]
-    );
+    assert_eq!(storage("Session"), ["Validators", "SlotDuration", "EpochLength", "Epoch"]);
     let account = pallet("System")
         .storage
         .as_ref()

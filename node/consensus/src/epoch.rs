@@ -10,13 +10,12 @@
 //! one of the same height.
 //!
 //! The randomness of epoch `n + 1` is the hash of epoch `n`'s randomness, `n`, and the VRF
-//! outputs of epoch `n`'s primary blocks, in chain order ([`next_randomness`]). The runtime
-//! keeps that accumulator in its state (the session pallet) and tells the node each slot's
-//! epoch, so the same formula, from `lux_primitives::consensus`, serves both.
+//! outputs of epoch `n`'s primary blocks, in chain order. The runtime keeps that accumulator
+//! (`lux_primitives::consensus::EpochState`) in its state and tells the node each slot's epoch.
 
 use codec::{Decode, Encode};
 use lux_keys::{vrf_output_bytes, vrf_verify, VrfItem, VrfSignature};
-use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator, PreDigest, Slot};
+use lux_primitives::consensus::{PreDigest, Slot};
 use lux_primitives::hashing::blake2_256;
 use lux_primitives::Sr25519Public;
 
@@ -208,18 +207,6 @@ fn below(value: &[u8; 32], threshold: u128) -> bool {
     u128::from_le_bytes(first) < threshold
 }
 
-/// The randomness of epoch `epoch_index + 1` (or of the next epoch with blocks): epoch
-/// `epoch_index`'s randomness accumulated with the VRF outputs of its primary blocks, in chain
-/// order. The runtime computes the same incrementally, block by block.
-pub fn next_randomness(
-    randomness: &[u8; 32],
-    epoch_index: u64,
-    vrf_outputs: &[[u8; 32]],
-) -> [u8; 32] {
-    let start = randomness_accumulator(randomness, epoch_index, blake2_256);
-    vrf_outputs.iter().fold(start, |acc, output| accumulate_randomness(&acc, output, blake2_256))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,14 +329,5 @@ mod tests {
         assert_eq!(counts[0] + counts[2], 4_000);
         assert!(epoch.primary_threshold(2) > epoch.primary_threshold(0));
         assert_eq!(epoch.primary_threshold(1), 0);
-    }
-
-    #[test]
-    fn randomness_depends_on_every_input() {
-        let base = next_randomness(&[1; 32], 4, &[[2; 32], [3; 32]]);
-        assert_eq!(base, next_randomness(&[1; 32], 4, &[[2; 32], [3; 32]]));
-        assert_ne!(base, next_randomness(&[1; 32], 5, &[[2; 32], [3; 32]]));
-        assert_ne!(base, next_randomness(&[1; 32], 4, &[[3; 32], [2; 32]]));
-        assert_ne!(base, next_randomness(&[1; 32], 4, &[[2; 32]]));
     }
 }

@@ -23,7 +23,7 @@ pub mod fork_choice;
 pub mod slots;
 pub mod verify;
 
-pub use epoch::{next_randomness, Authority, Epoch, VrfSigner};
+pub use epoch::{Authority, Epoch, VrfSigner};
 pub use error::ConsensusError;
 pub use finality::{
     is_descendant_or_equal, ChainView, FinalityError, Justification, SignedVote, Vote,

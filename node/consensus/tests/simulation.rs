@@ -1,5 +1,7 @@
 //! A seeded, deterministic simulation of N validators running LuxTensor's consensus logic:
-//! VRF slot claims, sealed headers, fork choice and finality votes, over a simulated network
+//! VRF slot claims in rotating epochs (each block's epoch state kept with the same
+//! `EpochState` rules the runtime runs), sealed headers, fork choice and finality votes, over a
+//! simulated network
 //! with explicit latency, message loss, partitions and stopped nodes, with Byzantine actors (an
 //! author sealing two headers for one slot, a validator voting twice). Everything random comes
 //! from one seed, so a seed replays the same run.
@@ -14,12 +16,36 @@ use lux_consensus::{
     VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet, VrfSigner,
 };
 use lux_keys::{Sr25519Pair, VrfItem, VrfSignature};
+use lux_primitives::consensus::{randomness_accumulator, EpochState, Slot};
 use lux_primitives::hashing::blake2_256;
 use lux_primitives::{Digest, Header, Sr25519Public, Sr25519Signature, H256};
 
 const SLOT_MS: u64 = 500;
 const TICK_MS: u64 = 25;
 const ROUND_MS: u64 = 500;
+/// Slots per epoch: a 60-slot run crosses five epoch changes.
+const EPOCH_SLOTS: u64 = 10;
+
+/// What every node knows about the chain's consensus: the authorities (fixed: validator-set
+/// changes come with staking) and the epoch length.
+struct Rules {
+    authorities: Vec<Authority>,
+}
+
+impl Rules {
+    /// The epoch of a block in `slot` on a parent with epoch state `parent`.
+    fn epoch(&self, parent: &EpochState, slot: Slot) -> Epoch {
+        let (index, start_slot, randomness) = parent.epoch_of(slot, EPOCH_SLOTS);
+        Epoch {
+            index,
+            start_slot,
+            length: EPOCH_SLOTS,
+            randomness,
+            authorities: self.authorities.clone(),
+            primary_probability: (1, 4),
+        }
+    }
+}
 
 /// splitmix64: small, fast, and the same everywhere.
 struct Rng(u64);
@@ -126,6 +152,8 @@ struct Node {
     key: Key,
     behaviour: Behaviour,
     headers: BTreeMap<H256, Header>,
+    /// The epoch state after each block.
+    epochs: BTreeMap<H256, EpochState>,
     tree: BlockTree,
     voter: Voter,
     detector: EquivocationDetector,
@@ -211,16 +239,15 @@ fn run(config: &Config) -> Outcome {
         .collect();
     let authorities: Vec<Authority> =
         pairs.iter().map(|p| Authority { key: Sr25519Public(p.public()), weight: 1 }).collect();
+    // The genesis randomness comes from the seed, so seeds differ in who wins which slot.
     let mut randomness = [0u8; 32];
     randomness[..8].copy_from_slice(&config.seed.to_le_bytes());
-    let epoch = Epoch {
-        index: 0,
-        start_slot: 0,
-        length: u64::MAX,
+    let genesis_epoch = EpochState {
         randomness,
-        authorities: authorities.clone(),
-        primary_probability: (1, 4),
+        next_randomness: randomness_accumulator(&randomness, 0, blake2_256),
+        ..EpochState::default()
     };
+    let rules = Rules { authorities: authorities.clone() };
     let set = VoterSet::new(0, authorities).expect("valid set");
     let genesis = Header {
         parent_hash: H256::zero(),
@@ -243,6 +270,7 @@ fn run(config: &Config) -> Outcome {
                 key: Key(pair),
                 behaviour: config.behaviours.get(&index).copied().unwrap_or(Behaviour::Honest),
                 headers: BTreeMap::from([(genesis_id.0, genesis.clone())]),
+                epochs: BTreeMap::from([(genesis_id.0, genesis_epoch.clone())]),
                 tree: BlockTree::new(genesis_id.0, ChainWeight::default()),
                 voter: Voter::new(set.clone(), voter_config, Some(key), genesis_id, start),
                 detector: EquivocationDetector::default(),
@@ -287,12 +315,12 @@ fn run(config: &Config) -> Outcome {
                     push(&mut queue, &mut events, now + SLOT_MS, Event::Slot(slot + 1));
                 }
                 for node in nodes.iter_mut().filter(|n| !config.offline.contains(&n.index)) {
-                    let Some(built) = author(node, &epoch, slot) else { continue };
+                    let Some(built) = author(node, &rules, slot) else { continue };
                     for (header, to) in built {
                         trace.extend_from_slice(header.hash().as_bytes());
                         all_headers.insert(header.hash(), header.clone());
                         if to.is_none_or(|to| to == node.index) {
-                            import(node, header.clone(), &epoch, now, None, &mut outbox);
+                            import(node, header.clone(), &rules, now, None, &mut outbox);
                         }
                         if to != Some(node.index) {
                             outbox.push((node.index, to, Message::Block(header)));
@@ -328,7 +356,7 @@ fn run(config: &Config) -> Outcome {
                 match message {
                     Message::Block(header) => {
                         all_headers.insert(header.hash(), header.clone());
-                        import(node, header, &epoch, now, Some(from), &mut outbox);
+                        import(node, header, &rules, now, Some(from), &mut outbox);
                         if !node.commits.is_empty() {
                             apply_commits(node, now, &mut finalized);
                         }
@@ -395,12 +423,13 @@ fn run(config: &Config) -> Outcome {
 
 /// Builds (and seals) this slot's block(s) if the node may author it; with the addressee of
 /// each (`None`: everyone).
-fn author(node: &mut Node, epoch: &Epoch, slot: u64) -> Option<Vec<(Header, Option<usize>)>> {
+fn author(node: &mut Node, rules: &Rules, slot: u64) -> Option<Vec<(Header, Option<usize>)>> {
     let parent = node.tree.best();
     let parent_header = node.headers.get(&parent)?.clone();
     if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
         return None;
     }
+    let epoch = rules.epoch(node.epochs.get(&parent)?, slot);
     let own = Sr25519Public(node.key.0.public());
     let (claim, key) = epoch.claim_slot(slot, &node.key, |k| *k == own)?;
     let build = |variant: u8| {
@@ -437,7 +466,7 @@ fn author(node: &mut Node, epoch: &Epoch, slot: u64) -> Option<Vec<(Header, Opti
 fn import(
     node: &mut Node,
     header: Header,
-    epoch: &Epoch,
+    rules: &Rules,
     now: u64,
     from: Option<usize>,
     outbox: &mut Vec<(usize, Option<usize>, Message)>,
@@ -456,17 +485,29 @@ fn import(
             continue;
         };
         let parent_slot = PreDigest::find(parent).map(|p| p.slot());
+        let (Some(claim), Some(parent_epoch)) =
+            (PreDigest::find(&header), node.epochs.get(&header.parent_hash))
+        else {
+            node.bad_messages += 1;
+            continue;
+        };
+        let epoch = rules.epoch(parent_epoch, claim.slot());
         // One slot of clock drift allowed.
-        let checked = match check_header(header.clone(), epoch, parent_slot, now / SLOT_MS + 1) {
+        let checked = match check_header(header.clone(), &epoch, parent_slot, now / SLOT_MS + 1) {
             Ok(checked) => checked,
             Err(_) => {
                 node.bad_messages += 1;
                 continue;
             }
         };
+        let mut epoch_state = parent_epoch.clone();
+        if epoch_state.enter(&checked.pre_digest, EPOCH_SLOTS, blake2_256).is_err() {
+            node.bad_messages += 1;
+            continue;
+        }
         let forget_before = (now / SLOT_MS).saturating_sub(100);
         if let Some(proof) = node.detector.note(&header, &checked.pre_digest, forget_before) {
-            assert!(proof.verify(epoch).is_ok(), "a detected equivocation has a valid proof");
+            assert!(proof.verify(&epoch).is_ok(), "a detected equivocation has a valid proof");
             node.block_offences.push(proof);
         }
         // Blocks on forks that finality pruned are dropped.
@@ -474,6 +515,7 @@ fn import(
             continue;
         }
         node.headers.insert(hash, header);
+        node.epochs.insert(hash, epoch_state);
         if let Some(children) = node.orphans.remove(&hash) {
             queue.extend(children);
         }
@@ -593,6 +635,18 @@ fn four_honest_validators_finalize_under_latency_and_loss() {
         assert!(outcome.nodes[node].vote_offences.is_empty());
         assert_eq!(outcome.nodes[node].bad_messages, 0);
     }
+    // The finalized chain went through epoch changes, each with fresh randomness.
+    let node = &outcome.nodes[0];
+    let mut randomness = BTreeMap::new();
+    let mut block = node.voter.finalized().0;
+    while let Some(header) = node.headers.get(&block).filter(|h| h.number > 0) {
+        let state = &node.epochs[&block];
+        randomness.insert(state.index, state.randomness);
+        block = header.parent_hash;
+    }
+    assert!(randomness.len() >= 5, "epochs on the finalized chain: {:?}", randomness.keys());
+    let distinct: BTreeSet<[u8; 32]> = randomness.values().copied().collect();
+    assert_eq!(distinct.len(), randomness.len(), "every epoch has its own randomness");
     // Blocks are final within 2 s of being authored (slot start): the worst lag seen.
     let mut worst = 0;
     for (time, _, hash, _) in &outcome.finalized {

@@ -8,7 +8,8 @@
 //! Slots are grouped into epochs of `EpochLength` slots, counted from the slot of block 1.
 //! Each block's pre-runtime digest tells the pallet its slot: when the slot is in a later epoch
 //! than the previous block's, the epoch changes and its randomness becomes the accumulator of
-//! the previous epoch's VRF outputs (see [`lux_primitives::consensus::randomness_accumulator`]).
+//! the previous epoch's VRF outputs (the rules are [`EpochState`]'s, shared with the node's
+//! consensus simulation).
 //! The node asks, through `LuxConsensusApi_epoch`, which epoch a slot after the current state
 //! falls in, and checks slot claims against it: so what the node checks and what the runtime
 //! records are computed by the same code.
@@ -20,10 +21,7 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
-use lux_primitives::consensus::{
-    accumulate_randomness, find_pre_digest, randomness_accumulator, EpochDescriptor, PreDigest,
-    Slot,
-};
+use lux_primitives::consensus::{find_pre_digest, EpochDescriptor, EpochState, Slot};
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
 use lux_primitives::Sr25519Public;
 use lux_support::{storage, Hooks, ValueQuery, Weight};
@@ -48,18 +46,9 @@ storage! {
     pub type SlotDuration = StorageValue<u64, ValueQuery>;
     /// Slots per epoch.
     pub type EpochLength = StorageValue<u64, ValueQuery>;
-    /// The slot of block 1, where epoch 0 starts. Unset before block 1.
-    pub type GenesisSlot = StorageValue<Slot>;
-    /// The slot of the current block.
-    pub type CurrentSlot = StorageValue<Slot, ValueQuery>;
-    /// The current epoch's index.
-    pub type EpochIndex = StorageValue<u64, ValueQuery>;
-    /// The current epoch's first slot.
-    pub type EpochStart = StorageValue<Slot, ValueQuery>;
-    /// The current epoch's randomness.
-    pub type Randomness = StorageValue<[u8; 32], ValueQuery>;
-    /// The randomness accumulator of the current epoch: the next epoch's randomness so far.
-    pub type NextRandomness = StorageValue<[u8; 32], ValueQuery>;
+    /// The slot of this block, the current epoch (index, first slot, randomness) and the next
+    /// epoch's randomness so far.
+    pub type Epoch = StorageValue<EpochState, ValueQuery>;
 }
 
 /// Genesis configuration: the first validator set and the slot duration.
@@ -95,7 +84,7 @@ impl GenesisConfig {
         Validators::put(&self.validators);
         SlotDuration::put(self.slot_duration);
         EpochLength::put(self.epoch_length);
-        NextRandomness::put(randomness_accumulator(&[0; 32], 0, blake2_256));
+        Epoch::put(EpochState::genesis(blake2_256));
         Ok(())
     }
 }
@@ -111,7 +100,11 @@ impl<T: Config> Hooks for Pallet<T> {
         let Some(pre_digest) = find_pre_digest(&pallet_system::Digest::get()) else {
             return Weight::ZERO;
         };
-        Self::enter_slot(&pre_digest);
+        let mut epoch = Epoch::get();
+        if let Err(current) = epoch.enter(&pre_digest, EpochLength::get(), blake2_256) {
+            panic!("slots must increase: slot {} after {current}", pre_digest.slot());
+        }
+        Epoch::put(epoch);
         ON_INITIALIZE_WEIGHT
     }
 }
@@ -125,7 +118,7 @@ impl<T: Config> Pallet<T> {
             event: None,
             error: None,
             constants: Vec::new(),
-            docs: &["The validator set (sr25519 session keys) and the slot duration."],
+            docs: &["The validator set (sr25519 session keys), the slot duration and epochs."],
         }
     }
 
@@ -139,29 +132,14 @@ impl<T: Config> Pallet<T> {
         SlotDuration::get()
     }
 
-    /// The index and first slot of the epoch `slot` falls in, counting from the genesis slot
-    /// (`None` before block 1: then `slot` starts epoch 0).
-    fn epoch_position(slot: Slot) -> (u64, Slot) {
-        let Some(genesis) = GenesisSlot::get() else { return (0, slot) };
-        let length = EpochLength::get().max(1);
-        let index = slot.saturating_sub(genesis) / length;
-        (index, genesis.saturating_add(index.saturating_mul(length)))
-    }
-
-    /// The epoch a block in `slot`, built on the current state, belongs to. Slots before the
-    /// current epoch get the current epoch (which does not contain them, so their claims fail).
+    /// The epoch a block in `slot`, built on the current state, belongs to.
     pub fn epoch_for_slot(slot: Slot) -> EpochDescriptor {
-        let current = EpochIndex::get();
-        let (index, start_slot, randomness) = match Self::epoch_position(slot) {
-            // Before block 1 the first block's slot starts epoch 0.
-            position if GenesisSlot::get().is_none() => (position.0, position.1, Randomness::get()),
-            (index, start) if index > current => (index, start, NextRandomness::get()),
-            _ => (current, EpochStart::get(), Randomness::get()),
-        };
+        let length = EpochLength::get();
+        let (index, start_slot, randomness) = Epoch::get().epoch_of(slot, length);
         EpochDescriptor {
             index,
             start_slot,
-            length: EpochLength::get(),
+            length,
             randomness,
             authorities: Validators::get().into_iter().map(|key| (key, 1)).collect(),
             primary_probability: PRIMARY_PROBABILITY,
@@ -170,34 +148,14 @@ impl<T: Config> Pallet<T> {
 
     /// The current epoch (epoch 0, starting at slot 0, before block 1).
     pub fn current_epoch() -> EpochDescriptor {
-        Self::epoch_for_slot(EpochStart::get())
-    }
-
-    fn enter_slot(pre_digest: &PreDigest) {
-        let slot = pre_digest.slot();
-        assert!(slot > CurrentSlot::get(), "slots must increase");
-        CurrentSlot::put(slot);
-        if GenesisSlot::get().is_none() {
-            GenesisSlot::put(slot);
-            EpochStart::put(slot);
-        }
-        let (index, start) = Self::epoch_position(slot);
-        if index > EpochIndex::get() {
-            let randomness = NextRandomness::get();
-            EpochIndex::put(index);
-            EpochStart::put(start);
-            Randomness::put(randomness);
-            NextRandomness::put(randomness_accumulator(&randomness, index, blake2_256));
-        }
-        if let PreDigest::Primary { vrf_output, .. } = pre_digest {
-            NextRandomness::mutate(|acc| *acc = accumulate_randomness(acc, vrf_output, blake2_256));
-        }
+        Self::epoch_for_slot(Epoch::get().start_slot)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use lux_primitives::consensus::PreDigest;
 
     #[test]
     fn genesis_validation() {
@@ -255,6 +213,7 @@ mod tests {
     }
 
     fn next(randomness: [u8; 32], index: u64, outputs: &[[u8; 32]]) -> [u8; 32] {
+        use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator};
         let start = randomness_accumulator(&randomness, index, blake2_256);
         outputs.iter().fold(start, |acc, o| accumulate_randomness(&acc, o, blake2_256))
     }
@@ -275,8 +234,9 @@ mod tests {
             enter(1, &primary(1_000, 7));
             enter(2, &secondary(1_004));
             enter(3, &primary(1_009, 8));
-            assert_eq!(GenesisSlot::get(), Some(1_000));
-            assert_eq!((EpochIndex::get(), EpochStart::get()), (0, 1_000));
+            let state = Epoch::get();
+            assert_eq!(state.genesis_slot, Some(1_000));
+            assert_eq!((state.index, state.start_slot, state.current_slot), (0, 1_000, 1_009));
             // Slots in this epoch get it; the next epoch's randomness absorbs both primaries.
             assert_eq!(Session::epoch_for_slot(1_009).randomness, [0; 32]);
             let epoch1 = Session::epoch_for_slot(1_010);
@@ -332,7 +292,7 @@ mod tests {
                 &Default::default(),
             );
             assert_eq!(Session::on_initialize(1), Weight::ZERO);
-            assert_eq!(GenesisSlot::get(), None);
+            assert_eq!(Epoch::get(), EpochState::genesis(blake2_256));
         });
     }
 

@@ -137,5 +137,77 @@ pub fn accumulate_randomness(
     hash(&data)
 }
 
+/// A chain's epoch bookkeeping as of one block: what the session pallet stores and what the
+/// seeded consensus simulation keeps per block, so both run this same code.
+///
+/// Epoch 0 starts at the slot of block 1; epoch `n` covers the `length` slots from
+/// `genesis_slot + n * length`. A block whose slot lies in a later epoch than its parent's
+/// starts that epoch: its randomness becomes the accumulator of the parent's epoch.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct EpochState {
+    /// The slot of block 1 (`None` at genesis).
+    pub genesis_slot: Option<Slot>,
+    /// The slot of this block.
+    pub current_slot: Slot,
+    /// The current epoch's index.
+    pub index: u64,
+    /// The current epoch's first slot.
+    pub start_slot: Slot,
+    /// The current epoch's randomness.
+    pub randomness: [u8; 32],
+    /// The randomness accumulator of the current epoch: the next epoch's randomness so far.
+    pub next_randomness: [u8; 32],
+}
+
+impl EpochState {
+    /// The state at genesis: epoch 0, zero randomness.
+    pub fn genesis(hash: impl Fn(&[u8]) -> [u8; 32]) -> Self {
+        Self { next_randomness: randomness_accumulator(&[0; 32], 0, hash), ..Self::default() }
+    }
+
+    /// The index, first slot and randomness of the epoch of a block in `slot` built on this
+    /// state (before block 1, `slot` starts epoch 0). Slots before the current epoch get the
+    /// current epoch, which does not contain them, so claims to them fail.
+    pub fn epoch_of(&self, slot: Slot, length: u64) -> (u64, Slot, [u8; 32]) {
+        let Some(genesis) = self.genesis_slot else { return (0, slot, self.randomness) };
+        let length = length.max(1);
+        let index = slot.saturating_sub(genesis) / length;
+        if index > self.index {
+            let start = genesis.saturating_add(index.saturating_mul(length));
+            (index, start, self.next_randomness)
+        } else {
+            (self.index, self.start_slot, self.randomness)
+        }
+    }
+
+    /// Moves to the block whose claim is `pre_digest`: records its slot, changes the epoch if
+    /// the slot is in a later one, and absorbs a primary block's VRF output. A slot that does
+    /// not increase is refused (with the current slot) and changes nothing.
+    pub fn enter(
+        &mut self,
+        pre_digest: &PreDigest,
+        length: u64,
+        hash: impl Fn(&[u8]) -> [u8; 32],
+    ) -> Result<(), Slot> {
+        let slot = pre_digest.slot();
+        if slot <= self.current_slot {
+            return Err(self.current_slot);
+        }
+        let (index, start_slot, randomness) = self.epoch_of(slot, length);
+        self.current_slot = slot;
+        self.genesis_slot.get_or_insert(slot);
+        self.start_slot = start_slot;
+        if index > self.index {
+            self.index = index;
+            self.randomness = randomness;
+            self.next_randomness = randomness_accumulator(&randomness, index, &hash);
+        }
+        if let PreDigest::Primary { vrf_output, .. } = pre_digest {
+            self.next_randomness = accumulate_randomness(&self.next_randomness, vrf_output, &hash);
+        }
+        Ok(())
+    }
+}
+
 /// Domain separator of epoch randomness.
 const RANDOMNESS_CONTEXT: &[u8] = b"LuxTensorRandomness";
