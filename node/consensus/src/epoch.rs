@@ -15,7 +15,7 @@
 
 use codec::{Decode, Encode};
 use lux_keys::{vrf_output_bytes, vrf_verify, VrfItem, VrfSignature};
-use lux_primitives::consensus::{PreDigest, Slot};
+use lux_primitives::consensus::{EpochDescriptor, PreDigest, Slot};
 use lux_primitives::hashing::blake2_256;
 use lux_primitives::Sr25519Public;
 
@@ -198,6 +198,24 @@ impl Epoch {
             }
         }
         Ok(key)
+    }
+}
+
+impl From<EpochDescriptor> for Epoch {
+    /// The epoch the runtime describes (`LuxConsensusApi_epoch`).
+    fn from(descriptor: EpochDescriptor) -> Self {
+        Self {
+            index: descriptor.index,
+            start_slot: descriptor.start_slot,
+            length: descriptor.length,
+            randomness: descriptor.randomness,
+            authorities: descriptor
+                .authorities
+                .into_iter()
+                .map(|(key, weight)| Authority { key, weight })
+                .collect(),
+            primary_probability: descriptor.primary_probability,
+        }
     }
 }
 

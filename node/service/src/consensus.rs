@@ -2,7 +2,7 @@
 
 use codec::{Decode, Encode};
 use lux_chain::{Chain, ChainError};
-use lux_consensus::{Authority, Epoch, Justification, SignedVote, VoterSet};
+use lux_consensus::{Epoch, Justification, SignedVote, VoterSet};
 use lux_primitives::consensus::{EpochDescriptor, Slot};
 use lux_primitives::{ConsensusEngineId, H256};
 
@@ -32,7 +32,7 @@ pub fn slot_duration(chain: &Chain, override_: Option<std::time::Duration>) -> u
 pub fn epoch_at(chain: &Chain, at: &H256, slot: Slot) -> Result<Epoch, ChainError> {
     let descriptor: EpochDescriptor =
         chain.call_decode(at, "LuxConsensusApi_epoch", &slot.encode())?;
-    Ok(epoch_from(descriptor))
+    Ok(descriptor.into())
 }
 
 /// The finality voters of the state of `at`: the current epoch's authorities (set 0:
@@ -40,20 +40,5 @@ pub fn epoch_at(chain: &Chain, at: &H256, slot: Slot) -> Result<Epoch, ChainErro
 pub fn voter_set_at(chain: &Chain, at: &H256) -> Result<Option<VoterSet>, ChainError> {
     let descriptor: EpochDescriptor =
         chain.call_decode(at, "LuxConsensusApi_current_epoch", &[])?;
-    Ok(VoterSet::new(0, epoch_from(descriptor).authorities).ok())
-}
-
-fn epoch_from(descriptor: EpochDescriptor) -> Epoch {
-    Epoch {
-        index: descriptor.index,
-        start_slot: descriptor.start_slot,
-        length: descriptor.length,
-        randomness: descriptor.randomness,
-        authorities: descriptor
-            .authorities
-            .into_iter()
-            .map(|(key, weight)| Authority { key, weight })
-            .collect(),
-        primary_probability: descriptor.primary_probability,
-    }
+    Ok(VoterSet::new(0, Epoch::from(descriptor).authorities).ok())
 }
