@@ -21,7 +21,7 @@ pub struct RuntimeGenesisConfig {
     /// System.
     #[serde(default)]
     pub system: pallet_system::GenesisConfig,
-    /// Session: validators and slot duration.
+    /// Session: validators, slot duration and epoch length.
     #[serde(default)]
     pub session: pallet_session::GenesisConfig,
     /// Balances.

@@ -38,7 +38,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: Cow::Borrowed("luxtensor"),
     impl_name: Cow::Borrowed("luxtensor"),
     authoring_version: 1,
-    spec_version: 100,
+    spec_version: 101,
     impl_version: 1,
     apis: Cow::Borrowed(RUNTIME_API_VERSIONS),
     transaction_version: 1,
@@ -54,7 +54,7 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::ACCOUNT_NONCE, 1),
     (api_ids::TRANSACTION_PAYMENT, 4),
     (api_ids::GENESIS_BUILDER, 2),
-    (api_ids::LUX_CONSENSUS, 1),
+    (api_ids::LUX_CONSENSUS, 2),
 ];
 
 /// The runtime: implements every pallet's `Config`.

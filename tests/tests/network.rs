@@ -70,6 +70,44 @@ async fn epoch(node: &TestNode, at: H256) -> EpochDescriptor {
     client.runtime_call("LuxConsensusApi_current_epoch", &[], Some(at)).await.expect("epoch")
 }
 
+/// Checks the epoch the runtime reports at every block from 1 to `head` against one computed
+/// here from the headers alone: epochs of 20 slots from block 1's slot, epoch 0 with zero
+/// randomness, and each next epoch's randomness the previous epoch's primary VRF outputs
+/// hashed into an accumulator. At least one primary block must have fed it.
+async fn check_epochs(node: &TestNode, head: H256) {
+    use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator, PreDigest};
+    use lux_primitives::hashing::blake2_256;
+
+    let client = node.client().await;
+    let head_number = client.header(Some(head)).await.expect("header").expect("known").number;
+    let (mut index, mut randomness, mut accumulator) = (0u64, [0u8; 32], [0u8; 32]);
+    let (mut genesis_slot, mut primaries) = (None, 0);
+    for number in 1..=head_number {
+        let hash = node.block_hash(number).await.expect("canonical block");
+        let header = client.header(Some(hash)).await.expect("header").expect("known");
+        let claim = PreDigest::find(&header).expect("every block claims a slot");
+        let genesis = *genesis_slot.get_or_insert(claim.slot());
+        let block_epoch = (claim.slot() - genesis) / 20;
+        if block_epoch > index {
+            (index, randomness) = (block_epoch, accumulator);
+            accumulator = randomness_accumulator(&randomness, index, blake2_256);
+        }
+        if let PreDigest::Primary { vrf_output, .. } = claim {
+            accumulator = accumulate_randomness(&accumulator, &vrf_output, blake2_256);
+            primaries += u32::from(index < 2);
+        }
+        let reported = epoch(node, hash).await;
+        assert_eq!(reported.length, 20);
+        assert_eq!(
+            (reported.index, reported.start_slot, reported.randomness),
+            (index, genesis + index * 20, randomness),
+            "the epoch of #{number}"
+        );
+    }
+    assert!(index >= 2, "the chain crossed two epoch changes");
+    assert!(primaries > 0, "primary blocks fed the randomness of epochs 1 and 2");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
     let _serial = ONE_AT_A_TIME.lock().await;
@@ -88,17 +126,15 @@ async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
     wait_finalized(&three, before + 3, Duration::from_secs(90)).await;
     assert_same_finalized(&three).await;
 
-    // Let the chain pass two epoch changes (20 slots of 500 ms each) first.
-    let first = epoch(&nodes[0], nodes[0].block_hash(1).await.expect("block 1")).await;
-    assert_eq!((first.index, first.randomness), (0, [0; 32]));
+    // Let the chain finalize a block of epoch 2 (epochs of 20 slots of 500 ms, from block 1's
+    // slot), then recompute every block's epoch from the headers alone.
     let later = wait_for("epoch 2", Duration::from_secs(90), || async {
         let head = nodes[0].finalized().await.1;
         let later = epoch(&nodes[0], head).await;
         (later.index >= 2).then_some((head, later))
     })
     .await;
-    assert_ne!(later.1.randomness, [0; 32]);
-    assert_eq!(later.1.start_slot, first.start_slot + later.1.index * later.1.length);
+    check_epochs(&nodes[0], later.0).await;
 
     // A full node started late downloads the chain with its justifications.
     let bootnode = nodes[0].p2p_address().await;

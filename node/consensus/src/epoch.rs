@@ -9,9 +9,16 @@
 //! recompute; primary blocks weigh more in fork choice, so a secondary block loses to a primary
 //! one of the same height.
 //!
-//! The randomness of epoch `n + 1` is the hash of epoch `n`'s randomness, `n`, and the VRF
-//! outputs of epoch `n`'s primary blocks, in chain order. The runtime keeps that accumulator
-//! (`lux_primitives::consensus::EpochState`) in its state and tells the node each slot's epoch.
+//! The randomness of epoch `n + 1` is an accumulator over epoch `n`: it starts as a hash of
+//! epoch `n`'s randomness and `n`, and hashes in the VRF pre-output of each of epoch `n`'s
+//! primary blocks, in chain order. The runtime keeps it (`lux_primitives::consensus::EpochState`)
+//! and tells the node each slot's epoch.
+//!
+//! Because the randomness of an epoch is fixed only when the previous one ends, the last
+//! primary authors of an epoch can see how publishing or withholding their block (or, if they
+//! are also the slot's secondary author, publishing the secondary claim instead) changes the
+//! next epoch's randomness. That bias is one bit per such author and slot, as with BABE, whose
+//! two-epoch lag only moves it an epoch earlier.
 
 use codec::{Decode, Encode};
 use lux_keys::{vrf_output_bytes, vrf_verify, VrfItem, VrfSignature};

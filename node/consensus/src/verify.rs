@@ -4,7 +4,7 @@ use codec::{Decode, Encode};
 use lux_primitives::consensus::{PreDigest, Slot, ENGINE_ID};
 use lux_primitives::{DigestItem, Header, Sr25519Public, Sr25519Signature, H256};
 
-use crate::epoch::Epoch;
+use crate::epoch::{Authority, Epoch};
 use crate::ConsensusError;
 
 /// Signs with a validator's session key (the keystore implements it).
@@ -36,29 +36,57 @@ pub struct CheckedHeader {
     pub seal: DigestItem,
 }
 
+/// A sealed header taken apart.
+struct Unsealed {
+    hash: H256,
+    pre_header: Header,
+    seal: DigestItem,
+    signature: Sr25519Signature,
+    pre_digest: PreDigest,
+}
+
+impl Unsealed {
+    /// Removes the seal (exactly one, last) and finds the slot claim.
+    fn new(mut header: Header) -> Result<Self, ConsensusError> {
+        let hash = header.hash();
+        let seal = header.take_seal().ok_or(ConsensusError::MissingSeal(hash))?;
+        if header.digest.logs.iter().any(|item| matches!(item, DigestItem::Seal(..))) {
+            return Err(ConsensusError::MissingSeal(hash));
+        }
+        let signature = seal
+            .as_seal(ENGINE_ID)
+            .and_then(|mut data| Sr25519Signature::decode(&mut data).ok())
+            .ok_or(ConsensusError::MalformedSeal(hash))?;
+        let pre_digest = PreDigest::find(&header).ok_or(ConsensusError::MissingPreDigest(hash))?;
+        Ok(Self { hash, pre_header: header, seal, signature, pre_digest })
+    }
+
+    /// Whether `author` sealed it: signed the hash of the header without its seal.
+    fn check_seal(&self, author: &Sr25519Public) -> Result<(), ConsensusError> {
+        let pre_hash: H256 = self.pre_header.hash();
+        if lux_io::crypto_native::sr25519_verify(&self.signature.0, pre_hash.as_bytes(), &author.0)
+        {
+            Ok(())
+        } else {
+            Err(ConsensusError::BadSeal(self.hash))
+        }
+    }
+}
+
 /// Checks a header's slot claim (against `epoch`, the epoch of its slot) and seal.
 /// `parent_slot` is the parent's slot (`None` for the genesis parent); `now` the current slot
 /// (a small allowance for clock drift is the caller's choice).
 pub fn check_header(
-    mut header: Header,
+    header: Header,
     epoch: &Epoch,
     parent_slot: Option<Slot>,
     now: Slot,
 ) -> Result<CheckedHeader, ConsensusError> {
-    let hash = header.hash();
     if epoch.authorities.is_empty() {
         return Err(ConsensusError::NoAuthorities);
     }
-    let seal = header.take_seal().ok_or(ConsensusError::MissingSeal(hash))?;
-    if header.digest.logs.iter().any(|item| matches!(item, DigestItem::Seal(..))) {
-        return Err(ConsensusError::MissingSeal(hash));
-    }
-    let signature = seal
-        .as_seal(ENGINE_ID)
-        .and_then(|mut data| Sr25519Signature::decode(&mut data).ok())
-        .ok_or(ConsensusError::MalformedSeal(hash))?;
-    let pre_digest = PreDigest::find(&header).ok_or(ConsensusError::MissingPreDigest(hash))?;
-    let slot = pre_digest.slot();
+    let unsealed = Unsealed::new(header)?;
+    let slot = unsealed.pre_digest.slot();
     if let Some(parent_slot) = parent_slot {
         if slot <= parent_slot {
             return Err(ConsensusError::SlotNotIncreasing { slot, parent_slot });
@@ -67,12 +95,10 @@ pub fn check_header(
     if slot > now {
         return Err(ConsensusError::FutureSlot { slot, now });
     }
-    let author = epoch.check_claim(&pre_digest)?;
-    let pre_hash: H256 = header.hash();
-    if !lux_io::crypto_native::sr25519_verify(&signature.0, pre_hash.as_bytes(), &author.0) {
-        return Err(ConsensusError::BadSeal(hash));
-    }
-    Ok(CheckedHeader { pre_header: header, pre_digest, seal })
+    let author = epoch.check_claim(&unsealed.pre_digest)?;
+    unsealed.check_seal(&author)?;
+    let Unsealed { pre_header, pre_digest, seal, .. } = unsealed;
+    Ok(CheckedHeader { pre_header, pre_digest, seal })
 }
 
 /// Two different headers sealed by one author for one slot: a slashable offence.
@@ -85,21 +111,29 @@ pub struct BlockEquivocation {
 }
 
 impl BlockEquivocation {
-    /// The offender: checks that both headers are validly sealed claims of the same slot by
-    /// the same authority of `epoch`, and differ.
-    pub fn verify(&self, epoch: &Epoch) -> Result<Sr25519Public, ConsensusError> {
-        let hash = self.first.hash();
-        if hash == self.second.hash() {
+    /// The offender: checks that the two headers differ, claim the same slot for the same
+    /// authority, and are both sealed by that authority's key. The claims themselves are not
+    /// re-checked: the headers may sit on forks whose epochs have different randomness, and
+    /// sealing two headers for one slot is the offence whatever they claim.
+    pub fn verify(&self, authorities: &[Authority]) -> Result<Sr25519Public, ConsensusError> {
+        let (first, second) =
+            (Unsealed::new(self.first.clone())?, Unsealed::new(self.second.clone())?);
+        let (a, b) = (&first.pre_digest, &second.pre_digest);
+        if first.hash == second.hash
+            || a.slot() != b.slot()
+            || a.authority_index() != b.authority_index()
+        {
             return Err(ConsensusError::NotEquivocation);
         }
-        // The slot check against `now` is irrelevant for old offences.
-        let first = check_header(self.first.clone(), epoch, None, u64::MAX)?;
-        let second = check_header(self.second.clone(), epoch, None, u64::MAX)?;
-        let (a, b) = (first.pre_digest, second.pre_digest);
-        if a.slot() != b.slot() || a.authority_index() != b.authority_index() {
-            return Err(ConsensusError::NotEquivocation);
-        }
-        epoch.check_claim(&a)
+        let index = a.authority_index();
+        let count = authorities.len();
+        let key = authorities
+            .get(index as usize)
+            .ok_or(ConsensusError::UnknownAuthority { index, count })?
+            .key;
+        first.check_seal(&key)?;
+        second.check_seal(&key)?;
+        Ok(key)
     }
 }
 
@@ -248,15 +282,22 @@ mod tests {
         assert_eq!(detector.note(&first, &claim, 0), None);
         assert_eq!(detector.note(&first, &claim, 0), None, "the same header again is fine");
         let proof = detector.note(&second, &claim, 0).expect("equivocation");
-        assert_eq!(proof.verify(&epoch), Ok(key));
+        assert_eq!(proof.verify(&epoch.authorities), Ok(key));
         // Not offences: the same header twice, or two slots.
         let same = BlockEquivocation { first: first.clone(), second: first.clone() };
-        assert_eq!(same.verify(&epoch), Err(ConsensusError::NotEquivocation));
+        assert_eq!(same.verify(&epoch.authorities), Err(ConsensusError::NotEquivocation));
         let other_author = epoch.secondary_author(later).expect("author");
         let other_key = epoch.authorities[other_author as usize].key;
         let elsewhere = seal_header(header(later, other_author), &other_key, &keys).expect("signs");
-        let two_slots = BlockEquivocation { first, second: elsewhere };
-        assert_eq!(two_slots.verify(&epoch), Err(ConsensusError::NotEquivocation));
+        let two_slots = BlockEquivocation { first: first.clone(), second: elsewhere };
+        assert_eq!(two_slots.verify(&epoch.authorities), Err(ConsensusError::NotEquivocation));
+        // Someone else's seal on the author's claim frames nobody.
+        let mut framed = header(slot, author);
+        framed.state_root = H256::repeat_byte(9);
+        let someone_else = epoch.authorities[(author as usize + 1) % epoch.authorities.len()].key;
+        let framed = seal_header(framed, &someone_else, &keys).expect("signs");
+        let framing = BlockEquivocation { first, second: framed };
+        assert!(matches!(framing.verify(&epoch.authorities), Err(ConsensusError::BadSeal(_))));
         // Old slots are forgotten.
         assert_eq!(detector.note(&second, &claim, slot + 1), None);
     }

@@ -16,7 +16,7 @@ use lux_consensus::{
     VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet, VrfSigner,
 };
 use lux_keys::{Sr25519Pair, VrfItem, VrfSignature};
-use lux_primitives::consensus::{randomness_accumulator, EpochState, Slot};
+use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator, EpochState, Slot};
 use lux_primitives::hashing::blake2_256;
 use lux_primitives::{Digest, Header, Sr25519Public, Sr25519Signature, H256};
 
@@ -27,7 +27,7 @@ const ROUND_MS: u64 = 500;
 const EPOCH_SLOTS: u64 = 10;
 
 /// What every node knows about the chain's consensus: the authorities (fixed: validator-set
-/// changes come with staking) and the epoch length.
+/// changes come with staking); epochs are `EPOCH_SLOTS` long.
 struct Rules {
     authorities: Vec<Authority>,
 }
@@ -507,7 +507,10 @@ fn import(
         }
         let forget_before = (now / SLOT_MS).saturating_sub(100);
         if let Some(proof) = node.detector.note(&header, &checked.pre_digest, forget_before) {
-            assert!(proof.verify(&epoch).is_ok(), "a detected equivocation has a valid proof");
+            assert!(
+                proof.verify(&rules.authorities).is_ok(),
+                "a detected equivocation has a valid proof"
+            );
             node.block_offences.push(proof);
         }
         // Blocks on forks that finality pruned are dropped.
@@ -635,18 +638,38 @@ fn four_honest_validators_finalize_under_latency_and_loss() {
         assert!(outcome.nodes[node].vote_offences.is_empty());
         assert_eq!(outcome.nodes[node].bad_messages, 0);
     }
-    // The finalized chain went through epoch changes, each with fresh randomness.
+    // Every block's epoch state on the finalized chain, recomputed from its headers alone:
+    // epochs of EPOCH_SLOTS slots from block 1's slot, each next randomness the previous
+    // epoch's primary VRF outputs hashed into an accumulator.
     let node = &outcome.nodes[0];
-    let mut randomness = BTreeMap::new();
+    let mut chain = Vec::new();
     let mut block = node.voter.finalized().0;
     while let Some(header) = node.headers.get(&block).filter(|h| h.number > 0) {
-        let state = &node.epochs[&block];
-        randomness.insert(state.index, state.randomness);
+        chain.push((block, header));
         block = header.parent_hash;
     }
-    assert!(randomness.len() >= 5, "epochs on the finalized chain: {:?}", randomness.keys());
-    let distinct: BTreeSet<[u8; 32]> = randomness.values().copied().collect();
-    assert_eq!(distinct.len(), randomness.len(), "every epoch has its own randomness");
+    let genesis_state = &node.epochs[&block];
+    let (mut index, mut randomness) = (0, genesis_state.randomness);
+    let mut accumulator = genesis_state.next_randomness;
+    let (mut genesis_slot, mut primaries) = (None, 0);
+    for (hash, header) in chain.into_iter().rev() {
+        let claim = PreDigest::find(header).expect("claim");
+        let genesis = *genesis_slot.get_or_insert(claim.slot());
+        let block_epoch = (claim.slot() - genesis) / EPOCH_SLOTS;
+        if block_epoch > index {
+            (index, randomness) = (block_epoch, accumulator);
+            accumulator = randomness_accumulator(&randomness, index, blake2_256);
+        }
+        if let PreDigest::Primary { vrf_output, .. } = claim {
+            accumulator = accumulate_randomness(&accumulator, &vrf_output, blake2_256);
+            primaries += 1;
+        }
+        let state = &node.epochs[&hash];
+        assert_eq!((state.index, state.randomness), (index, randomness));
+        assert_eq!(state.next_randomness, accumulator);
+    }
+    assert!(index >= 4, "the finalized chain reached epoch {index}");
+    assert!(primaries > 0);
     // Blocks are final within 2 s of being authored (slot start): the worst lag seen.
     let mut worst = 0;
     for (time, _, hash, _) in &outcome.finalized {

@@ -19,7 +19,8 @@ pub(crate) struct Author {
     pub pool: Arc<Pool>,
     pub keystore: Arc<MemoryKeystore>,
     pub slot_duration_override: Option<Duration>,
-    /// The latest epoch index authoring has seen (logged when it changes).
+    /// One more than the highest epoch index authoring has worked in (0: none yet): the first
+    /// slot considered in a new epoch is logged.
     pub epoch_seen: AtomicU64,
 }
 

@@ -29,6 +29,9 @@ use lux_support::{storage, Hooks, ValueQuery, Weight};
 /// Probability that a slot has a primary (VRF) author when all stake is online.
 pub const PRIMARY_PROBABILITY: (u64, u64) = (1, 4);
 
+/// Slots per epoch where the genesis config did not say (see [`Pallet::epoch_length`]).
+pub const DEFAULT_EPOCH_LENGTH: u64 = 600;
+
 /// Weight of tracking a block's slot: a few storage reads and writes and a hash.
 pub const ON_INITIALIZE_WEIGHT: Weight = Weight::from_parts(20 * WEIGHT_REF_TIME_PER_MICROS, 0);
 
@@ -51,7 +54,7 @@ storage! {
     pub type Epoch = StorageValue<EpochState, ValueQuery>;
 }
 
-/// Genesis configuration: the first validator set and the slot duration.
+/// Genesis configuration: the first validator set, the slot duration and the epoch length.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GenesisConfig {
@@ -64,7 +67,7 @@ pub struct GenesisConfig {
 }
 
 impl GenesisConfig {
-    /// Writes the validator set and slot duration.
+    /// Writes the validator set, slot duration and epoch length.
     pub fn build<T: Config>(&self) -> Result<(), String> {
         if self.slot_duration == 0 {
             return Err("session.slotDuration must be positive".into());
@@ -84,7 +87,6 @@ impl GenesisConfig {
         Validators::put(&self.validators);
         SlotDuration::put(self.slot_duration);
         EpochLength::put(self.epoch_length);
-        Epoch::put(EpochState::genesis(blake2_256));
         Ok(())
     }
 }
@@ -101,7 +103,7 @@ impl<T: Config> Hooks for Pallet<T> {
             return Weight::ZERO;
         };
         let mut epoch = Epoch::get();
-        if let Err(current) = epoch.enter(&pre_digest, EpochLength::get(), blake2_256) {
+        if let Err(current) = epoch.enter(&pre_digest, Self::epoch_length(), blake2_256) {
             panic!("slots must increase: slot {} after {current}", pre_digest.slot());
         }
         Epoch::put(epoch);
@@ -132,9 +134,18 @@ impl<T: Config> Pallet<T> {
         SlotDuration::get()
     }
 
+    /// Slots per epoch. States written before epochs existed have no `EpochLength`: they get
+    /// [`DEFAULT_EPOCH_LENGTH`], so a runtime upgrade needs no migration.
+    pub fn epoch_length() -> u64 {
+        match EpochLength::get() {
+            0 => DEFAULT_EPOCH_LENGTH,
+            length => length,
+        }
+    }
+
     /// The epoch a block in `slot`, built on the current state, belongs to.
     pub fn epoch_for_slot(slot: Slot) -> EpochDescriptor {
-        let length = EpochLength::get();
+        let length = Self::epoch_length();
         let (index, start_slot, randomness) = Epoch::get().epoch_of(slot, length);
         EpochDescriptor {
             index,
@@ -212,9 +223,9 @@ mod tests {
         });
     }
 
-    fn next(randomness: [u8; 32], index: u64, outputs: &[[u8; 32]]) -> [u8; 32] {
-        use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator};
-        let start = randomness_accumulator(&randomness, index, blake2_256);
+    /// The accumulator `start` after absorbing `outputs`.
+    fn absorb(start: [u8; 32], outputs: &[[u8; 32]]) -> [u8; 32] {
+        use lux_primitives::consensus::accumulate_randomness;
         outputs.iter().fold(start, |acc, o| accumulate_randomness(&acc, o, blake2_256))
     }
 
@@ -241,7 +252,8 @@ mod tests {
             assert_eq!(Session::epoch_for_slot(1_009).randomness, [0; 32]);
             let epoch1 = Session::epoch_for_slot(1_010);
             assert_eq!((epoch1.index, epoch1.start_slot), (1, 1_010));
-            assert_eq!(epoch1.randomness, next([0; 32], 0, &[[7; 32], [8; 32]]));
+            // Epoch 0's accumulator starts at zero.
+            assert_eq!(epoch1.randomness, absorb([0; 32], &[[7; 32], [8; 32]]));
 
             // What the node was told is what the runtime records when the block arrives.
             enter(4, &secondary(1_012));
@@ -250,7 +262,12 @@ mod tests {
             // accumulator (no outputs), the index counts the skipped epochs.
             let epoch4 = Session::epoch_for_slot(1_045);
             assert_eq!((epoch4.index, epoch4.start_slot), (4, 1_040));
-            assert_eq!(epoch4.randomness, next(epoch1.randomness, 1, &[]));
+            let start = lux_primitives::consensus::randomness_accumulator(
+                &epoch1.randomness,
+                1,
+                blake2_256,
+            );
+            assert_eq!(epoch4.randomness, absorb(start, &[]));
             enter(5, &primary(1_045, 9));
             assert_eq!(Session::current_epoch(), epoch4);
             // Earlier slots get the current epoch, which does not contain them.
@@ -275,6 +292,15 @@ mod tests {
     }
 
     #[test]
+    fn the_first_block_may_claim_any_slot() {
+        with_genesis(|| {
+            enter(1, &secondary(0));
+            assert_eq!(Epoch::get().genesis_slot, Some(0));
+            enter(2, &secondary(1));
+        });
+    }
+
+    #[test]
     #[should_panic(expected = "slots must increase")]
     fn a_block_may_not_repeat_a_slot() {
         with_genesis(|| {
@@ -292,7 +318,7 @@ mod tests {
                 &Default::default(),
             );
             assert_eq!(Session::on_initialize(1), Weight::ZERO);
-            assert_eq!(Epoch::get(), EpochState::genesis(blake2_256));
+            assert_eq!(Epoch::get(), EpochState::default());
         });
     }
 

@@ -140,12 +140,14 @@ pub fn accumulate_randomness(
 /// A chain's epoch bookkeeping as of one block: what the session pallet stores and what the
 /// seeded consensus simulation keeps per block, so both run this same code.
 ///
-/// Epoch 0 starts at the slot of block 1; epoch `n` covers the `length` slots from
+/// Epoch 0 starts at the slot of the first block; epoch `n` covers the `length` slots from
 /// `genesis_slot + n * length`. A block whose slot lies in a later epoch than its parent's
-/// starts that epoch: its randomness becomes the accumulator of the parent's epoch.
+/// starts that epoch: its randomness becomes the accumulator of the parent's epoch. The
+/// default is the state at genesis: epoch 0, randomness and accumulator zero (as BABE, the
+/// first epoch's slots are known to everyone in advance).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct EpochState {
-    /// The slot of block 1 (`None` at genesis).
+    /// The slot of the first block with a slot claim (`None` before it).
     pub genesis_slot: Option<Slot>,
     /// The slot of this block.
     pub current_slot: Slot,
@@ -160,11 +162,6 @@ pub struct EpochState {
 }
 
 impl EpochState {
-    /// The state at genesis: epoch 0, zero randomness.
-    pub fn genesis(hash: impl Fn(&[u8]) -> [u8; 32]) -> Self {
-        Self { next_randomness: randomness_accumulator(&[0; 32], 0, hash), ..Self::default() }
-    }
-
     /// The index, first slot and randomness of the epoch of a block in `slot` built on this
     /// state (before block 1, `slot` starts epoch 0). Slots before the current epoch get the
     /// current epoch, which does not contain them, so claims to them fail.
@@ -182,7 +179,7 @@ impl EpochState {
 
     /// Moves to the block whose claim is `pre_digest`: records its slot, changes the epoch if
     /// the slot is in a later one, and absorbs a primary block's VRF output. A slot that does
-    /// not increase is refused (with the current slot) and changes nothing.
+    /// not increase on the previous block's is refused (with that slot) and changes nothing.
     pub fn enter(
         &mut self,
         pre_digest: &PreDigest,
@@ -190,7 +187,7 @@ impl EpochState {
         hash: impl Fn(&[u8]) -> [u8; 32],
     ) -> Result<(), Slot> {
         let slot = pre_digest.slot();
-        if slot <= self.current_slot {
+        if self.genesis_slot.is_some() && slot <= self.current_slot {
             return Err(self.current_slot);
         }
         let (index, start_slot, randomness) = self.epoch_of(slot, length);
