@@ -313,6 +313,9 @@ mod tests {
         assert!(matches!(epoch.check_claim(&moved), Err(ConsensusError::BadVrfProof { .. })));
         let stolen = PreDigest::Primary { authority_index: 1, slot, vrf_output, vrf_proof };
         assert!(matches!(epoch.check_claim(&stolen), Err(ConsensusError::BadVrfProof { .. })));
+        // The claim proves a VRF on this epoch's randomness: under another epoch's, it fails.
+        let next = Epoch { randomness: [10; 32], ..epoch.clone() };
+        assert!(matches!(next.check_claim(&claim), Err(ConsensusError::BadVrfProof { .. })));
         let outside = PreDigest::Secondary { authority_index: 0, slot: 5 };
         assert!(matches!(
             epoch.check_claim(&outside),
