@@ -1,13 +1,14 @@
-//! Harness for end-to-end tests: starts real `luxtensor` processes on free loopback ports,
-//! waits for conditions with deadlines (never fixed sleeps), and kills the processes when the
-//! test ends, whatever happens.
+//! Harness for end-to-end tests: starts real `luxtensor` processes on loopback, each on ports
+//! the system picks (`--rpc-port 0`, `/tcp/0`: the node logs the addresses it bound, so no two
+//! processes can race for one port), waits for conditions with deadlines (never fixed sleeps),
+//! and kills the processes when the test ends, whatever happens.
 //!
 //! The binary is the one built next to the test executable (`target/<profile>/luxtensor`,
 //! built by `cargo build -p luxtensor`), or `$LUXTENSOR_BIN`.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use lux_rpc_client::LuxClient;
@@ -30,13 +31,8 @@ pub fn binary() -> PathBuf {
     bin
 }
 
-/// A free TCP port on loopback.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+/// What the node logs once its RPC server listens, before the address.
+const RPC_LISTENING: &str = "Running JSON-RPC server: addr=";
 
 /// Runs `luxtensor` with `args` to completion.
 pub fn run_cli(args: &[&str]) -> Output {
@@ -93,25 +89,26 @@ impl TestNode {
         Self::start(base_path, &args).await
     }
 
-    /// Starts `luxtensor <args>` on `base_path` with a free RPC port (the caller gives the
-    /// chain, keys and network flags).
+    /// Starts `luxtensor <args>` on `base_path` with an RPC port the system picks (the caller
+    /// gives the chain, keys and network flags).
     pub async fn start(base_path: &Path, args: &[String]) -> Self {
-        let rpc_port = free_port();
-        let log_path = base_path.join(format!("node-{rpc_port}.log"));
+        static STARTS: AtomicU32 = AtomicU32::new(0);
+        let log_path =
+            base_path.join(format!("node-{}.log", STARTS.fetch_add(1, Ordering::Relaxed)));
         std::fs::create_dir_all(base_path).expect("base path");
         let log = std::fs::File::create(&log_path).expect("log file");
         let mut command = Command::new(binary());
         command
             .arg("--base-path")
             .arg(base_path)
-            .args(["--rpc-port", &rpc_port.to_string(), "--no-prometheus", "--no-mdns"])
+            .args(["--rpc-port", "0", "--no-prometheus", "--no-mdns"])
             .args(args)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log);
         let child = command.spawn().expect("luxtensor starts");
         let mut node =
-            Self { child: Some(child), rpc_port, base_path: base_path.to_path_buf(), log_path };
+            Self { child: Some(child), rpc_port: 0, base_path: base_path.to_path_buf(), log_path };
         node.wait_ready().await;
         node
     }
@@ -183,8 +180,14 @@ impl TestNode {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
 
+    /// The RPC port the node logged, once it has.
+    fn logged_rpc_port(&self) -> Option<u16> {
+        let log = self.log();
+        let line = log.lines().find_map(|line| line.split_once(RPC_LISTENING))?.1;
+        line.trim().rsplit_once(':')?.1.parse().ok()
+    }
+
     async fn wait_ready(&mut self) {
-        let url = self.http_url();
         let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             if let Some(child) = self.child.as_mut() {
@@ -192,7 +195,19 @@ impl TestNode {
                     panic!("luxtensor exited with {status} before serving RPC:\n{}", self.log());
                 }
             }
-            if let Ok(client) = LuxClient::connect(&url).await {
+            if self.rpc_port == 0 {
+                self.rpc_port = self.logged_rpc_port().unwrap_or(0);
+            }
+            if self.rpc_port == 0 {
+                assert!(
+                    Instant::now() < deadline,
+                    "the node logged no RPC address:\n{}",
+                    self.log()
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            if let Ok(client) = LuxClient::connect(&self.http_url()).await {
                 if client.request::<Value>("system_health", jsonrpsee::rpc_params![]).await.is_ok()
                 {
                     return;

@@ -1,9 +1,10 @@
-// Starts a real `luxtensor --dev` node on a free loopback port for a test file, waits until it
-// serves RPC (with a deadline, never a fixed sleep), and kills it afterwards.
+// Starts a real `luxtensor --dev` node for a test file on an RPC port the system picks
+// (`--rpc-port 0`; the node logs the address it bound, so parallel test files never race for a
+// port), waits until it serves RPC (with a deadline, never a fixed sleep), and kills it
+// afterwards.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,18 +19,8 @@ export function binary() {
   return bin;
 }
 
-/** A free TCP port on loopback. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** What the node logs once its RPC server listens. */
+const RPC_LISTENING = /Running JSON-RPC server: addr=(\S+)/;
 
 /** Polls `check` until it returns a truthy value, or throws after `timeoutMs`. */
 export async function waitFor(what, timeoutMs, check) {
@@ -44,37 +35,41 @@ export async function waitFor(what, timeoutMs, check) {
 
 /** Starts a dev node; `stop()` kills it and removes its data. */
 export async function startDevNode({ blockTimeMs = 500 } = {}) {
-  const port = await freePort();
   const basePath = mkdtempSync(path.join(tmpdir(), 'luxtensor-js-'));
-  const args = ['--dev', '--base-path', basePath, '--rpc-port', String(port), '--no-prometheus',
+  const args = ['--dev', '--base-path', basePath, '--rpc-port', '0', '--no-prometheus',
     '--dev-block-time', String(blockTimeMs)];
   const child = spawn(binary(), args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info' } });
   let log = '';
   child.stderr.on('data', (chunk) => { log += chunk; });
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const httpUrl = `http://127.0.0.1:${port}`;
-  const health = async () => {
-    if (child.exitCode !== null) throw new Error(`luxtensor exited early:\n${log}`);
-    const res = await fetch(httpUrl, {
+  const ready = async () => {
+    if (child.exitCode !== null) return { exited: true };
+    const addr = RPC_LISTENING.exec(log)?.[1];
+    if (!addr) return undefined;
+    const res = await fetch(`http://${addr}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
     });
-    return res.ok;
+    return res.ok && { addr };
   };
+  let addr;
   try {
-    await waitFor('the node to serve RPC', 120_000, health);
+    const state = await waitFor('the node to serve RPC', 120_000, ready);
+    if (state.exited) throw new Error('luxtensor exited early');
+    addr = state.addr;
   } catch (e) {
     child.kill('SIGKILL');
     throw new Error(`${e.message}\n${log}`);
   }
+  const httpUrl = `http://${addr}`;
   const stop = async () => {
     child.kill('SIGKILL');
     await exited;
     rmSync(basePath, { recursive: true, force: true });
   };
   process.once('exit', () => child.kill('SIGKILL'));
-  return { url: `ws://127.0.0.1:${port}`, httpUrl, stop, log: () => log };
+  return { url: `ws://${addr}`, httpUrl, stop, log: () => log };
 }
 
 /** The Substrate dev phrase; its Ethereum accounts are m/44'/60'/0'/0/{0..5}. */
