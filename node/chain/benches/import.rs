@@ -17,9 +17,7 @@ use lux_db::{Database, DatabaseConfig};
 use lux_executor::{ExecutorConfig, WasmExecutor};
 use lux_keys::EthereumPair;
 use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
-use lux_primitives::{
-    AccountId20, Digest, Header, OpaqueExtrinsic, Sr25519Public, Sr25519Signature, LUX,
-};
+use lux_primitives::{AccountId20, Digest, Header, OpaqueExtrinsic, Sr25519Public, LUX};
 use lux_rpc_client::{sign_extrinsic, SigningContext};
 use luxtensor_runtime::{RuntimeCall, VERSION};
 
@@ -41,14 +39,6 @@ fn genesis(executor: &WasmExecutor, senders: &[EthereumPair]) -> BTreeMap<Vec<u8
         }
     }
     spec.genesis_storage(executor).expect("genesis storage")
-}
-
-struct Alice(lux_keys::Sr25519Pair);
-
-impl lux_consensus::SessionSigner for Alice {
-    fn sign(&self, _public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
-        Some(Sr25519Signature(self.0.sign(message)))
-    }
 }
 
 fn open_chain(
@@ -106,8 +96,7 @@ fn build_block(
     eprintln!("built a block of {} transfers in {:?}", built.included.len(), started.elapsed());
     assert_eq!(built.included.len(), senders.len(), "every transfer fits in the block");
     let alice = lux_keys::dev_session_key("alice").expect("alice");
-    let header =
-        seal_header(built.header, &Sr25519Public(alice.public()), &Alice(alice)).expect("sealed");
+    let header = seal_header(built.header, &Sr25519Public(alice.public()), &alice).expect("sealed");
     (header, built.body)
 }
 

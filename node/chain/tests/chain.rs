@@ -9,15 +9,7 @@ use lux_consensus::{seal_header, PreDigest};
 use lux_db::{Database, DatabaseConfig};
 use lux_executor::{ExecutorConfig, WasmExecutor};
 use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
-use lux_primitives::{Digest, Header, OpaqueExtrinsic, Sr25519Public, Sr25519Signature, H256};
-
-struct Alice(lux_keys::Sr25519Pair);
-
-impl lux_consensus::SessionSigner for Alice {
-    fn sign(&self, _public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
-        Some(Sr25519Signature(self.0.sign(message)))
-    }
-}
+use lux_primitives::{Digest, Header, OpaqueExtrinsic, Sr25519Public, H256};
 
 fn new_chain(dir: &std::path::Path) -> Chain {
     let executor = WasmExecutor::new(ExecutorConfig::default()).expect("executor");
@@ -43,8 +35,7 @@ fn block(
         BuildLimits { deadline: Instant::now() + Duration::from_secs(10), max_transactions: 0 };
     let built = chain.build_block(&parent, digest, &data, Vec::new(), limits).expect("builds");
     let alice = lux_keys::dev_session_key("alice").expect("alice");
-    let header =
-        seal_header(built.header, &Sr25519Public(alice.public()), &Alice(alice)).expect("seal");
+    let header = seal_header(built.header, &Sr25519Public(alice.public()), &alice).expect("seal");
     (header, built.body, built.changes)
 }
 

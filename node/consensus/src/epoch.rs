@@ -21,7 +21,7 @@
 //! two-epoch lag only moves it an epoch earlier.
 
 use codec::{Decode, Encode};
-use lux_keys::{vrf_output_bytes, vrf_verify, VrfItem, VrfSignature};
+use lux_keys::{vrf_output_bytes, vrf_verify, Sr25519Pair, VrfItem, VrfSignature};
 use lux_primitives::consensus::{EpochDescriptor, PreDigest, Slot};
 use lux_primitives::hashing::blake2_256;
 use lux_primitives::Sr25519Public;
@@ -52,6 +52,30 @@ pub trait VrfSigner {
         label: &'static [u8],
         items: &[VrfItem<'_>],
     ) -> Option<VrfSignature>;
+}
+
+/// A key evaluates VRFs for itself.
+impl VrfSigner for Sr25519Pair {
+    fn vrf_sign(
+        &self,
+        public: &Sr25519Public,
+        label: &'static [u8],
+        items: &[VrfItem<'_>],
+    ) -> Option<VrfSignature> {
+        (self.public() == public.0).then(|| Sr25519Pair::vrf_sign(self, label, items))
+    }
+}
+
+/// Keys evaluate VRFs with whichever of them is `public`'s.
+impl VrfSigner for Vec<Sr25519Pair> {
+    fn vrf_sign(
+        &self,
+        public: &Sr25519Public,
+        label: &'static [u8],
+        items: &[VrfItem<'_>],
+    ) -> Option<VrfSignature> {
+        self.iter().find_map(|pair| VrfSigner::vrf_sign(pair, public, label, items))
+    }
 }
 
 /// One epoch's parameters.
@@ -235,23 +259,8 @@ fn below(value: &[u8; 32], threshold: u128) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lux_keys::Sr25519Pair;
 
-    struct Keys(Vec<Sr25519Pair>);
-
-    impl VrfSigner for Keys {
-        fn vrf_sign(
-            &self,
-            public: &Sr25519Public,
-            label: &'static [u8],
-            items: &[VrfItem<'_>],
-        ) -> Option<VrfSignature> {
-            let pair = self.0.iter().find(|p| p.public() == public.0)?;
-            Some(pair.vrf_sign(label, items))
-        }
-    }
-
-    fn epoch(weights: &[u64]) -> (Keys, Epoch) {
+    fn epoch(weights: &[u64]) -> (Vec<Sr25519Pair>, Epoch) {
         let names = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
         let pairs: Vec<_> = names[..weights.len()]
             .iter()
@@ -270,7 +279,7 @@ mod tests {
             authorities,
             primary_probability: (1, 4),
         };
-        (Keys(pairs), epoch)
+        (pairs, epoch)
     }
 
     #[test]
@@ -279,7 +288,7 @@ mod tests {
         let mut primaries = 0;
         for slot in 1_000..1_400 {
             let mut claims = 0;
-            for pair in &keys.0 {
+            for pair in &keys {
                 let ours = |k: &Sr25519Public| k.0 == pair.public();
                 if let Some((claim, key)) = epoch.claim_slot(slot, &keys, ours) {
                     assert_eq!(epoch.check_claim(&claim), Ok(key));
@@ -332,7 +341,7 @@ mod tests {
         // A losing VRF output with a valid proof is not a primary claim.
         let losing = (1_000u64..2_000).find_map(|slot| {
             let (s, e) = (slot.to_le_bytes(), epoch.index.to_le_bytes());
-            let vrf = keys.0[0].vrf_sign(VRF_LABEL, &epoch.vrf_items(&s, &e));
+            let vrf = keys[0].vrf_sign(VRF_LABEL, &epoch.vrf_items(&s, &e));
             let claim = PreDigest::Primary {
                 authority_index: 0,
                 slot,

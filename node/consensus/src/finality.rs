@@ -752,15 +752,6 @@ mod tests {
     use lux_keys::Sr25519Pair;
     use lux_primitives::Digest;
 
-    struct Keys(Vec<Sr25519Pair>);
-
-    impl SessionSigner for Keys {
-        fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
-            let pair = self.0.iter().find(|p| p.public() == public.0)?;
-            Some(Sr25519Signature(pair.sign_deterministic(message)))
-        }
-    }
-
     /// A chain: genesis, then blocks named by a byte, each on a given parent.
     #[derive(Default)]
     struct Chain {
@@ -795,14 +786,14 @@ mod tests {
         }
     }
 
-    fn setup() -> (Keys, VoterSet) {
+    fn setup() -> (Vec<Sr25519Pair>, VoterSet) {
         let pairs: Vec<_> = ["alice", "bob", "charlie", "dave"]
             .iter()
             .map(|n| lux_keys::dev_session_key(n).expect("dev key"))
             .collect();
         let voters = pairs.iter().map(|p| Authority { key: Sr25519Public(p.public()), weight: 1 });
         let set = VoterSet::new(0, voters.collect()).expect("valid set");
-        (Keys(pairs), set)
+        (pairs, set)
     }
 
     fn voters(set: &VoterSet, genesis: BlockId) -> Vec<Voter> {
@@ -814,7 +805,12 @@ mod tests {
     }
 
     /// Delivers every vote to every voter until nothing new happens; returns finalized blocks.
-    fn run(voters: &mut [Voter], chain: &Chain, keys: &Keys, now: u64) -> Vec<Justification> {
+    fn run(
+        voters: &mut [Voter],
+        chain: &Chain,
+        keys: &dyn SessionSigner,
+        now: u64,
+    ) -> Vec<Justification> {
         let mut finalized = Vec::new();
         let mut pending: Vec<SignedVote> = Vec::new();
         for _ in 0..10 {

@@ -1,6 +1,7 @@
 //! Sealing headers and checking them on import.
 
 use codec::{Decode, Encode};
+use lux_keys::Sr25519Pair;
 use lux_primitives::consensus::{PreDigest, Slot, ENGINE_ID};
 use lux_primitives::{DigestItem, Header, Sr25519Public, Sr25519Signature, H256};
 
@@ -11,6 +12,21 @@ use crate::ConsensusError;
 pub trait SessionSigner {
     /// Signs `message` with the key `public`; `None` if we do not hold it.
     fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature>;
+}
+
+/// A key signs for itself, deterministically (the same message gives the same signature, so
+/// simulations replay exactly).
+impl SessionSigner for Sr25519Pair {
+    fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
+        (self.public() == public.0).then(|| Sr25519Signature(self.sign_deterministic(message)))
+    }
+}
+
+/// Keys sign with whichever of them is `public`'s.
+impl SessionSigner for Vec<Sr25519Pair> {
+    fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
+        self.iter().find_map(|pair| SessionSigner::sign(pair, public, message))
+    }
 }
 
 /// Seals `header` (built with its pre-digest, without seal) with `author`'s key.
@@ -172,16 +188,7 @@ mod tests {
     use crate::epoch::Authority;
     use lux_primitives::Digest;
 
-    struct Keys(Vec<lux_keys::Sr25519Pair>);
-
-    impl SessionSigner for Keys {
-        fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
-            let pair = self.0.iter().find(|p| p.public() == public.0)?;
-            Some(Sr25519Signature(pair.sign(message)))
-        }
-    }
-
-    fn setup() -> (Keys, Epoch) {
+    fn setup() -> (Vec<Sr25519Pair>, Epoch) {
         let pairs: Vec<_> = ["alice", "bob"]
             .iter()
             .map(|n| lux_keys::dev_session_key(n).expect("dev key"))
@@ -197,7 +204,7 @@ mod tests {
             // Secondary claims only, so the tests know each slot's author.
             primary_probability: (0, 1),
         };
-        (Keys(pairs), epoch)
+        (pairs, epoch)
     }
 
     /// The index of the secondary author of `slot`, and a slot after it with the other one.

@@ -12,13 +12,13 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use codec::Encode;
 use lux_consensus::{
     check_header, seal_header, Authority, BlockEquivocation, BlockTree, ChainView, ChainWeight,
-    Epoch, EquivocationDetector, Justification, PreDigest, SessionSigner, SignedVote, Vote,
-    VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet, VrfSigner,
+    Epoch, EquivocationDetector, Justification, PreDigest, SignedVote, Vote, VoteEquivocation,
+    VoteKind, Voter, VoterConfig, VoterOutput, VoterSet,
 };
-use lux_keys::{Sr25519Pair, VrfItem, VrfSignature};
+use lux_keys::Sr25519Pair;
 use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator, EpochState, Slot};
 use lux_primitives::hashing::blake2_256;
-use lux_primitives::{Digest, Header, Sr25519Public, Sr25519Signature, H256};
+use lux_primitives::{Digest, Header, Sr25519Public, H256};
 
 const SLOT_MS: u64 = 500;
 const TICK_MS: u64 = 25;
@@ -61,25 +61,6 @@ impl Rng {
 
     fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
-    }
-}
-
-struct Key(Sr25519Pair);
-
-impl SessionSigner for Key {
-    fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
-        (public.0 == self.0.public()).then(|| Sr25519Signature(self.0.sign_deterministic(message)))
-    }
-}
-
-impl VrfSigner for Key {
-    fn vrf_sign(
-        &self,
-        public: &Sr25519Public,
-        label: &'static [u8],
-        items: &[VrfItem<'_>],
-    ) -> Option<VrfSignature> {
-        (public.0 == self.0.public()).then(|| self.0.vrf_sign(label, items))
     }
 }
 
@@ -149,7 +130,7 @@ impl Config {
 
 struct Node {
     index: usize,
-    key: Key,
+    key: Sr25519Pair,
     behaviour: Behaviour,
     headers: BTreeMap<H256, Header>,
     /// The epoch state after each block.
@@ -267,7 +248,7 @@ fn run(config: &Config) -> Outcome {
             let key = Sr25519Public(pair.public());
             Node {
                 index,
-                key: Key(pair),
+                key: pair,
                 behaviour: config.behaviours.get(&index).copied().unwrap_or(Behaviour::Honest),
                 headers: BTreeMap::from([(genesis_id.0, genesis.clone())]),
                 epochs: BTreeMap::from([(genesis_id.0, genesis_epoch.clone())]),
@@ -430,7 +411,7 @@ fn author(node: &mut Node, rules: &Rules, slot: u64) -> Option<Vec<(Header, Opti
         return None;
     }
     let epoch = rules.epoch(node.epochs.get(&parent)?, slot);
-    let own = Sr25519Public(node.key.0.public());
+    let own = Sr25519Public(node.key.public());
     let (claim, key) = epoch.claim_slot(slot, &node.key, |k| *k == own)?;
     let build = |variant: u8| {
         let mut digest = Digest::default();
@@ -756,7 +737,7 @@ fn a_double_voter_is_caught_and_finality_stays_safe() {
     let outcome = run(&config);
     outcome.assert_safe();
     assert_live(&outcome, [0, 2, 3].into_iter(), 40);
-    let bob = Sr25519Public(outcome.nodes[1].key.0.public());
+    let bob = Sr25519Public(outcome.nodes[1].key.public());
     let mut caught = 0;
     for node in [0, 2, 3] {
         for proof in &outcome.nodes[node].vote_offences {

@@ -65,8 +65,7 @@ impl MemoryKeystore {
 
 impl SessionSigner for MemoryKeystore {
     fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
-        let pair = self.pairs.iter().find(|p| p.public() == public.0)?;
-        Some(Sr25519Signature(pair.sign(message)))
+        self.pairs.sign(public, message)
     }
 }
 
@@ -77,8 +76,7 @@ impl VrfSigner for MemoryKeystore {
         label: &'static [u8],
         items: &[VrfItem<'_>],
     ) -> Option<VrfSignature> {
-        let pair = self.pairs.iter().find(|p| p.public() == public.0)?;
-        Some(pair.vrf_sign(label, items))
+        self.pairs.vrf_sign(public, label, items)
     }
 }
 
