@@ -426,7 +426,6 @@ pub struct Voter {
     /// used when that round's votes are no longer kept.
     estimate: BlockId,
     rounds: BTreeMap<Round, RoundState>,
-    reported: BTreeSet<(Round, VoteKind, usize)>,
 }
 
 impl Voter {
@@ -450,7 +449,6 @@ impl Voter {
             finalized,
             estimate: finalized,
             rounds,
-            reported: BTreeSet::new(),
         }
     }
 
@@ -503,13 +501,13 @@ impl Voter {
                 votes.first.insert(index, vote);
             }
             Some(first) if first.vote == vote.vote => return Ok(out),
-            Some(first) => {
+            // The first conflicting vote is kept and reported; later ones change nothing.
+            Some(first) if !votes.equivocators.contains_key(&index) => {
                 let first = first.clone();
-                votes.equivocators.entry(index).or_insert_with(|| vote.clone());
-                if self.reported.insert((round, kind, index)) {
-                    out.push(VoterOutput::Equivocation(VoteEquivocation { first, second: vote }));
-                }
+                votes.equivocators.insert(index, vote.clone());
+                out.push(VoterOutput::Equivocation(VoteEquivocation { first, second: vote }));
             }
+            Some(_) => {}
         }
         out.extend(self.check_finality(chain));
         Ok(out)
@@ -524,9 +522,20 @@ impl Voter {
         now: u64,
     ) -> Result<bool, FinalityError> {
         justification.verify(&self.set)?;
+        Ok(self.apply_verified_justification(justification, chain, now))
+    }
+
+    /// [`Voter::on_justification`] for a justification the caller has already verified
+    /// against this voter set (so its signatures are not checked twice).
+    pub fn apply_verified_justification(
+        &mut self,
+        justification: &Justification,
+        chain: &dyn ChainView,
+        now: u64,
+    ) -> bool {
         let target = (justification.target_hash, justification.target_number);
         if target.1 <= self.finalized.1 || !is_descendant_or_equal(chain, self.finalized, target) {
-            return Ok(false);
+            return false;
         }
         self.finalized = target;
         if !is_descendant_or_equal(chain, target, self.estimate) {
@@ -535,7 +544,7 @@ impl Voter {
         if justification.round >= self.round {
             self.start_round(justification.round + 1, now);
         }
-        Ok(true)
+        true
     }
 
     /// Advances the state machine at time `now`: casts our votes when due, finalizes, and

@@ -1,6 +1,6 @@
 //! What peers send each other: gossip payloads and the block-range request protocol.
 
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeAll, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
 use lux_primitives::{Header, OpaqueExtrinsic, H256};
@@ -123,11 +123,8 @@ async fn write_frame<T: AsyncWrite + Unpin + Send>(io: &mut T, data: &[u8]) -> s
 
 /// Decodes `data` as exactly one `D`: trailing bytes are an error too.
 pub fn decode_all<D: Decode>(data: &[u8]) -> std::io::Result<D> {
-    let mut input = data;
-    match D::decode(&mut input) {
-        Ok(value) if input.is_empty() => Ok(value),
-        _ => Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "undecodable message")),
-    }
+    D::decode_all(&mut &data[..])
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "undecodable message"))
 }
 
 impl libp2p::request_response::Codec for SyncCodec {

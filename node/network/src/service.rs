@@ -203,8 +203,8 @@ struct Worker {
     swarm: Swarm<Behaviour>,
     events: mpsc::Sender<NetworkEvent>,
     shared: Arc<RwLock<Shared>>,
-    topics: HashMap<gossipsub::TopicHash, Topic>,
-    genesis_hash: H256,
+    /// Each topic's gossipsub hash (names include the genesis hash).
+    topics: [(gossipsub::TopicHash, Topic); 3],
     reputation: Reputation,
     requests: HashMap<OutboundRequestId, oneshot::Sender<Result<BlockResponse, NetworkError>>>,
     responses: FuturesUnordered<PendingResponse>,
@@ -221,16 +221,13 @@ pub fn start(
     let (command_tx, command_rx) = mpsc::unbounded_channel();
     let (event_tx, event_rx) = mpsc::channel(4096);
     let shared = Arc::new(RwLock::new(Shared::default()));
-    let topics = Topic::ALL
-        .iter()
-        .map(|t| (gossipsub::IdentTopic::new(t.name(&config.genesis_hash)).hash(), *t))
-        .collect();
+    let idents = Topic::ALL.map(|t| (gossipsub::IdentTopic::new(t.name(&config.genesis_hash)), t));
+    let topics = idents.clone().map(|(ident, topic)| (ident.hash(), topic));
     let mut worker = Worker {
         swarm,
         events: event_tx,
         shared: shared.clone(),
         topics,
-        genesis_hash: config.genesis_hash,
         reputation: Reputation::new(config.ban_duration),
         requests: HashMap::new(),
         responses: FuturesUnordered::new(),
@@ -242,13 +239,12 @@ pub fn start(
             .listen_on(address.clone())
             .map_err(|e| NetworkError::Listen(address.to_string(), e.to_string()))?;
     }
-    for topic in Topic::ALL {
-        let topic = gossipsub::IdentTopic::new(topic.name(&config.genesis_hash));
+    for (topic, _) in &idents {
         worker
             .swarm
             .behaviour_mut()
             .gossipsub
-            .subscribe(&topic)
+            .subscribe(topic)
             .map_err(|e| NetworkError::Setup(e.to_string()))?;
     }
     worker.dial_bootnodes();
@@ -365,8 +361,10 @@ impl Worker {
     fn on_command(&mut self, command: Command) {
         match command {
             Command::Publish(topic, data) => {
-                let topic = gossipsub::IdentTopic::new(topic.name(&self.genesis_hash));
-                if let Err(e) = self.swarm.behaviour_mut().gossipsub.publish(topic, data) {
+                let Some((hash, _)) = self.topics.iter().find(|(_, t)| *t == topic) else {
+                    return;
+                };
+                if let Err(e) = self.swarm.behaviour_mut().gossipsub.publish(hash.clone(), data) {
                     // No peers yet, or a duplicate: nothing to do.
                     tracing::debug!(target: "network", "gossip not sent: {e}");
                 }
@@ -456,7 +454,8 @@ impl Worker {
                 message_id,
                 message,
             }) => {
-                let topic = self.topics.get(&message.topic).copied();
+                let topic =
+                    self.topics.iter().find(|(hash, _)| *hash == message.topic).map(|(_, t)| *t);
                 let oversized = message.data.len() > MAX_GOSSIP_BYTES;
                 let Some(topic) = topic.filter(|_| !oversized) else {
                     self.swarm.behaviour_mut().gossipsub.report_message_validation_result(

@@ -157,14 +157,11 @@ pub(crate) async fn run(
                 still_pending.push(justification);
                 continue;
             }
-            match voter.on_justification(&justification, &View(&chain), now_ms()) {
-                Ok(true) => {
-                    if finalize(&chain, &justification) {
-                        last_commit = Some(justification);
-                    }
-                }
-                Ok(false) => {}
-                Err(e) => tracing::debug!(target: "finality", "commit refused: {e}"),
+            // Verified when it arrived (gossip or block import).
+            if voter.apply_verified_justification(&justification, &View(&chain), now_ms())
+                && finalize(&chain, &justification)
+            {
+                last_commit = Some(justification);
             }
         }
         still_pending.truncate(64);

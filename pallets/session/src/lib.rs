@@ -21,6 +21,7 @@ extern crate alloc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::marker::PhantomData;
+use lux_io::hashing::blake2_256;
 use lux_primitives::consensus::{find_pre_digest, EpochDescriptor, EpochState, Slot};
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
 use lux_primitives::Sr25519Public;
@@ -89,10 +90,6 @@ impl GenesisConfig {
         EpochLength::put(self.epoch_length);
         Ok(())
     }
-}
-
-fn blake2_256(data: &[u8]) -> [u8; 32] {
-    lux_io::hashing::blake2_256(data)
 }
 
 impl<T: Config> Hooks for Pallet<T> {
