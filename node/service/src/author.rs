@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use lux_chain::{BlockOrigin, BuildLimits, Chain, ChainError};
 use lux_consensus::{seal_header, slot_at, slot_start, PreDigest, Slot};
@@ -11,6 +11,7 @@ use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
 use lux_primitives::Digest;
 use lux_txpool::Pool;
 
+use crate::consensus::now_ms;
 use crate::MemoryKeystore;
 
 /// Settings of the author.
@@ -22,10 +23,6 @@ pub(crate) struct Author {
     /// One more than the highest epoch index authoring has worked in (0: none yet): the first
     /// slot considered in a new epoch is logged.
     pub epoch_seen: AtomicU64,
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 impl Author {

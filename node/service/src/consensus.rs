@@ -18,6 +18,13 @@ pub enum FinalityMessage {
     Commit(Justification),
 }
 
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// The slot length in ms: `override_` (dev chains), else the runtime's at the best block.
 pub fn slot_duration(chain: &Chain, override_: Option<std::time::Duration>) -> u64 {
     if let Some(d) = override_ {

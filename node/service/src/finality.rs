@@ -2,7 +2,7 @@
 //! votes, finalizes blocks with their justifications, and follows peers' commits.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use codec::Encode;
 use lux_chain::Chain;
@@ -14,7 +14,7 @@ use lux_network::{Misbehaviour, NetworkHandle, Topic, Validation};
 use lux_primitives::{Header, Justifications, Sr25519Public, H256};
 use tokio::sync::mpsc;
 
-use crate::consensus::{FinalityMessage, FINALITY_ENGINE_ID};
+use crate::consensus::{now_ms, FinalityMessage, FINALITY_ENGINE_ID};
 use crate::network::FinalityInput;
 use crate::MemoryKeystore;
 
@@ -35,10 +35,6 @@ impl ChainView for View<'_> {
             Some((*base, base_number))
         }
     }
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Runs finality for `set` until the inputs close.

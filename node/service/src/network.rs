@@ -5,23 +5,23 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use codec::Encode;
 use lux_chain::{BlockOrigin, Chain, ChainError, ChainEvent};
-use lux_consensus::{check_header, slot_at, ConsensusError, Justification, PreDigest};
+use lux_consensus::{check_header, slot_at, ConsensusError, Justification, PreDigest, VoterSet};
 use lux_network::protocol::decode_all;
 use lux_network::{
     BlockData, BlockRequest, BlockResponse, Direction, FromBlock, GossipId, Misbehaviour,
     NetworkEvent, NetworkHandle, PeerId, Topic, Validation,
 };
-use lux_primitives::transaction::TransactionSource;
+use lux_primitives::transaction::{InvalidTransaction, TransactionSource};
 use lux_primitives::{Justifications, OpaqueExtrinsic, H256};
 use lux_rpc::{NetworkStatus, PeerSummary, SyncProgress};
 use lux_txpool::{Pool, PoolError};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 
-use crate::consensus::{epoch_at, voter_set_at, FINALITY_ENGINE_ID};
+use crate::consensus::{epoch_at, now_ms, FINALITY_ENGINE_ID};
 
 /// Blocks asked for in one request while syncing.
 const SYNC_CHUNK: u32 = 128;
@@ -392,17 +392,17 @@ fn import_blocking(
         .slot();
     let epoch = epoch_at(chain, &header.parent_hash, slot)?;
     let parent_slot = PreDigest::find(&parent).map(|p| p.slot());
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
     // One slot of clock drift is allowed.
-    let now_slot = slot_at(now, slot_duration) + 1;
+    let now_slot = slot_at(now_ms(), slot_duration) + 1;
     check_header(header.clone(), &epoch, parent_slot, now_slot)
         .map_err(|e| ImportError::Invalid(e.to_string()))?;
     let justification = match justification {
         Some(bytes) => {
             let justification = decode_all::<Justification>(&bytes)
                 .map_err(|e| ImportError::BadJustification(e.to_string()))?;
-            let set = voter_set_at(chain, &header.parent_hash)?
-                .ok_or_else(|| ImportError::BadJustification("no voters".into()))?;
+            // The finality voters are the epoch's authorities (set 0 until staking).
+            let set = VoterSet::new(0, epoch.authorities.clone())
+                .map_err(|_| ImportError::BadJustification("no voters".into()))?;
             if justification.target_hash != hash || justification.target_number != header.number {
                 return Err(ImportError::BadJustification("for another block".into()));
             }
@@ -429,8 +429,12 @@ pub(crate) async fn run_events(bridge: Arc<Bridge>, mut events: mpsc::Receiver<N
                 tokio::spawn(bridge.clone().on_block_gossip(peer, data, id));
             }
             NetworkEvent::Gossip { peer, topic: Topic::Transactions, data, id } => {
-                let validation = on_transaction(&bridge, peer, &data);
-                bridge.network.validated(id, peer, validation);
+                // Validation runs the runtime: off the event loop, as RPC submissions do.
+                let bridge = bridge.clone();
+                tokio::task::spawn_blocking(move || {
+                    let validation = on_transaction(&bridge, peer, &data);
+                    bridge.network.validated(id, peer, validation);
+                });
             }
             NetworkEvent::Gossip { peer, topic: Topic::Finality, data, id } => {
                 match &bridge.finality {
@@ -465,7 +469,7 @@ fn on_transaction(bridge: &Bridge, peer: PeerId, data: &[u8]) -> Validation {
     match bridge.pool.submit(at, TransactionSource::External, xt) {
         Ok(_) => Validation::Accept,
         Err(PoolError::AlreadyImported(_)) => Validation::Ignore,
-        Err(PoolError::Invalid(e)) if format!("{e:?}").contains("BadProof") => {
+        Err(PoolError::Invalid(InvalidTransaction::BadProof)) => {
             bridge.network.report(peer, Misbehaviour::BadSignature);
             Validation::Reject
         }
@@ -560,7 +564,6 @@ pub(crate) async fn sync_loop(bridge: Arc<Bridge>) {
 pub(crate) struct NetworkView {
     pub network: NetworkHandle,
     pub sync: Arc<SyncState>,
-    pub validators: HashSet<PeerId>,
 }
 
 impl NetworkStatus for NetworkView {
@@ -578,8 +581,8 @@ impl NetworkStatus for NetworkView {
             .into_iter()
             .map(|p| PeerSummary {
                 peer_id: p.peer_id.to_string(),
-                roles: if self.validators.contains(&p.peer_id) { "AUTHORITY" } else { "FULL" }
-                    .into(),
+                // Peers do not tell us whether they validate.
+                roles: "FULL".into(),
                 best_hash: p.best.map_or(H256::zero(), |b| b.0),
                 best_number: p.best.map_or(0, |b| b.1),
             })

@@ -127,11 +127,8 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         tasks.push(tokio::spawn(network::gossip_transactions(bridge.clone())));
         tasks.push(tokio::spawn(network::sync_loop(bridge.clone())));
         sync_state = Some(bridge.sync.clone());
-        network_view = Arc::new(network::NetworkView {
-            network: handle,
-            sync: bridge.sync.clone(),
-            validators: Default::default(),
-        });
+        network_view =
+            Arc::new(network::NetworkView { network: handle, sync: bridge.sync.clone() });
     }
     tasks.push(tokio::spawn(status::log(
         chain.clone(),
