@@ -39,6 +39,25 @@ if ! rustup target list --installed --toolchain "$toolchain" | grep -qx wasm32-u
     rustup target add wasm32-unknown-unknown --toolchain "$toolchain"
 fi
 
+# RocksDB (C++) is the longest part of a build. It is compiled once per machine and version,
+# without debug info, and every build profile (debug, test, release, bench, clippy) links that
+# one static library (scripts/env.sh points librocksdb-sys at it) instead of compiling its own.
+rocksdb_dir=$(. scripts/env.sh && echo "${ROCKSDB_LIB_DIR:-$LUX_ROCKSDB_DIR}")
+if [ ! -f "$rocksdb_dir/librocksdb.a" ]; then
+    echo "==> compiling RocksDB once for every build profile (the longest step of a first build)"
+    build_dir="$rocksdb_dir.build"
+    (
+        unset ROCKSDB_LIB_DIR ROCKSDB_STATIC SNAPPY_LIB_DIR SNAPPY_STATIC
+        CARGO_PROFILE_RELEASE_DEBUG=false cargo build --locked --release -p lux-db --target-dir "$build_dir"
+    )
+    out=$(dirname "$(ls -t "$build_dir"/release/build/librocksdb-sys-*/out/librocksdb.a | head -1)")
+    mkdir -p "$rocksdb_dir"
+    cp "$out/libsnappy.a" "$rocksdb_dir/"
+    cp "$out/librocksdb.a" "$rocksdb_dir/librocksdb.a.tmp"
+    mv "$rocksdb_dir/librocksdb.a.tmp" "$rocksdb_dir/librocksdb.a"
+    rm -rf "$build_dir"
+fi
+
 if [ -f tests/js/package.json ]; then
     if ! command -v npm >/dev/null; then
         echo "==> installing Node.js and npm"

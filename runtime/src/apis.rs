@@ -123,6 +123,12 @@ lux_support::runtime_apis! {
         genesis_config_presets::preset_names()
     }
 
+    /// The secp256k1 signatures of a block's signed extrinsics with the messages they sign,
+    /// so the host can recover them on several threads before executing the block.
+    fn LuxBlockApi_signed_messages(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u8; 32])> {
+        executive::signed_messages(extrinsics)
+    }
+
     /// Length of a slot, in milliseconds.
     fn LuxConsensusApi_slot_duration() -> u64 {
         Session::slot_duration()

@@ -33,27 +33,50 @@ pub struct CheckedExtrinsic {
     pub function: RuntimeCall,
 }
 
-/// Checks the signature: the 65-byte secp256k1 signature over keccak256 of the signing payload
-/// (blake2_256-hashed first if longer than 256 bytes) must recover the sender's address. The
-/// payload includes the implicit data, so this also checks spec and transaction version,
-/// genesis hash and the era's birth block.
+/// The message a signed extrinsic's signature must sign: keccak256 of the signing payload
+/// (blake2_256-hashed first if longer than 256 bytes). The payload includes the implicit data
+/// (spec and transaction version, genesis hash, the era's birth block), so a signature made
+/// for another chain, version or fork does not verify.
+fn signed_message(
+    function: &RuntimeCall,
+    extra: &SignedExtra,
+) -> Result<[u8; 32], TransactionValidityError> {
+    let implicit = extensions::implicit::<Runtime>(extra.era)?;
+    let payload = signing_payload(function, extra, &implicit);
+    Ok(if payload.len() > MAX_UNHASHED_PAYLOAD_LEN {
+        hashing::keccak_256(&hashing::blake2_256(&payload))
+    } else {
+        hashing::keccak_256(&payload)
+    })
+}
+
+/// Checks the signature: the 65-byte secp256k1 signature over the [`signed_message`] must
+/// recover the sender's address.
 pub fn check(uxt: UncheckedExtrinsic) -> Result<CheckedExtrinsic, TransactionValidityError> {
     let Some((signer, signature, extra)) = uxt.signature else {
         return Ok(CheckedExtrinsic { signed: None, function: uxt.function });
     };
-    let implicit = extensions::implicit::<Runtime>(extra.era)?;
-    let payload = signing_payload(&uxt.function, &extra, &implicit);
-    let digest = if payload.len() > MAX_UNHASHED_PAYLOAD_LEN {
-        hashing::keccak_256(&hashing::blake2_256(&payload))
-    } else {
-        hashing::keccak_256(&payload)
-    };
+    let digest = signed_message(&uxt.function, &extra)?;
     let public = crypto::secp256k1_ecdsa_recover(&signature.0, &digest)
         .map_err(|_| InvalidTransaction::BadProof)?;
     if AccountId20::from_public_key_with(&public, hashing::keccak_256) != signer {
         return Err(InvalidTransaction::BadProof.into());
     }
     Ok(CheckedExtrinsic { signed: Some((signer, extra)), function: uxt.function })
+}
+
+/// The (signature, message) pairs of signed extrinsics, for the host to recover in parallel
+/// before it executes a block. Extrinsics whose message cannot be computed on this state are
+/// left out (they are checked when applied, as always).
+pub fn signed_messages(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u8; 32])> {
+    extrinsics
+        .into_iter()
+        .filter_map(|uxt| {
+            let (_, signature, extra) = uxt.signature.as_ref()?;
+            let message = signed_message(&uxt.function, extra).ok()?;
+            Some((signature.0, message))
+        })
+        .collect()
 }
 
 /// Whether `call` is an inherent (put into the block by its author, unsigned).

@@ -38,7 +38,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: Cow::Borrowed("luxtensor"),
     impl_name: Cow::Borrowed("luxtensor"),
     authoring_version: 1,
-    spec_version: 101,
+    spec_version: 102,
     impl_version: 1,
     apis: Cow::Borrowed(RUNTIME_API_VERSIONS),
     transaction_version: 1,
@@ -55,6 +55,7 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::TRANSACTION_PAYMENT, 4),
     (api_ids::GENESIS_BUILDER, 2),
     (api_ids::LUX_CONSENSUS, 2),
+    (api_ids::LUX_BLOCK, 1),
 ];
 
 /// The runtime: implements every pallet's `Config`.

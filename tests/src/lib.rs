@@ -113,6 +113,11 @@ impl TestNode {
         node
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Pauses (SIGSTOP) or resumes (SIGCONT) the process.
     pub fn pause(&self, paused: bool) {
         if let Some(child) = &self.child {
@@ -260,6 +265,31 @@ impl TestNode {
             let _ = child.wait();
         }
     }
+}
+
+/// The validators of the local chain spec.
+pub const LOCAL_VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+
+/// Starts the local chain's four validators on loopback, bob..dave bootstrapping from alice,
+/// each under `dir/<name>` with `extra` arguments.
+pub async fn local_testnet(dir: &Path, extra: &[String]) -> Vec<TestNode> {
+    let mut nodes = Vec::new();
+    let mut bootnode: Option<String> = None;
+    for name in LOCAL_VALIDATORS {
+        let mut args: Vec<String> =
+            ["--chain", "local", &format!("--{name}")].iter().map(|s| s.to_string()).collect();
+        args.extend(["--listen-addr".into(), "/ip4/127.0.0.1/tcp/0".into()]);
+        if let Some(address) = &bootnode {
+            args.extend(["--bootnodes".into(), address.clone()]);
+        }
+        args.extend(extra.iter().cloned());
+        let node = TestNode::start(&dir.join(name), &args).await;
+        if bootnode.is_none() {
+            bootnode = Some(node.p2p_address().await);
+        }
+        nodes.push(node);
+    }
+    nodes
 }
 
 impl Drop for TestNode {

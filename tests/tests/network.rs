@@ -13,33 +13,11 @@ use std::time::Duration;
 use lux_network::{Keypair, Multiaddr, NetworkConfig, Topic};
 use lux_primitives::consensus::EpochDescriptor;
 use lux_primitives::H256;
-use luxtensor_tests::{wait_for, TestNode};
-
-const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+use luxtensor_tests::{local_testnet, wait_for, TestNode};
 
 /// The tests here run one at a time: each starts several nodes, and on a 2-core machine
 /// parallel testnets would starve each other.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Starts the local chain's four validators, bob..dave bootstrapping from alice.
-async fn local_testnet(dir: &std::path::Path) -> Vec<TestNode> {
-    let mut nodes = Vec::new();
-    let mut bootnode: Option<String> = None;
-    for name in VALIDATORS {
-        let mut args: Vec<String> =
-            ["--chain", "local", &format!("--{name}")].iter().map(|s| s.to_string()).collect();
-        args.extend(["--listen-addr".into(), "/ip4/127.0.0.1/tcp/0".into()]);
-        if let Some(address) = &bootnode {
-            args.extend(["--bootnodes".into(), address.clone()]);
-        }
-        let node = TestNode::start(&dir.join(name), &args).await;
-        if bootnode.is_none() {
-            bootnode = Some(node.p2p_address().await);
-        }
-        nodes.push(node);
-    }
-    nodes
-}
 
 /// Waits until every node in `nodes` has finalized at least `number`.
 async fn wait_finalized(nodes: &[&TestNode], number: u32, timeout: Duration) {
@@ -112,7 +90,7 @@ async fn check_epochs(node: &TestNode, head: H256) {
 async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
     let _serial = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut nodes = local_testnet(dir.path()).await;
+    let mut nodes = local_testnet(dir.path(), &[]).await;
     let all: Vec<&TestNode> = nodes.iter().collect();
     wait_finalized(&all, 4, Duration::from_secs(120)).await;
     assert_same_finalized(&all).await;
@@ -168,7 +146,7 @@ async fn four_validators_finalize_survive_one_stopped_and_a_late_node_syncs() {
 async fn a_two_two_split_never_finalizes_and_heals() {
     let _serial = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let nodes = local_testnet(dir.path()).await;
+    let nodes = local_testnet(dir.path(), &[]).await;
     let all: Vec<&TestNode> = nodes.iter().collect();
     wait_finalized(&all, 3, Duration::from_secs(120)).await;
 
@@ -195,7 +173,7 @@ async fn a_two_two_split_never_finalizes_and_heals() {
 async fn a_peer_sending_garbage_is_banned() {
     let _serial = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let nodes = local_testnet(dir.path()).await;
+    let nodes = local_testnet(dir.path(), &[]).await;
     let all: Vec<&TestNode> = nodes.iter().collect();
     wait_finalized(&all, 2, Duration::from_secs(120)).await;
 

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use lux_chain::{BlockOrigin, BuildLimits, Chain};
+use lux_chain::{BlockOrigin, BuildLimits, Chain, ListFeed};
 use lux_chain_spec::{ChainSpec, Genesis};
 use lux_consensus::{seal_header, PreDigest};
 use lux_db::{Database, DatabaseConfig};
@@ -74,11 +74,10 @@ fn build_block(
                 dest: AccountId20(dest),
                 value: LUX,
             });
-            let xt = OpaqueExtrinsic::from_encoded(&codec::Encode::encode(&sign_extrinsic(
+            OpaqueExtrinsic::from_encoded(&codec::Encode::encode(&sign_extrinsic(
                 pair, call, 0, 0, &context,
             )))
-            .expect("encoded extrinsic");
-            (xt.hash(), xt)
+            .expect("encoded extrinsic")
         })
         .collect();
     let slot = 1;
@@ -91,8 +90,9 @@ fn build_block(
         max_transactions: usize::MAX,
     };
     let started = Instant::now();
-    let built =
-        chain.build_block(&info.genesis_hash, digest, &data, transactions, limits).expect("builds");
+    let built = chain
+        .build_block(&info.genesis_hash, digest, &data, &mut ListFeed::new(transactions), limits)
+        .expect("builds");
     eprintln!("built a block of {} transfers in {:?}", built.included.len(), started.elapsed());
     assert_eq!(built.included.len(), senders.len(), "every transfer fits in the block");
     let alice = lux_keys::dev_session_key("alice").expect("alice");

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use codec::{Decode, Encode};
 use lux_consensus::{ChainWeight, PreDigest};
 use lux_db::{BlockCommit, Database, TreeRoute, TrieState};
-use lux_executor::{RuntimeCode, SharedBackend, WasmExecutor};
+use lux_executor::{RuntimeCode, RuntimeSession, SharedBackend, SignedMessage, WasmExecutor};
 use lux_io::{Ext, OverlayedChanges, StateVersion, StorageChanges};
+use lux_primitives::transaction::{TransactionSource, TransactionValidity};
 use lux_primitives::{
     Block, Digest, DigestItem, Header, Justifications, OpaqueExtrinsic, RuntimeVersion,
     SignedBlock, H256,
@@ -89,6 +90,8 @@ pub struct Chain {
     events: broadcast::Sender<ChainEvent>,
     /// Fork-choice weights of unfinalized blocks, counted from the last finalized block.
     weights: Mutex<std::collections::HashMap<H256, ChainWeight>>,
+    /// Threads available for parallel work (signature recovery on import).
+    parallelism: usize,
 }
 
 /// The trie version of the state and of extrinsics roots.
@@ -143,6 +146,7 @@ impl Chain {
             import_lock: Mutex::new(()),
             events,
             weights: Mutex::new(Default::default()),
+            parallelism: std::thread::available_parallelism().map_or(1, |n| n.get()),
         })
     }
 
@@ -291,6 +295,15 @@ impl Chain {
             set_best: is_new_best,
             finalized: finalize,
         })?;
+        if is_new_best {
+            // The best state's value cache moves with the best block (or starts again if the
+            // block is on another fork than the cached state).
+            self.db.state_cache().advance(
+                &parent.state_root.0,
+                &header.state_root.0,
+                &changes.changes,
+            );
+        }
         let previous_finalized = info.finalized_number;
         {
             let mut info = self.info.write();
@@ -384,7 +397,10 @@ impl Chain {
         Ok(base)
     }
 
-    /// Executes `header`'s block on `parent`'s state with `parent`'s code.
+    /// Executes `header`'s block on `parent`'s state with `parent`'s code. The block's
+    /// signatures are recovered by helper threads while it executes (see
+    /// [`lux_executor::SignatureCache::recover_in_parallel`]); the runtime names them through
+    /// `LuxBlockApi_signed_messages` (a runtime without it is executed without the help).
     fn execute(
         &self,
         parent: &Header,
@@ -397,12 +413,88 @@ impl Chain {
         }
         let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
         let code = RuntimeCode::from_state(&state)?;
-        let mut ext = Ext::new(state, OverlayedChanges::new());
+        let mut session = self
+            .executor
+            .session(Ext::new(state, OverlayedChanges::new()), &code)
+            .map_err(|(e, _)| e)?;
         let block = Block { header: pre_header, extrinsics: body.to_vec() };
+        let signed = self.signed_messages(&mut session, body);
+        let helpers = self.parallelism.saturating_sub(1).max(1);
         self.executor
-            .call(&mut ext, &code, "Core_execute_block", &block.encode())
+            .signatures()
+            .recover_in_parallel(&signed, helpers, || {
+                session.call("Core_execute_block", &block.encode())
+            })
             .map_err(|e| ChainError::InvalidBlock(e.to_string()))?;
-        Ok(ext.into_storage_changes(STATE_VERSION)?)
+        Ok(session.into_ext().into_storage_changes(STATE_VERSION)?)
+    }
+
+    /// The (signature, message) pairs of a block's extrinsics, as the runtime computes them;
+    /// empty if the runtime cannot tell. Leaves no changes behind.
+    fn signed_messages(
+        &self,
+        session: &mut RuntimeSession,
+        body: &[OpaqueExtrinsic],
+    ) -> Vec<SignedMessage> {
+        if body.len() < 2 {
+            return Vec::new();
+        }
+        session.ext_mut().overlay_mut().start_transaction();
+        let output = session.call("LuxBlockApi_signed_messages", &body.encode());
+        session.ext_mut().overlay_mut().rollback_to_depth(0);
+        match output.map(|o| Vec::<SignedMessage>::decode(&mut &o[..])) {
+            Ok(Ok(signed)) => signed,
+            Ok(Err(e)) => {
+                tracing::debug!(target: "chain", "cannot decode the block's signatures: {e}");
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::debug!(target: "chain", "the runtime does not list signatures: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    /// Validates transactions for the pool on the state after block `at`, each on its own
+    /// (their changes are discarded), all in one runtime instance.
+    pub fn validate_transactions(
+        &self,
+        at: &H256,
+        transactions: &[(TransactionSource, &OpaqueExtrinsic)],
+    ) -> Vec<Result<TransactionValidity, ChainError>> {
+        let session = self.state_at(at).map_err(ChainError::from).and_then(|state| {
+            let state: SharedBackend = Arc::new(state);
+            let code = RuntimeCode::from_state(&state)?;
+            self.executor
+                .session(Ext::new(state, OverlayedChanges::new()), &code)
+                .map_err(|(e, _)| ChainError::from(e))
+        });
+        let mut session = match session {
+            Ok(session) => session,
+            Err(e) => {
+                let message = e.to_string();
+                return transactions
+                    .iter()
+                    .map(|_| Err(ChainError::BuildFailed(message.clone())))
+                    .collect();
+            }
+        };
+        transactions
+            .iter()
+            .map(|(source, xt)| {
+                session.ext_mut().overlay_mut().start_transaction();
+                let input = (source, xt, at).encode();
+                let output = session.call("TaggedTransactionQueue_validate_transaction", &input);
+                session.ext_mut().overlay_mut().rollback_to_depth(0);
+                let output = output?;
+                TransactionValidity::decode(&mut &output[..]).map_err(|error| {
+                    ChainError::Executor(lux_executor::ExecutorError::BadResult {
+                        method: "TaggedTransactionQueue_validate_transaction".into(),
+                        error,
+                    })
+                })
+            })
+            .collect()
     }
 
     /// Marks `hash` (and its ancestors) final, storing `justifications`.
@@ -433,6 +525,7 @@ impl Chain {
         if self.db.canonical_hash(header.number)? != Some(*hash) {
             // Finality chose a fork other than our best: it becomes the best chain.
             let route = self.db.set_best(hash)?;
+            self.db.state_cache().reset(&header.state_root.0);
             {
                 let mut info = self.info.write();
                 info.best_hash = *hash;

@@ -11,6 +11,6 @@ mod build;
 mod chain;
 mod error;
 
-pub use build::{BuildLimits, BuiltBlock};
+pub use build::{BuildLimits, BuiltBlock, ListFeed, TransactionFeed};
 pub use chain::{BlockOrigin, Chain, ChainEvent, ChainInfo, FinalizedBlocks, ImportedBlock};
 pub use error::ChainError;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use lux_chain::{BlockOrigin, BuildLimits, Chain, ChainError, ChainEvent};
+use lux_chain::{BlockOrigin, BuildLimits, Chain, ChainError, ChainEvent, ListFeed};
 use lux_chain_spec::ChainSpec;
 use lux_consensus::{seal_header, PreDigest};
 use lux_db::{Database, DatabaseConfig};
@@ -33,7 +33,9 @@ fn block(
     data.put(TIMESTAMP_INHERENT_ID, &(slot * 1_000));
     let limits =
         BuildLimits { deadline: Instant::now() + Duration::from_secs(10), max_transactions: 0 };
-    let built = chain.build_block(&parent, digest, &data, Vec::new(), limits).expect("builds");
+    let built = chain
+        .build_block(&parent, digest, &data, &mut ListFeed::new(Vec::new()), limits)
+        .expect("builds");
     let alice = lux_keys::dev_session_key("alice").expect("alice");
     let header = seal_header(built.header, &Sr25519Public(alice.public()), &alice).expect("seal");
     (header, built.body, built.changes)

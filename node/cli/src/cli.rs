@@ -116,6 +116,13 @@ pub struct RunCmd {
     /// Most kilobytes of ready transactions in the pool.
     #[arg(long, default_value_t = 20480)]
     pub pool_kbytes: usize,
+    /// Most transactions waiting for an earlier nonce (future queue), in all and per sender.
+    #[arg(long, default_value_t = 8192)]
+    pub pool_future_limit: usize,
+    /// Threads validating submitted transactions (default: one per CPU core). They run at a
+    /// lower priority than block authoring and import.
+    #[arg(long, value_name = "N")]
+    pub pool_validation_threads: Option<usize>,
     /// Log filter directives (`target=level`), added to RUST_LOG.
     #[arg(long, short = 'l', value_delimiter = ',')]
     pub log: Vec<String>,

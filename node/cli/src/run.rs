@@ -177,6 +177,11 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
         pool: PoolConfig {
             max_ready: cmd.pool_limit,
             max_ready_bytes: cmd.pool_kbytes.saturating_mul(1024),
+            max_future: cmd.pool_future_limit,
+            max_future_per_sender: cmd.pool_future_limit.div_ceil(8).max(1),
+            validation_threads: cmd
+                .pool_validation_threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             ..Default::default()
         },
         database: Default::default(),

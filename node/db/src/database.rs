@@ -1,6 +1,5 @@
 //! The RocksDB database: schema, reads, and atomic block commits.
 
-use std::num::NonZeroU32;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -10,8 +9,9 @@ use parking_lot::Mutex;
 use rocksdb::{
     BlockBasedOptions, Cache, ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB,
 };
-use schnellru::{ByLength, LruMap};
+use schnellru::LruMap;
 
+use crate::cache::{ByBytes, StateCache};
 use crate::{DbError, Result, TrieState};
 
 /// Column family names.
@@ -66,13 +66,19 @@ const SCHEMA_VERSION: u32 = 1;
 pub struct DatabaseConfig {
     /// RocksDB block cache, in bytes.
     pub cache_bytes: usize,
-    /// Decoded-node cache of the state trie, in entries.
-    pub node_cache_entries: u32,
+    /// Cache of state trie nodes, in bytes.
+    pub node_cache_bytes: usize,
+    /// Cache of the best state's storage values, in bytes.
+    pub value_cache_bytes: usize,
 }
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        Self { cache_bytes: 128 * 1024 * 1024, node_cache_entries: 500_000 }
+        Self {
+            cache_bytes: 32 * 1024 * 1024,
+            node_cache_bytes: 64 * 1024 * 1024,
+            value_cache_bytes: 32 * 1024 * 1024,
+        }
     }
 }
 
@@ -105,7 +111,8 @@ pub struct TreeRoute {
 /// The node's database.
 pub struct Database {
     db: DB,
-    nodes: Mutex<LruMap<[u8; 32], Arc<[u8]>>>,
+    nodes: Mutex<LruMap<[u8; 32], Arc<[u8]>, ByBytes>>,
+    values: Arc<StateCache>,
     commit_lock: Mutex<()>,
 }
 
@@ -135,10 +142,10 @@ impl Database {
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = DB::open_cf_descriptors(&opts, path, descriptors)?;
-        let capacity = NonZeroU32::new(config.node_cache_entries).map_or(1, NonZeroU32::get);
         let this = Self {
             db,
-            nodes: Mutex::new(LruMap::new(ByLength::new(capacity))),
+            nodes: Mutex::new(LruMap::new(ByBytes::new(config.node_cache_bytes))),
+            values: Arc::new(StateCache::new(config.value_cache_bytes)),
             commit_lock: Mutex::new(()),
         };
         match this.get(columns::META, meta::VERSION)? {
@@ -220,7 +227,12 @@ impl Database {
 
     /// The state of the block with state root `root`.
     pub fn state_at(self: &Arc<Self>, root: H256) -> TrieState {
-        TrieState::new(self.clone(), root.0)
+        TrieState::new(self.clone(), root.0, self.values.clone())
+    }
+
+    /// The cache of the best state's values, which the chain moves along with the best block.
+    pub fn state_cache(&self) -> &StateCache {
+        &self.values
     }
 
     /// A trie node or hashed value by hash.

@@ -5,19 +5,20 @@ use std::sync::Arc;
 use lux_io::{BackendError, StateBackend, StateVersion};
 use lux_trie::{Hash, NewNodes};
 
-use crate::{Database, Result};
+use crate::{Database, Result, StateCache};
 
 /// The state with root `root`, readable and provable; implements the executor's
-/// [`StateBackend`].
+/// [`StateBackend`]. Reads go through the database's value cache when it holds this state.
 #[derive(Clone)]
 pub struct TrieState {
     db: Arc<Database>,
     root: Hash,
+    cache: Arc<StateCache>,
 }
 
 impl TrieState {
-    pub(crate) fn new(db: Arc<Database>, root: Hash) -> Self {
-        Self { db, root }
+    pub(crate) fn new(db: Arc<Database>, root: Hash, cache: Arc<StateCache>) -> Self {
+        Self { db, root, cache }
     }
 
     /// The state root.
@@ -66,7 +67,12 @@ fn backend(e: lux_trie::Error) -> BackendError {
 
 impl StateBackend for TrieState {
     fn storage(&self, key: &[u8]) -> std::result::Result<Option<Vec<u8>>, BackendError> {
-        lux_trie::get(&*self.db, &self.root, key).map_err(backend)
+        if let Some(value) = self.cache.get(&self.root, key) {
+            return Ok(value);
+        }
+        let value = lux_trie::get(&*self.db, &self.root, key).map_err(backend)?;
+        self.cache.insert(&self.root, key, value.as_deref());
+        Ok(value)
     }
 
     fn next_key(&self, key: &[u8]) -> std::result::Result<Option<Vec<u8>>, BackendError> {

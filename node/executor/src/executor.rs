@@ -11,9 +11,8 @@ use parking_lot::Mutex;
 use schnellru::{ByLength, LruMap};
 use wasmtime::{Engine, InstancePre, Linker, Module, Store, StoreLimitsBuilder};
 
-use crate::allocator::FreeingBumpAllocator;
 use crate::host::{self, HostState};
-use crate::{ExecutorError, RuntimeCode};
+use crate::{ExecutorError, RuntimeCode, RuntimeSession, SignatureCache};
 
 /// A state the runtime reads, shared between threads.
 pub type SharedBackend = Arc<dyn StateBackend>;
@@ -28,17 +27,27 @@ pub struct ExecutorConfig {
     pub default_heap_pages: u64,
     /// How many compiled runtimes to keep in memory.
     pub max_cached_runtimes: u32,
+    /// How many recovered secp256k1 signatures to keep (about 200 bytes each).
+    pub signature_cache_entries: u32,
 }
 
 impl Default for ExecutorConfig {
     fn default() -> Self {
-        Self { cache_dir: None, default_heap_pages: 4096, max_cached_runtimes: 4 }
+        Self {
+            cache_dir: None,
+            default_heap_pages: 4096,
+            max_cached_runtimes: 4,
+            signature_cache_entries: 65_536,
+        }
     }
 }
 
 /// A compiled runtime, ready to instantiate.
-struct CompiledRuntime {
-    pre: InstancePre<HostState>,
+pub(crate) struct CompiledRuntime {
+    pub(crate) pre: InstancePre<HostState>,
+    /// Where the runtime's static data starts in its memory (its lowest data segment), so a
+    /// reused instance can have it restored between calls.
+    pub(crate) data_start: Option<u32>,
 }
 
 /// Runs runtime calls. Cheap to share (`Arc`); calls may run on several threads at once.
@@ -47,6 +56,7 @@ pub struct WasmExecutor {
     linker: Linker<HostState>,
     runtimes: Mutex<LruMap<[u8; 32], Arc<CompiledRuntime>>>,
     config: ExecutorConfig,
+    signatures: Arc<SignatureCache>,
     this: Weak<WasmExecutor>,
 }
 
@@ -117,6 +127,7 @@ impl WasmExecutor {
             engine,
             linker,
             runtimes: Mutex::new(LruMap::new(ByLength::new(capacity))),
+            signatures: Arc::new(SignatureCache::new(config.signature_cache_entries)),
             config,
             this: this.clone(),
         }))
@@ -132,27 +143,18 @@ impl WasmExecutor {
         method: &str,
         input: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
-        ext.set_version_fetcher(Arc::new(VersionFetcher(self.this.clone())));
-        self.call_inner(ext, code, method, input)
-    }
-
-    fn call_inner(
-        &self,
-        ext: &mut Ext<SharedBackend>,
-        code: &RuntimeCode,
-        method: &str,
-        input: &[u8],
-    ) -> Result<Vec<u8>, ExecutorError> {
-        let runtime = self.compiled(code)?;
         let empty = Ext::new(Arc::new(NoState) as SharedBackend, OverlayedChanges::new());
-        let mut owned = std::mem::replace(ext, empty);
-        owned.enter_runtime();
-        let (result, mut returned) = self.run(runtime, owned, code, method, input);
-        let balanced = returned.exit_runtime();
-        *ext = returned;
-        let output = result?;
-        balanced.map_err(|e| ExecutorError::Trap(format!("`{method}`: {e}")))?;
-        Ok(output)
+        let owned = std::mem::replace(ext, empty);
+        let mut session = match self.session(owned, code) {
+            Ok(session) => session,
+            Err((e, owned)) => {
+                *ext = owned;
+                return Err(e);
+            }
+        };
+        let result = session.call(method, input);
+        *ext = session.into_ext();
+        result
     }
 
     /// Calls `method` and decodes its result as `R`.
@@ -168,6 +170,43 @@ impl WasmExecutor {
             .map_err(|error| ExecutorError::BadResult { method: method.into(), error })
     }
 
+    /// A session of calls to `code` on the state and changes of `ext`, all in one runtime
+    /// instance (see [`RuntimeSession`]). On failure `ext` is handed back.
+    pub fn session(
+        &self,
+        mut ext: Ext<SharedBackend>,
+        code: &RuntimeCode,
+    ) -> Result<RuntimeSession, (ExecutorError, Ext<SharedBackend>)> {
+        ext.set_version_fetcher(Arc::new(VersionFetcher(self.this.clone())));
+        self.session_inner(ext, code)
+    }
+
+    fn session_inner(
+        &self,
+        ext: Ext<SharedBackend>,
+        code: &RuntimeCode,
+    ) -> Result<RuntimeSession, (ExecutorError, Ext<SharedBackend>)> {
+        let runtime = match self.compiled(code) {
+            Ok(runtime) => runtime,
+            Err(e) => return Err((e, ext)),
+        };
+        let state = HostState {
+            ext,
+            memory: None,
+            allocator: None,
+            panic: None,
+            limits: StoreLimitsBuilder::new().build(),
+            signatures: self.signatures.clone(),
+        };
+        Ok(RuntimeSession {
+            store: Store::new(&self.engine, state),
+            runtime,
+            heap_pages: code.heap_pages.unwrap_or(self.config.default_heap_pages),
+            live: None,
+            instances: 0,
+        })
+    }
+
     /// The version of `code`, from its `Core_version`.
     pub fn runtime_version(&self, code: &RuntimeCode) -> Result<RuntimeVersion, ExecutorError> {
         let output = self.call_in_empty_state(code, "Core_version", &[])?;
@@ -181,93 +220,14 @@ impl WasmExecutor {
         method: &str,
         input: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
-        let mut ext = Ext::new(Arc::new(NoState) as SharedBackend, OverlayedChanges::new());
-        self.call_inner(&mut ext, code, method, input)
+        let ext = Ext::new(Arc::new(NoState) as SharedBackend, OverlayedChanges::new());
+        let mut session = self.session_inner(ext, code).map_err(|(e, _)| e)?;
+        session.call(method, input)
     }
 
-    fn run(
-        &self,
-        runtime: Arc<CompiledRuntime>,
-        ext: Ext<SharedBackend>,
-        code: &RuntimeCode,
-        method: &str,
-        input: &[u8],
-    ) -> (Result<Vec<u8>, ExecutorError>, Ext<SharedBackend>) {
-        let state = HostState {
-            ext,
-            memory: None,
-            allocator: None,
-            panic: None,
-            limits: StoreLimitsBuilder::new().build(),
-        };
-        let mut store = Store::new(&self.engine, state);
-        let result = self.run_in_store(&mut store, &runtime, code, method, input);
-        if let Some(allocator) = &store.data().allocator {
-            tracing::trace!(target: "executor", "{method}: peak heap use {} bytes", allocator.peak());
-        }
-        let panic = store.data_mut().panic.take();
-        let result = result.map_err(|e| match panic {
-            Some(message) => ExecutorError::Panicked(message),
-            None => e,
-        });
-        (result, store.into_data().ext)
-    }
-
-    fn run_in_store(
-        &self,
-        store: &mut Store<HostState>,
-        runtime: &CompiledRuntime,
-        code: &RuntimeCode,
-        method: &str,
-        input: &[u8],
-    ) -> Result<Vec<u8>, ExecutorError> {
-        let instance =
-            runtime.pre.instantiate(&mut *store).map_err(|e| ExecutorError::Trap(e.to_string()))?;
-        let memory = instance
-            .get_memory(&mut *store, "memory")
-            .ok_or_else(|| ExecutorError::InvalidCode("the runtime exports no memory".into()))?;
-        let heap_base = instance
-            .get_global(&mut *store, "__heap_base")
-            .and_then(|g| g.get(&mut *store).i32())
-            .ok_or_else(|| {
-                ExecutorError::InvalidCode("the runtime exports no __heap_base".into())
-            })?;
-        let heap_pages = code.heap_pages.unwrap_or(self.config.default_heap_pages);
-        let max_bytes = (memory.data_size(&*store) as u64)
-            .saturating_add(heap_pages.saturating_mul(65536))
-            .min(u32::MAX as u64) as usize;
-        {
-            let state = store.data_mut();
-            state.memory = Some(memory);
-            state.allocator = Some(FreeingBumpAllocator::new(heap_base as u32));
-            state.limits = StoreLimitsBuilder::new().memory_size(max_bytes).build();
-        }
-        store.limiter(|state| &mut state.limits);
-
-        let func = instance
-            .get_typed_func::<(i32, i32), i64>(&mut *store, method)
-            .map_err(|_| ExecutorError::MethodNotFound(method.into()))?;
-        let len = u32::try_from(input.len())
-            .map_err(|_| ExecutorError::Other("input larger than 4 GiB".into()))?;
-        let ptr = host::alloc_in(store, memory, len)
-            .map_err(|e| ExecutorError::OutOfMemory(e.to_string()))?;
-        memory
-            .write(&mut *store, ptr as usize, input)
-            .map_err(|e| ExecutorError::OutOfMemory(e.to_string()))?;
-        let packed = func.call(&mut *store, (ptr as i32, len as i32)).map_err(|e| {
-            let message = format!("{e:#}");
-            if message.contains("heap limit") || message.contains("exceeds the 64 MiB") {
-                ExecutorError::OutOfMemory(message)
-            } else {
-                ExecutorError::Trap(message)
-            }
-        })?;
-        let (out_ptr, out_len) = lux_io::unpack_ptr_len(packed as u64);
-        let data = memory.data(&*store);
-        let start = out_ptr as usize;
-        data.get(start..start + out_len as usize).map(<[u8]>::to_vec).ok_or_else(|| {
-            ExecutorError::Trap(format!("`{method}` returned an out-of-bounds buffer"))
-        })
+    /// The host's cache of recovered secp256k1 signatures.
+    pub fn signatures(&self) -> &Arc<SignatureCache> {
+        &self.signatures
     }
 
     /// The compiled runtime for `code`: from memory, from the disk cache, or compiled now.
@@ -275,13 +235,14 @@ impl WasmExecutor {
         if let Some(runtime) = self.runtimes.lock().get(&code.hash) {
             return Ok(runtime.clone());
         }
-        let module = match self.load_cached(&code.hash) {
-            Some(module) => module,
+        let (module, data_start) = match self.load_cached(&code.hash) {
+            Some(cached) => cached,
             None => {
                 let wasm = code.fetch()?;
                 let started = std::time::Instant::now();
                 let module = Module::new(&self.engine, &wasm)
                     .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
+                let data_start = data_start(&wasm);
                 tracing::info!(
                     target: "executor",
                     "compiled runtime 0x{} ({} KiB) in {:?}",
@@ -289,15 +250,15 @@ impl WasmExecutor {
                     wasm.len() / 1024,
                     started.elapsed()
                 );
-                self.store_cached(&code.hash, &module);
-                module
+                self.store_cached(&code.hash, &module, data_start);
+                (module, data_start)
             }
         };
         let pre = self
             .linker
             .instantiate_pre(&module)
             .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
-        let runtime = Arc::new(CompiledRuntime { pre });
+        let runtime = Arc::new(CompiledRuntime { pre, data_start });
         self.runtimes.lock().insert(code.hash, runtime.clone());
         Ok(runtime)
     }
@@ -309,21 +270,23 @@ impl WasmExecutor {
     }
 
     /// Loads a compiled module written by [`store_cached`](Self::store_cached): a blake2_256
-    /// checksum of the serialized module followed by the module.
-    fn load_cached(&self, hash: &[u8; 32]) -> Option<Module> {
+    /// checksum of the rest, the data start (u32 little endian, `u32::MAX` for none), then
+    /// the serialized module.
+    fn load_cached(&self, hash: &[u8; 32]) -> Option<(Module, Option<u32>)> {
         let path = self.cache_path(hash)?;
         let bytes = std::fs::read(&path).ok()?;
-        let valid = bytes.len() > 32 && bytes[..32] == lux_trie::blake2_256(&bytes[32..]);
+        let valid = bytes.len() > 36 && bytes[..32] == lux_trie::blake2_256(&bytes[32..]);
         if !valid {
             tracing::warn!(target: "executor", "ignoring corrupt cached runtime {}", path.display());
             let _ = std::fs::remove_file(&path);
             return None;
         }
+        let data_start = u32::from_le_bytes([bytes[32], bytes[33], bytes[34], bytes[35]]);
         // SAFETY: the bytes are exactly what `store_cached` serialized from a module this node
         // compiled (the checksum rules out torn or corrupted files), and wasmtime checks that
         // they come from the same wasmtime version and configuration.
-        match unsafe { Module::deserialize(&self.engine, &bytes[32..]) } {
-            Ok(module) => Some(module),
+        match unsafe { Module::deserialize(&self.engine, &bytes[36..]) } {
+            Ok(module) => Some((module, (data_start != u32::MAX).then_some(data_start))),
             Err(e) => {
                 tracing::warn!(target: "executor", "ignoring cached runtime {}: {e}", path.display());
                 let _ = std::fs::remove_file(&path);
@@ -334,16 +297,18 @@ impl WasmExecutor {
 
     /// Writes a compiled module with its checksum, atomically: to a unique temporary file,
     /// flushed to disk, then renamed.
-    fn store_cached(&self, hash: &[u8; 32], module: &Module) {
+    fn store_cached(&self, hash: &[u8; 32], module: &Module, data_start: Option<u32>) {
         let Some(path) = self.cache_path(hash) else { return };
         let result = module.serialize().map_err(|e| e.to_string()).and_then(|serialized| {
             use std::io::Write;
             static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
             let n = UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let tmp = path.with_extension(format!("{}.{n}.tmp", std::process::id()));
+            let mut body = data_start.unwrap_or(u32::MAX).to_le_bytes().to_vec();
+            body.extend_from_slice(&serialized);
             let mut file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
-            file.write_all(&lux_trie::blake2_256(&serialized)).map_err(|e| e.to_string())?;
-            file.write_all(&serialized).map_err(|e| e.to_string())?;
+            file.write_all(&lux_trie::blake2_256(&body)).map_err(|e| e.to_string())?;
+            file.write_all(&body).map_err(|e| e.to_string())?;
             file.sync_all().map_err(|e| e.to_string())?;
             std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
         });
@@ -351,6 +316,26 @@ impl WasmExecutor {
             tracing::warn!(target: "executor", "cannot cache compiled runtime: {e}");
         }
     }
+}
+
+/// The lowest offset of the wasm's active data segments in memory 0, if every one has a
+/// constant offset (what compilers emit).
+fn data_start(wasm: &[u8]) -> Option<u32> {
+    let mut start: Option<u32> = None;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let wasmparser::Payload::DataSection(reader) = payload.ok()? else { continue };
+        for data in reader {
+            let data = data.ok()?;
+            let wasmparser::DataKind::Active { memory_index: 0, offset_expr } = data.kind else {
+                continue;
+            };
+            let mut ops = offset_expr.get_operators_reader();
+            let wasmparser::Operator::I32Const { value } = ops.read().ok()? else { return None };
+            let offset = u32::try_from(value).ok()?;
+            start = Some(start.map_or(offset, |s| s.min(offset)));
+        }
+    }
+    start
 }
 
 fn hex_prefix(hash: &[u8; 32]) -> String {

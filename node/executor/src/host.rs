@@ -17,6 +17,7 @@ pub(crate) struct HostState {
     pub allocator: Option<FreeingBumpAllocator>,
     pub panic: Option<String>,
     pub limits: StoreLimits,
+    pub signatures: std::sync::Arc<crate::SignatureCache>,
 }
 
 type HostResult<T> = wasmtime::Result<T>;
@@ -306,7 +307,7 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         |mut c: Caller<'_, HostState>, sig: i32, msg: i32| {
             let sig = read_array::<65>(&mut c, sig)?;
             let msg = read_array::<32>(&mut c, msg)?;
-            let result = crypto_native::secp256k1_ecdsa_recover(&sig, &msg);
+            let result = c.data().signatures.recover(&sig, &msg);
             return_bytes(&mut c, &result.encode())
         },
     )?;

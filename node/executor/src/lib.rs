@@ -7,6 +7,11 @@
 //!   that hash in memory and, if a cache directory is given, on disk.
 //! - A trap or a panic inside the runtime is an [`ExecutorError`] for that call; it never
 //!   takes the node down. State changes of a failed call are the caller's to discard.
+//! - A [`RuntimeSession`] runs many calls in one instance (a block being built, a batch of
+//!   transactions being validated), resetting the heap and the runtime's statics between
+//!   calls.
+//! - Recovered secp256k1 signatures are cached ([`SignatureCache`]), and a block's signatures
+//!   can be recovered on several threads while it executes.
 //! - Memory for values passed between host and runtime comes from a host-side allocator over
 //!   the runtime's heap (above `__heap_base`), grown on demand up to `:heappages`.
 
@@ -15,7 +20,11 @@ mod error;
 mod executor;
 mod host;
 mod runtime;
+mod session;
+mod signatures;
 
 pub use error::ExecutorError;
 pub use executor::{ExecutorConfig, SharedBackend, WasmExecutor};
 pub use runtime::RuntimeCode;
+pub use session::RuntimeSession;
+pub use signatures::{SignatureCache, SignedMessage};

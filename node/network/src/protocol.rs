@@ -70,7 +70,7 @@ pub struct BlockResponse {
 pub enum Topic {
     /// New blocks (encoded [`BlockData`]).
     Blocks,
-    /// Transactions (an encoded extrinsic).
+    /// Transactions: a batch (SCALE `Vec` of encoded extrinsics).
     Transactions,
     /// Finality votes and commits (encoded by the consensus layer).
     Finality,

@@ -267,6 +267,14 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
                 .max_transmit_size(MAX_GOSSIP_BYTES)
                 .validation_mode(gossipsub::ValidationMode::Strict)
                 .validate_messages()
+                // Content-addressed ids: the same payload is one message, whoever publishes it.
+                .message_id_fn(|message: &gossipsub::Message| {
+                    let mut preimage = message.topic.as_str().as_bytes().to_vec();
+                    preimage.extend_from_slice(&message.data);
+                    gossipsub::MessageId::from(
+                        &lux_primitives::hashing::blake2_256(&preimage)[..20],
+                    )
+                })
                 .build()?;
             let gossipsub = gossipsub::Behaviour::new(
                 gossipsub::MessageAuthenticity::Signed(key.clone()),

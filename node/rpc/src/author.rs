@@ -7,7 +7,7 @@ use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{PendingSubscriptionSink, RpcModule};
 use lux_primitives::transaction::TransactionSource;
 use lux_primitives::OpaqueExtrinsic;
-use lux_txpool::TxStatus;
+use lux_txpool::{Origin, Submitted, TxStatus};
 use serde_json::{json, Value};
 
 use crate::error::{bad_format, pool_error};
@@ -28,19 +28,22 @@ fn status_json(status: &TxStatus) -> Value {
         TxStatus::Finalized(h) => json!({ "finalized": h }),
         TxStatus::FinalityTimeout(h) => json!({ "finalityTimeout": h }),
         TxStatus::Usurped(h) => json!({ "usurped": h }),
-        TxStatus::Dropped => json!("dropped"),
-        TxStatus::Invalid => json!("invalid"),
+        TxStatus::Dropped(_) => json!("dropped"),
+        TxStatus::Invalid(_) => json!("invalid"),
     }
 }
 
 pub(crate) fn register(
     module: &mut RpcModule<RpcContext>,
 ) -> Result<(), jsonrpsee::core::RegisterMethodError> {
-    module.register_blocking_method("author_submitExtrinsic", |params, ctx, _| {
+    module.register_async_method("author_submitExtrinsic", |params, ctx, _| async move {
         let bytes: Bytes = params.one()?;
         let xt = decode_extrinsic(&bytes.0)?;
-        let best = ctx.chain.info().best_hash;
-        ctx.pool.submit(best, TransactionSource::External, xt).map_err(|e| pool_error(&e))
+        ctx.pool
+            .submit_async(TransactionSource::External, xt, false, Origin::Local)
+            .await
+            .map(|submitted| submitted.hash)
+            .map_err(|e| pool_error(&e))
     })?;
     module.register_method("author_pendingExtrinsics", |_, ctx, _| {
         ctx.pool
@@ -73,20 +76,13 @@ async fn submit_and_watch(
             return Ok(());
         }
     };
-    let pool_ctx = ctx.clone();
-    let submitted = tokio::task::spawn_blocking(move || {
-        let best = pool_ctx.chain.info().best_hash;
-        pool_ctx.pool.submit_and_watch(best, TransactionSource::External, xt)
-    })
-    .await;
+    let submitted =
+        ctx.pool.submit_async(TransactionSource::External, xt, true, Origin::Local).await;
     let mut statuses = match submitted {
-        Ok(Ok((_, statuses))) => statuses,
-        Ok(Err(e)) => {
-            pending.reject(pool_error(&e)).await;
-            return Ok(());
-        }
+        Ok(Submitted { statuses: Some(statuses), .. }) => statuses,
+        Ok(_) => return Ok(()),
         Err(e) => {
-            pending.reject(crate::error::client_error(e)).await;
+            pending.reject(pool_error(&e)).await;
             return Ok(());
         }
     };

@@ -37,6 +37,8 @@ pub mod codes {
     pub const POOL_TOO_LOW_PRIORITY: i32 = 1014;
     /// Dropped: pool full.
     pub const POOL_IMMEDIATELY_DROPPED: i32 = 1016;
+    /// The pool is validating as fast as it can: retry later (jsonrpsee's "server is busy").
+    pub const POOL_BUSY: i32 = -32009;
     /// Client (chain or state) error.
     pub const CLIENT_ERROR: i32 = 4003;
     /// Invalid parameters.
@@ -88,6 +90,16 @@ pub fn pool_error(e: &PoolError) -> ErrorObjectOwned {
             codes::POOL_IMMEDIATELY_DROPPED,
             "Immediately Dropped".to_string(),
             "The transaction couldn't enter the pool because of the limit".to_string(),
+        ),
+        PoolError::TooManyFromSender(limit) => (
+            codes::POOL_IMMEDIATELY_DROPPED,
+            "Immediately Dropped".to_string(),
+            format!("The sender already has {limit} transactions waiting for earlier nonces"),
+        ),
+        PoolError::Busy => (
+            codes::POOL_BUSY,
+            "Server is busy, try again later".to_string(),
+            "The transaction pool is validating as fast as it can; retry later".to_string(),
         ),
         PoolError::TooLarge(size) => (
             codes::POOL_IMMEDIATELY_DROPPED,

@@ -8,7 +8,7 @@ use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{PendingSubscriptionSink, RpcModule};
 use lux_primitives::transaction::TransactionSource;
 use lux_primitives::{OpaqueExtrinsic, H256};
-use lux_txpool::{PoolError, TxStatus};
+use lux_txpool::{Origin, PoolError, TxStatus};
 use serde_json::{json, Value};
 
 use crate::server::to_message;
@@ -40,10 +40,11 @@ pub(crate) fn register(
         // Without peers, broadcasting means giving it to our own pool; what the pool thinks of
         // it is not the caller's business (the spec's broadcast reports nothing).
         if let Ok(xt) = OpaqueExtrinsic::from_encoded(&bytes.0) {
-            let pool_ctx = ctx.clone();
-            tokio::task::spawn_blocking(move || {
-                let best = pool_ctx.chain.info().best_hash;
-                if let Err(e) = pool_ctx.pool.submit(best, TransactionSource::External, xt) {
+            let pool = ctx.pool.clone();
+            tokio::spawn(async move {
+                let submitted =
+                    pool.submit_async(TransactionSource::External, xt, false, Origin::Local).await;
+                if let Err(e) = submitted {
                     tracing::debug!(target: "rpc", "broadcast transaction refused: {e}");
                 }
             });
@@ -120,29 +121,24 @@ async fn submit_and_watch(
         }
     };
     let hash = xt.hash();
-    let pool_ctx = ctx.clone();
-    let submitted = tokio::task::spawn_blocking(move || {
-        let best = pool_ctx.chain.info().best_hash;
-        pool_ctx.pool.submit_and_watch(best, TransactionSource::External, xt)
-    })
-    .await;
+    let submitted =
+        ctx.pool.submit_async(TransactionSource::External, xt, true, Origin::Local).await;
     let mut statuses = match submitted {
-        Ok(Ok((_, statuses))) => statuses,
-        Ok(Err(e)) => {
+        Ok(lux_txpool::Submitted { statuses: Some(statuses), .. }) => statuses,
+        Ok(_) => return Ok(()),
+        Err(e) => {
             let event = match &e {
                 PoolError::Invalid(_)
                 | PoolError::AlreadyImported(_)
                 | PoolError::TemporarilyBanned => "invalid",
                 PoolError::ImmediatelyDropped
+                | PoolError::TooManyFromSender(_)
                 | PoolError::TooLowPriority { .. }
-                | PoolError::TooLarge(_) => "dropped",
+                | PoolError::TooLarge(_)
+                | PoolError::Busy => "dropped",
                 _ => "error",
             };
             send(json!({ "event": event, "error": e.to_string() })).await;
-            return Ok(());
-        }
-        Err(e) => {
-            send(json!({ "event": "error", "error": e.to_string() })).await;
             return Ok(());
         }
     };
@@ -175,15 +171,11 @@ async fn submit_and_watch(
             TxStatus::Usurped(by) => {
                 json!({ "event": "invalid", "error": format!("replaced by {by:?}") })
             }
-            TxStatus::Dropped => {
-                json!({ "event": "dropped", "error": "the pool dropped the transaction" })
-            }
+            TxStatus::Dropped(reason) => json!({ "event": "dropped", "error": reason }),
             TxStatus::FinalityTimeout(_) => {
                 json!({ "event": "dropped", "error": "its block was not finalized in time" })
             }
-            TxStatus::Invalid => {
-                json!({ "event": "invalid", "error": "the transaction became invalid" })
-            }
+            TxStatus::Invalid(reason) => json!({ "event": "invalid", "error": reason }),
         };
         if !send(event).await || status.is_final() {
             break;

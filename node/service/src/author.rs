@@ -94,8 +94,8 @@ impl Author {
             deadline: started + Duration::from_millis(slot_duration * 2 / 3),
             max_transactions: usize::MAX,
         };
-        let ready = self.pool.ready().into_iter().map(|tx| (tx.hash, tx.data));
-        let built = self.chain.build_block(&parent, digest, &inherent_data, ready, limits)?;
+        let mut ready = self.pool.best();
+        let built = self.chain.build_block(&parent, digest, &inherent_data, &mut ready, limits)?;
         if !built.invalid.is_empty() {
             self.pool.remove_invalid(&built.invalid);
         }

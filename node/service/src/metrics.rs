@@ -18,6 +18,7 @@ fn render(chain: &Chain, pool: &Pool, counters: &Counters) -> String {
          lux_block_height{{status=\"best\"}} {}\nlux_block_height{{status=\"finalized\"}} {}\n\
          # HELP lux_txpool_transactions Transactions in the pool.\n# TYPE lux_txpool_transactions gauge\n\
          lux_txpool_transactions{{queue=\"ready\"}} {}\nlux_txpool_transactions{{queue=\"future\"}} {}\n\
+         lux_txpool_transactions{{queue=\"validating\"}} {}\n\
          # HELP lux_imported_blocks_total Blocks imported since start.\n# TYPE lux_imported_blocks_total counter\n\
          lux_imported_blocks_total {}\n\
          # HELP lux_transactions_total Transactions in new best blocks since start.\n# TYPE lux_transactions_total counter\n\
@@ -26,6 +27,7 @@ fn render(chain: &Chain, pool: &Pool, counters: &Counters) -> String {
         info.finalized_number,
         status.ready,
         status.future,
+        status.queued,
         counters.blocks.load(Ordering::Relaxed),
         counters.transactions.load(Ordering::Relaxed),
     )

@@ -2,7 +2,6 @@
 //! seals and justifications before executing), syncs when behind, serves block ranges, and
 //! gossips transactions. Finality messages go to the finality task.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,7 +17,7 @@ use lux_network::{
 use lux_primitives::transaction::{InvalidTransaction, TransactionSource};
 use lux_primitives::{Justifications, OpaqueExtrinsic, H256};
 use lux_rpc::{NetworkStatus, PeerSummary, SyncProgress};
-use lux_txpool::{Pool, PoolError};
+use lux_txpool::{Origin, Pool, PoolError};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 
 use crate::consensus::{epoch_at, now_ms, FINALITY_ENGINE_ID};
@@ -31,6 +30,8 @@ const MAX_PARALLEL_REQUESTS: usize = 4;
 const MAX_ANCESTRY: usize = 4_096;
 /// Behind by more than this many blocks counts as syncing.
 const SYNCING_DISTANCE: u32 = 4;
+/// Most transactions in one gossip message.
+const MAX_GOSSIP_BATCH: usize = 512;
 
 /// Sync progress, shared with RPC and the status line.
 #[derive(Default)]
@@ -429,10 +430,10 @@ pub(crate) async fn run_events(bridge: Arc<Bridge>, mut events: mpsc::Receiver<N
                 tokio::spawn(bridge.clone().on_block_gossip(peer, data, id));
             }
             NetworkEvent::Gossip { peer, topic: Topic::Transactions, data, id } => {
-                // Validation runs the runtime: off the event loop, as RPC submissions do.
+                // Validation runs on the pool's validation threads, off the event loop.
                 let bridge = bridge.clone();
-                tokio::task::spawn_blocking(move || {
-                    let validation = on_transaction(&bridge, peer, &data);
+                tokio::spawn(async move {
+                    let validation = on_transactions(&bridge, peer, &data).await;
                     bridge.network.validated(id, peer, validation);
                 });
             }
@@ -460,25 +461,40 @@ pub(crate) async fn run_events(bridge: Arc<Bridge>, mut events: mpsc::Receiver<N
     }
 }
 
-fn on_transaction(bridge: &Bridge, peer: PeerId, data: &[u8]) -> Validation {
-    let Ok(xt) = decode_all::<OpaqueExtrinsic>(data) else {
-        bridge.network.report(peer, Misbehaviour::Undecodable);
-        return Validation::Reject;
-    };
-    let at = bridge.chain.info().best_hash;
-    match bridge.pool.submit(at, TransactionSource::External, xt) {
-        Ok(_) => Validation::Accept,
-        Err(PoolError::AlreadyImported(_)) => Validation::Ignore,
-        Err(PoolError::Invalid(InvalidTransaction::BadProof)) => {
-            bridge.network.report(peer, Misbehaviour::BadSignature);
-            Validation::Reject
-        }
-        Err(PoolError::Validation(_)) => {
+/// Validates a gossiped batch of transactions: forwarded if it brought anything new, the
+/// sender punished if it carried garbage or forged signatures.
+async fn on_transactions(bridge: &Bridge, peer: PeerId, data: &[u8]) -> Validation {
+    let batch = match decode_all::<Vec<OpaqueExtrinsic>>(data) {
+        Ok(batch) if !batch.is_empty() && batch.len() <= MAX_GOSSIP_BATCH => batch,
+        _ => {
             bridge.network.report(peer, Misbehaviour::Undecodable);
-            Validation::Reject
+            return Validation::Reject;
         }
-        // Stale nonces, full pools and the like happen to honest peers too.
-        Err(_) => Validation::Ignore,
+    };
+    let results = futures::future::join_all(batch.into_iter().map(|xt| {
+        bridge.pool.submit_async(TransactionSource::External, xt, false, Origin::Network)
+    }))
+    .await;
+    let mut accepted = false;
+    for result in results {
+        match result {
+            Ok(_) => accepted = true,
+            Err(PoolError::Invalid(InvalidTransaction::BadProof)) => {
+                bridge.network.report(peer, Misbehaviour::BadSignature);
+                return Validation::Reject;
+            }
+            Err(PoolError::Validation(_)) => {
+                bridge.network.report(peer, Misbehaviour::Undecodable);
+                return Validation::Reject;
+            }
+            // Known, stale, full pools and the like happen to honest peers too.
+            Err(_) => {}
+        }
+    }
+    if accepted {
+        Validation::Accept
+    } else {
+        Validation::Ignore
     }
 }
 
@@ -502,20 +518,19 @@ pub(crate) async fn announce(bridge: Arc<Bridge>) {
     }
 }
 
-/// Gossips the pool's new ready transactions (from RPC or peers) every half second.
+/// Gossips the transactions this node's clients submitted, in batches, as they become ready.
+/// Transactions received by gossip are carried on by gossipsub's relays (once validated
+/// here) and never published again, so each crosses each link about once; message ids are
+/// content hashes, so the same batch published twice is one message.
 pub(crate) async fn gossip_transactions(bridge: Arc<Bridge>) {
-    let mut sent: HashSet<H256> = HashSet::new();
-    let mut ticker = tokio::time::interval(Duration::from_millis(500));
+    let mut ticker = tokio::time::interval(Duration::from_millis(100));
     loop {
         ticker.tick().await;
-        let ready = bridge.pool.ready();
-        let current: HashSet<H256> = ready.iter().map(|tx| tx.hash).collect();
-        for tx in ready {
-            if sent.insert(tx.hash) {
-                bridge.network.publish(Topic::Transactions, tx.data.encode());
-            }
+        let ready = bridge.pool.take_to_propagate();
+        for chunk in ready.chunks(MAX_GOSSIP_BATCH) {
+            let batch: Vec<&OpaqueExtrinsic> = chunk.iter().map(|tx| &*tx.data).collect();
+            bridge.network.publish(Topic::Transactions, batch.encode());
         }
-        sent.retain(|hash| current.contains(hash));
     }
 }
 

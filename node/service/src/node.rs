@@ -67,8 +67,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         info.finalized_number
     );
 
-    let pool =
-        Arc::new(Pool::new(Box::new(pool::RuntimeValidator(chain.clone())), config.pool.clone()));
+    let pool = Pool::new(Arc::new(pool::RuntimeValidator(chain.clone())), config.pool.clone());
     let counters = Arc::new(Counters::default());
     let mut tasks = vec![
         tokio::spawn(pool::maintain(chain.clone(), pool.clone())),

@@ -3,87 +3,108 @@
 
 use std::sync::Arc;
 
-use codec::Encode;
-use lux_chain::{Chain, ChainEvent};
+use lux_chain::{Chain, ChainEvent, ImportedBlock};
+use lux_primitives::storage::{CODE, HEAP_PAGES};
 use lux_primitives::transaction::{TransactionSource, TransactionValidity};
-use lux_primitives::{OpaqueExtrinsic, H256};
-use lux_txpool::{Pool, TxValidator, ValidatorError};
+use lux_primitives::{AccountId20, OpaqueExtrinsic, H256};
+use lux_txpool::{BlockUpdate, Pool, TxValidator, ValidatorError};
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::mpsc;
 
 /// Validates transactions with `TaggedTransactionQueue_validate_transaction`.
 pub(crate) struct RuntimeValidator(pub Arc<Chain>);
 
 impl TxValidator for RuntimeValidator {
+    fn best_block(&self) -> (H256, u32) {
+        let info = self.0.info();
+        (info.best_hash, info.best_number)
+    }
+
     fn validate(
         &self,
         at: H256,
         source: TransactionSource,
         xt: &OpaqueExtrinsic,
     ) -> Result<TransactionValidity, ValidatorError> {
-        let input = (source, xt, at).encode();
+        self.validate_batch(at, &[(source, xt)])
+            .pop()
+            .unwrap_or_else(|| Err(ValidatorError("no result".into())))
+    }
+
+    fn validate_batch(
+        &self,
+        at: H256,
+        txs: &[(TransactionSource, &OpaqueExtrinsic)],
+    ) -> Vec<Result<TransactionValidity, ValidatorError>> {
         self.0
-            .call_decode(&at, "TaggedTransactionQueue_validate_transaction", &input)
-            .map_err(|e| ValidatorError(e.to_string()))
+            .validate_transactions(&at, txs)
+            .into_iter()
+            .map(|r| r.map_err(|e| ValidatorError(e.to_string())))
+            .collect()
     }
 }
 
-/// Keeps the pool in step with the chain: at every new best block, removes the included
-/// transactions at once, then revalidates the pool (and puts back the transactions of retracted
-/// blocks) in the background, one revalidation at a time, on the newest best block; tells
-/// watchers when their blocks are final.
+/// `twox128("System") ++ twox128("Account")`: the prefix of `System.Account`, whose keys end
+/// with the 20-byte account (Blake2_128Concat).
+fn account_prefix() -> [u8; 32] {
+    let mut prefix = [0u8; 32];
+    prefix[..16].copy_from_slice(&lux_primitives::hashing::twox_128(b"System"));
+    prefix[16..].copy_from_slice(&lux_primitives::hashing::twox_128(b"Account"));
+    prefix
+}
+
+/// What the pool needs to know of a new best block.
+fn block_update(chain: &Chain, block: &ImportedBlock, prefix: &[u8; 32]) -> BlockUpdate {
+    let retracted: Vec<H256> =
+        block.route.iter().flat_map(|r| r.retracted.iter().copied()).collect();
+    let retracted_extrinsics = retracted
+        .iter()
+        .filter_map(|h| chain.block(h).ok().flatten())
+        .flat_map(|b| b.block.extrinsics)
+        .collect();
+    let mut changed_accounts = Vec::new();
+    let mut runtime_changed = false;
+    for (key, _) in block.changes.iter() {
+        if key.len() == 32 + 16 + 20 && key.starts_with(prefix) {
+            let mut account = [0u8; 20];
+            account.copy_from_slice(&key[48..]);
+            changed_accounts.push(AccountId20(account));
+        } else if key == CODE || key == HEAP_PAGES {
+            runtime_changed = true;
+        }
+    }
+    BlockUpdate {
+        hash: block.hash,
+        number: block.header.number,
+        included: block.extrinsic_hashes.clone(),
+        retracted,
+        retracted_extrinsics,
+        changed_accounts,
+        runtime_changed,
+    }
+}
+
+/// Keeps the pool in step with the chain: at every new best block the pool removes what it
+/// included and revalidates what it may have changed (on its validation threads); watchers
+/// hear when their blocks are final.
 pub(crate) async fn maintain(chain: Arc<Chain>, pool: Arc<Pool>) {
-    let (revalidate, requests) = mpsc::unbounded_channel();
-    let _worker = AbortOnDrop(tokio::spawn(revalidation_worker(pool.clone(), requests)));
+    let prefix = account_prefix();
     let mut events = chain.subscribe();
     loop {
         match events.recv().await {
             Ok(ChainEvent::Imported(block)) if block.is_new_best => {
-                let retracted_blocks: Vec<H256> =
-                    block.route.iter().flat_map(|r| r.retracted.iter().copied()).collect();
-                pool.prune(
-                    block.hash,
-                    block.header.number,
-                    &block.extrinsic_hashes,
-                    &retracted_blocks,
-                );
-                let retracted: Vec<OpaqueExtrinsic> = retracted_blocks
-                    .iter()
-                    .filter_map(|h| chain.block(h).ok().flatten())
-                    .flat_map(|b| b.block.extrinsics)
-                    .collect();
-                let _ = revalidate.send((block.hash, retracted));
+                pool.on_new_best_block(block_update(&chain, &block, &prefix));
             }
             Ok(ChainEvent::Finalized(finalized)) => pool.on_finalized(&finalized.newly_finalized),
             Ok(_) => {}
             Err(RecvError::Lagged(n)) => {
-                tracing::warn!(target: "txpool", "missed {n} chain events")
+                // Blocks were missed: whatever they included is found stale by revalidation.
+                tracing::warn!(target: "txpool", "missed {n} chain events; revalidating the pool");
+                let info = chain.info();
+                pool.spawn_validation_task(move |pool| {
+                    pool.revalidate_everything(info.best_hash, info.best_number)
+                });
             }
             Err(RecvError::Closed) => return,
         }
-    }
-}
-
-/// Runs revalidations one after the other, each on the newest block asked for.
-async fn revalidation_worker(
-    pool: Arc<Pool>,
-    mut requests: mpsc::UnboundedReceiver<(H256, Vec<OpaqueExtrinsic>)>,
-) {
-    while let Some((mut at, mut retracted)) = requests.recv().await {
-        while let Ok((newer, more)) = requests.try_recv() {
-            at = newer;
-            retracted.extend(more);
-        }
-        let pool = pool.clone();
-        let _ = tokio::task::spawn_blocking(move || pool.revalidate(at, retracted)).await;
-    }
-}
-
-/// Aborts a task when dropped (the worker stops with the maintenance task).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }

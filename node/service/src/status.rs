@@ -95,13 +95,14 @@ pub(crate) async fn log(
         };
         tracing::info!(
             target: "luxtensor",
-            "{head}, best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future, {:.1} tx/s",
+            "{head}, best: #{} ({}), finalized #{} ({}), txpool: {} ready, {} future, {} queued, {:.1} tx/s",
             info.best_number,
             short(&info.best_hash),
             info.finalized_number,
             short(&info.finalized_hash),
             status.ready,
             status.future,
+            status.queued,
             tps
         );
     }

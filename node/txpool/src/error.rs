@@ -13,7 +13,7 @@ pub enum PoolError {
     /// The runtime cannot tell whether it is valid.
     #[error("Unknown Transaction Validity: {}", .0.message())]
     Unknown(UnknownTransaction),
-    /// It is already in the pool.
+    /// It is already in the pool (or being validated).
     #[error("Transaction Already Imported: {0:?}")]
     AlreadyImported(TxHash),
     /// It was recently found invalid.
@@ -30,10 +30,18 @@ pub enum PoolError {
     /// The pool is full and this transaction has the lowest priority.
     #[error("Immediately Dropped: the pool is full and the transaction has too low a priority")]
     ImmediatelyDropped,
+    /// Its sender already has the most transactions allowed waiting for earlier nonces.
+    #[error(
+        "Immediately Dropped: the sender already has {0} transactions waiting for earlier nonces"
+    )]
+    TooManyFromSender(usize),
     /// The transaction is larger than the pool accepts.
     #[error("transaction of {0} bytes is too large")]
     TooLarge(usize),
     /// Validation could not run (for example the runtime could not decode the transaction).
     #[error("Verification Error: {0}")]
     Validation(String),
+    /// Every validation slot is taken: the node is validating as fast as it can.
+    #[error("The transaction pool is busy validating other transactions; retry later")]
+    Busy,
 }

@@ -1,19 +1,28 @@
-//! The pool itself.
+//! The pool: admission, watchers, the view of new blocks, and revalidation.
 
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use lux_primitives::transaction::{
-    TransactionSource, TransactionTag, TransactionValidity, TransactionValidityError,
+    InvalidTransaction, TransactionSource, TransactionValidity, TransactionValidityError,
 };
-use lux_primitives::{OpaqueExtrinsic, H256};
+use lux_primitives::{AccountId20, OpaqueExtrinsic, H256};
 use parking_lot::Mutex;
+use schnellru::{ByLength, LruMap};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
+use crate::best::BestTransactions;
+use crate::graph::{Graph, NewTx};
+use crate::queue::{Job, Queue};
 use crate::{PoolError, TxHash, TxStatus};
 
-/// Asks the runtime whether a transaction is valid on top of block `at`.
+/// Asks the runtime whether transactions are valid on top of a block.
 pub trait TxValidator: Send + Sync {
+    /// The block new transactions are validated on (the best block): hash and number.
+    fn best_block(&self) -> (H256, u32);
+
     /// Runs `TaggedTransactionQueue_validate_transaction` on the state of `at`.
     fn validate(
         &self,
@@ -21,6 +30,16 @@ pub trait TxValidator: Send + Sync {
         source: TransactionSource,
         xt: &OpaqueExtrinsic,
     ) -> Result<TransactionValidity, ValidatorError>;
+
+    /// Validates several transactions on the state of `at`, each independently of the
+    /// others. Implementations reuse one runtime instance and one state view for the batch.
+    fn validate_batch(
+        &self,
+        at: H256,
+        txs: &[(TransactionSource, &OpaqueExtrinsic)],
+    ) -> Vec<Result<TransactionValidity, ValidatorError>> {
+        txs.iter().map(|(source, xt)| self.validate(at, *source, xt)).collect()
+    }
 }
 
 /// Validation could not run.
@@ -28,7 +47,7 @@ pub trait TxValidator: Send + Sync {
 #[error("{0}")]
 pub struct ValidatorError(pub String);
 
-/// Pool limits.
+/// Pool limits and validation settings.
 #[derive(Clone, Debug)]
 pub struct PoolConfig {
     /// Most ready transactions.
@@ -39,21 +58,33 @@ pub struct PoolConfig {
     pub max_ready_bytes: usize,
     /// Most bytes of future transactions.
     pub max_future_bytes: usize,
+    /// Most future transactions of one sender.
+    pub max_future_per_sender: usize,
     /// Largest transaction accepted.
     pub max_tx_bytes: usize,
     /// How long an invalid transaction stays banned.
     pub ban_time: Duration,
+    /// Threads validating submissions (0: validate on the submitter's thread).
+    pub validation_threads: usize,
+    /// Most submissions queued for validation at once; beyond, submitters wait.
+    pub max_queued: usize,
+    /// How long a submitter waits for room in the queue before the pool answers `Busy`.
+    pub queue_timeout: Duration,
 }
 
 impl Default for PoolConfig {
     fn default() -> Self {
         Self {
             max_ready: 8192,
-            max_future: 2048,
+            max_future: 8192,
             max_ready_bytes: 20 * 1024 * 1024,
-            max_future_bytes: 4 * 1024 * 1024,
+            max_future_bytes: 8 * 1024 * 1024,
+            max_future_per_sender: 1024,
             max_tx_bytes: 4 * 1024 * 1024,
             ban_time: Duration::from_secs(30 * 60),
+            validation_threads: 0,
+            max_queued: 4096,
+            queue_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -69,39 +100,45 @@ pub struct PoolStatus {
     pub ready_bytes: usize,
     /// Bytes of future transactions.
     pub future_bytes: usize,
+    /// Submissions waiting for validation.
+    pub queued: usize,
 }
 
-/// A ready transaction handed to the block builder.
+/// A ready transaction.
 #[derive(Clone, Debug)]
 pub struct ReadyTx {
     /// Its hash.
     pub hash: TxHash,
     /// Its encoding.
-    pub data: OpaqueExtrinsic,
+    pub data: Arc<OpaqueExtrinsic>,
 }
 
-struct Tx {
-    data: OpaqueExtrinsic,
-    bytes: usize,
-    source: TransactionSource,
-    priority: u64,
-    requires: Vec<TransactionTag>,
-    provides: Vec<TransactionTag>,
-    /// Insertion order, to break priority ties first-come first-served.
-    seq: u64,
-    ready: bool,
+/// Who handed the pool a transaction; decides whether this node gossips it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A client of this node (RPC): gossiped from here.
+    Local,
+    /// A peer's gossip: its relays carry it on; this node does not publish it again.
+    Network,
 }
 
-#[derive(Default)]
-struct Inner {
-    txs: HashMap<TxHash, Tx>,
-    /// Which transaction provides each tag.
-    providers: HashMap<TransactionTag, TxHash>,
-    seq: u64,
-    banned: HashMap<TxHash, Instant>,
-    watchers: HashMap<TxHash, Vec<UnboundedSender<TxStatus>>>,
-    /// Watchers of included transactions, by block (with its number), until the block is final.
-    in_block: HashMap<H256, (u32, Vec<Watcher>)>,
+/// A new block, as the pool needs to see it.
+#[derive(Clone, Debug, Default)]
+pub struct BlockUpdate {
+    /// The new best block.
+    pub hash: H256,
+    /// Its number.
+    pub number: u32,
+    /// Hashes of its extrinsics.
+    pub included: Vec<TxHash>,
+    /// Blocks that left the best chain (a reorg), highest first.
+    pub retracted: Vec<H256>,
+    /// Extrinsics of the retracted blocks, to put back.
+    pub retracted_extrinsics: Vec<OpaqueExtrinsic>,
+    /// Accounts whose state the block changed: their transactions are revalidated.
+    pub changed_accounts: Vec<AccountId20>,
+    /// The block changed the runtime: everything is revalidated.
+    pub runtime_changed: bool,
 }
 
 /// A watcher of an included transaction.
@@ -109,267 +146,311 @@ type Watcher = (TxHash, UnboundedSender<TxStatus>);
 
 /// Watchers of a block that is not final this many blocks later get `FinalityTimeout`.
 const FINALITY_TIMEOUT_BLOCKS: u32 = 512;
+/// Most banned hashes remembered.
+const MAX_BANNED: u32 = 65_536;
+/// Most ready transactions kept for the gossip task between two of its passes.
+const MAX_TO_PROPAGATE: usize = 65_536;
 
-/// The transaction pool. All methods are synchronous and may call the runtime; run them off
-/// async executors (`spawn_blocking`).
+struct Inner {
+    graph: Graph,
+    banned: LruMap<TxHash, Instant>,
+    watchers: HashMap<TxHash, Vec<UnboundedSender<TxStatus>>>,
+    /// Watchers of included transactions, by block (with its number), until it is final.
+    in_block: HashMap<H256, (u32, Vec<Watcher>)>,
+    /// Submissions being validated.
+    in_flight: HashSet<TxHash>,
+    /// Ready transactions submitted here, for the gossip task.
+    to_propagate: VecDeque<ReadyTx>,
+}
+
+/// The transaction pool.
 pub struct Pool {
-    validator: Box<dyn TxValidator>,
+    validator: Arc<dyn TxValidator>,
     config: PoolConfig,
     inner: Mutex<Inner>,
+    queue: Option<Queue>,
+}
+
+/// A submission the pool accepted.
+pub struct Submitted {
+    /// The transaction's hash.
+    pub hash: TxHash,
+    /// Its statuses, if watched.
+    pub statuses: Option<UnboundedReceiver<TxStatus>>,
 }
 
 impl Pool {
-    /// A pool validating with `validator`.
-    pub fn new(validator: Box<dyn TxValidator>, config: PoolConfig) -> Self {
-        Self { validator, config, inner: Mutex::new(Inner::default()) }
+    /// A pool validating with `validator`; with `config.validation_threads > 0` it starts
+    /// that many validation threads (stopped when the pool is dropped).
+    pub fn new(validator: Arc<dyn TxValidator>, config: PoolConfig) -> Arc<Self> {
+        let capacity = NonZeroU32::new(MAX_BANNED).map_or(1, NonZeroU32::get);
+        Arc::new_cyclic(|this| Self {
+            validator,
+            queue: (config.validation_threads > 0).then(|| Queue::start(this.clone(), &config)),
+            config,
+            inner: Mutex::new(Inner {
+                graph: Graph::default(),
+                banned: LruMap::new(ByLength::new(capacity)),
+                watchers: HashMap::new(),
+                in_block: HashMap::new(),
+                in_flight: HashSet::new(),
+                to_propagate: VecDeque::new(),
+            }),
+        })
+    }
+
+    /// The pool's settings.
+    pub fn config(&self) -> &PoolConfig {
+        &self.config
+    }
+
+    pub(crate) fn validator(&self) -> &Arc<dyn TxValidator> {
+        &self.validator
     }
 
     /// Counts of ready and future transactions.
     pub fn status(&self) -> PoolStatus {
         let inner = self.inner.lock();
-        let mut status = PoolStatus::default();
-        for tx in inner.txs.values() {
-            if tx.ready {
-                status.ready += 1;
-                status.ready_bytes += tx.bytes;
-            } else {
-                status.future += 1;
-                status.future_bytes += tx.bytes;
-            }
-        }
-        status
+        let (ready, ready_bytes) = inner.graph.ready_count();
+        let (future, future_bytes) = inner.graph.future_count();
+        let queued = self.queue.as_ref().map_or(0, Queue::len);
+        PoolStatus { ready, future, ready_bytes, future_bytes, queued }
     }
 
     /// Whether a transaction in the pool provides `tag` (e.g. `(sender, nonce)`).
     pub fn is_provided(&self, tag: &[u8]) -> bool {
-        self.inner.lock().providers.contains_key(tag)
+        self.inner.lock().graph.provider(tag).is_some()
     }
 
     /// Whether `hash` is in the pool.
     pub fn contains(&self, hash: &TxHash) -> bool {
-        self.inner.lock().txs.contains_key(hash)
+        self.inner.lock().graph.txs.contains_key(hash)
     }
 
-    /// All transactions, ready ones first (for `author_pendingExtrinsics`).
+    /// All transactions, ready ones first in block order (for `author_pendingExtrinsics`).
     pub fn pending(&self) -> Vec<OpaqueExtrinsic> {
-        let mut out: Vec<OpaqueExtrinsic> = self.ready().into_iter().map(|t| t.data).collect();
         let inner = self.inner.lock();
-        let mut future: Vec<&Tx> = inner.txs.values().filter(|t| !t.ready).collect();
+        let mut out: Vec<OpaqueExtrinsic> =
+            BestTransactions::new(&inner.graph).map(|(_, xt)| (*xt).clone()).collect();
+        let mut future: Vec<_> = inner.graph.txs.values().filter(|t| !t.ready).collect();
         future.sort_by_key(|t| t.seq);
-        out.extend(future.into_iter().map(|t| t.data.clone()));
+        out.extend(future.into_iter().map(|t| (*t.data).clone()));
         out
     }
 
-    /// Validates `xt` on block `at` and adds it. Returns its hash.
+    /// Ready transactions in the order a block includes them.
+    pub fn ready(&self) -> Vec<ReadyTx> {
+        self.best().map(|(hash, data)| ReadyTx { hash, data }).collect()
+    }
+
+    /// A snapshot of the ready transactions for a block author.
+    pub fn best(&self) -> BestTransactions {
+        BestTransactions::new(&self.inner.lock().graph)
+    }
+
+    /// Ready transactions submitted to this node since the last call, for gossip.
+    pub fn take_to_propagate(&self) -> Vec<ReadyTx> {
+        self.inner.lock().to_propagate.drain(..).collect()
+    }
+
+    /// Validates `xt` on the best block on this thread, and adds it. Returns its hash.
     pub fn submit(
         &self,
-        at: H256,
         source: TransactionSource,
         xt: OpaqueExtrinsic,
     ) -> Result<TxHash, PoolError> {
-        self.submit_inner(at, source, xt, None)
+        self.submit_sync(source, xt, false, Origin::Local).map(|s| s.hash)
     }
 
     /// Like [`submit`](Self::submit), and returns a stream of the transaction's statuses.
     pub fn submit_and_watch(
         &self,
-        at: H256,
         source: TransactionSource,
         xt: OpaqueExtrinsic,
     ) -> Result<(TxHash, UnboundedReceiver<TxStatus>), PoolError> {
-        let (sender, receiver) = unbounded_channel();
-        let hash = self.submit_inner(at, source, xt, Some(sender))?;
-        Ok((hash, receiver))
+        let submitted = self.submit_sync(source, xt, true, Origin::Local)?;
+        let statuses = submitted.statuses.ok_or(PoolError::Validation("no watcher".into()))?;
+        Ok((submitted.hash, statuses))
     }
 
-    fn submit_inner(
+    fn submit_sync(
         &self,
-        at: H256,
         source: TransactionSource,
         xt: OpaqueExtrinsic,
-        watcher: Option<UnboundedSender<TxStatus>>,
-    ) -> Result<TxHash, PoolError> {
+        watch: bool,
+        origin: Origin,
+    ) -> Result<Submitted, PoolError> {
         let hash = xt.hash();
-        let bytes = xt.0.len();
-        {
-            let inner = self.inner.lock();
-            if inner.txs.contains_key(&hash) {
-                return Err(PoolError::AlreadyImported(hash));
-            }
-            if inner.is_banned(&hash, self.config.ban_time) {
-                return Err(PoolError::TemporarilyBanned);
-            }
+        self.pre_check(&hash, xt.0.len())?;
+        let (at, number) = self.validator.best_block();
+        let result = self.validator.validate(at, source, &xt);
+        self.import_validated(number, source, Arc::new(xt), hash, result, watch, origin)
+    }
+
+    /// Validates `xt` on one of the pool's validation threads and adds it. While the
+    /// validation queue is full, the submission waits for room, up to the configured timeout,
+    /// then fails with [`PoolError::Busy`].
+    pub async fn submit_async(
+        &self,
+        source: TransactionSource,
+        xt: OpaqueExtrinsic,
+        watch: bool,
+        origin: Origin,
+    ) -> Result<Submitted, PoolError> {
+        let Some(queue) = &self.queue else {
+            return self.submit_sync(source, xt, watch, origin);
+        };
+        let hash = xt.hash();
+        self.pre_check(&hash, xt.0.len())?;
+        let permit = match queue.try_room() {
+            Some(permit) => permit,
+            None => queue.wait_for_room(self.config.queue_timeout).await.ok_or(PoolError::Busy)?,
+        };
+        if !self.inner.lock().in_flight.insert(hash) {
+            return Err(PoolError::AlreadyImported(hash));
         }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        queue.push(Job::Validate { source, xt, hash, watch, origin, reply, _permit: permit });
+        match answer.await {
+            Ok(result) => result,
+            Err(_) => Err(PoolError::Validation("the pool is shutting down".into())),
+        }
+    }
+
+    /// Runs `task` on a validation thread (or here, without threads).
+    pub fn spawn_validation_task(self: &Arc<Self>, task: impl FnOnce(&Pool) + Send + 'static) {
+        match &self.queue {
+            Some(queue) => queue.push(Job::Task(Box::new(task))),
+            None => task(self),
+        }
+    }
+
+    /// Cheap checks before validation: size, duplicates, bans.
+    fn pre_check(&self, hash: &TxHash, bytes: usize) -> Result<(), PoolError> {
         if bytes > self.config.max_tx_bytes {
             return Err(PoolError::TooLarge(bytes));
         }
-        let valid = match self.validator.validate(at, source, &xt) {
+        let mut inner = self.inner.lock();
+        if inner.graph.txs.contains_key(hash) || inner.in_flight.contains(hash) {
+            return Err(PoolError::AlreadyImported(*hash));
+        }
+        let ban_time = self.config.ban_time;
+        if inner.banned.get(hash).is_some_and(|at| at.elapsed() < ban_time) {
+            return Err(PoolError::TemporarilyBanned);
+        }
+        Ok(())
+    }
+
+    /// Adds a transaction validated on block `number` (or reports why not).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn import_validated(
+        &self,
+        number: u32,
+        source: TransactionSource,
+        xt: Arc<OpaqueExtrinsic>,
+        hash: TxHash,
+        result: Result<TransactionValidity, crate::ValidatorError>,
+        watch: bool,
+        origin: Origin,
+    ) -> Result<Submitted, PoolError> {
+        let mut inner = self.inner.lock();
+        inner.in_flight.remove(&hash);
+        let validity = match result {
             Err(e) => return Err(PoolError::Validation(e.0)),
             Ok(Err(TransactionValidityError::Invalid(e))) => {
-                self.inner.lock().banned.insert(hash, Instant::now());
+                inner.banned.insert(hash, Instant::now());
                 return Err(PoolError::Invalid(e));
             }
             Ok(Err(TransactionValidityError::Unknown(e))) => return Err(PoolError::Unknown(e)),
             Ok(Ok(valid)) => valid,
         };
-        let mut inner = self.inner.lock();
-        if inner.txs.contains_key(&hash) {
-            return Err(PoolError::AlreadyImported(hash));
-        }
-        // Same sender and nonce: keep the higher priority.
-        let mut replaced = HashSet::new();
-        for tag in &valid.provides {
-            if let Some(other) = inner.providers.get(tag) {
-                let old = inner.txs.get(other).map_or(0, |t| t.priority);
-                if old >= valid.priority {
-                    return Err(PoolError::TooLowPriority { old, new: valid.priority });
-                }
-                replaced.insert(*other);
-            }
-        }
-        inner.seq += 1;
-        let tx = Tx {
+        let new = NewTx {
+            hash,
             data: xt,
-            bytes,
             source,
-            priority: valid.priority,
-            requires: valid.requires,
-            provides: valid.provides,
-            seq: inner.seq,
-            ready: false,
+            validity,
+            validated_at: number,
+            propagate: origin == Origin::Local,
         };
-        for old in replaced {
-            inner.remove(&old, TxStatus::Usurped(hash));
-        }
-        for tag in &tx.provides {
-            inner.providers.insert(tag.clone(), hash);
-        }
-        let was_ready = inner.ready_set();
-        inner.txs.insert(hash, tx);
-        if let Some(w) = watcher {
-            inner.watchers.entry(hash).or_default().push(w);
-        }
-        inner.update_readiness();
-        let dropped = inner.enforce_limits(&self.config, hash);
-        // The new transaction's first status, then whatever it unlocked.
-        if dropped.is_none() {
-            let ready = inner.txs.get(&hash).is_some_and(|t| t.ready);
-            inner.notify(&hash, if ready { TxStatus::Ready } else { TxStatus::Future });
-        }
-        let mut was_ready = was_ready;
-        was_ready.insert(hash);
-        inner.notify_readiness_changes(&was_ready, Some(hash));
-        match dropped {
-            Some(error) => Err(error),
-            None => Ok(hash),
-        }
-    }
-
-    /// Ready transactions in the order a block should include them: dependencies first, then
-    /// highest priority, then oldest.
-    pub fn ready(&self) -> Vec<ReadyTx> {
-        let inner = self.inner.lock();
-        // How many of each ready transaction's requirements are not yet emitted.
-        let mut pending: HashMap<TxHash, usize> = HashMap::new();
-        let mut requirers: HashMap<&TransactionTag, Vec<TxHash>> = HashMap::new();
-        let mut heap = BinaryHeap::new();
-        for (hash, tx) in inner.txs.iter().filter(|(_, t)| t.ready) {
-            let unmet = tx.requires.iter().filter(|t| inner.providers.contains_key(*t)).count();
-            for tag in &tx.requires {
-                requirers.entry(tag).or_default().push(*hash);
+        let result = inner.graph.insert(new, &self.config);
+        let statuses = match (&result, watch) {
+            (Ok(()), true) => {
+                let (sender, receiver) = unbounded_channel();
+                inner.watchers.entry(hash).or_default().push(sender);
+                Some(receiver)
             }
-            if unmet == 0 {
-                heap.push((tx.priority, std::cmp::Reverse(tx.seq), *hash));
-            } else {
-                pending.insert(*hash, unmet);
-            }
-        }
-        let mut out = Vec::new();
-        while let Some((_, _, hash)) = heap.pop() {
-            let Some(tx) = inner.txs.get(&hash) else { continue };
-            out.push(ReadyTx { hash, data: tx.data.clone() });
-            for tag in &tx.provides {
-                for dependent in requirers.get(tag).into_iter().flatten() {
-                    if let Some(n) = pending.get_mut(dependent) {
-                        *n -= 1;
-                        if *n == 0 {
-                            if let Some(d) = inner.txs.get(dependent) {
-                                heap.push((d.priority, std::cmp::Reverse(d.seq), *dependent));
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        out
+            _ => None,
+        };
+        inner.flush();
+        result.map(|()| Submitted { hash, statuses })
     }
 
     /// Removes transactions a block builder found invalid, and bans them.
-    pub fn remove_invalid(&self, hashes: &[TxHash]) {
+    pub fn remove_invalid(&self, invalid: &[(TxHash, String)]) {
         let mut inner = self.inner.lock();
-        let was_ready = inner.ready_set();
-        for hash in hashes {
+        for (hash, reason) in invalid {
             inner.banned.insert(*hash, Instant::now());
-            inner.remove(hash, TxStatus::Invalid);
+            inner.graph.remove(hash, TxStatus::Invalid(reason.clone()));
         }
-        inner.update_readiness();
-        inner.notify_readiness_changes(&was_ready, None);
+        inner.flush();
     }
 
-    /// A new best block `block` (at `number`) included `included` and replaced the blocks in
-    /// `retracted`: removes the included transactions (watchers learn `InBlock`) and tells
-    /// watchers of retracted blocks. Fast and without runtime calls, so it runs as soon as the
-    /// block is imported; [`revalidate`](Self::revalidate) follows.
-    pub fn prune(&self, block: H256, number: u32, included: &[TxHash], retracted: &[H256]) {
-        let mut inner = self.inner.lock();
-        let was_ready = inner.ready_set();
-        for old in retracted {
-            if let Some((_, watchers)) = inner.in_block.remove(old) {
-                for (tx, watcher) in watchers {
-                    if watcher.send(TxStatus::Retracted(*old)).is_ok() {
-                        inner.watchers.entry(tx).or_default().push(watcher);
-                    }
+    /// A new best block: removes what it included (watchers learn `InBlock`), tells watchers
+    /// of retracted blocks, and returns without runtime calls. Then, on a validation thread:
+    /// puts back the transactions of retracted blocks and revalidates the transactions the
+    /// block may have changed (those of senders whose accounts it touched, those past their
+    /// longevity; all of them after a reorg or a runtime upgrade).
+    pub fn on_new_best_block(self: &Arc<Self>, update: BlockUpdate) {
+        let (revalidate_all, stale) = {
+            let mut inner = self.inner.lock();
+            inner.prune(&update);
+            let reorg = !update.retracted.is_empty();
+            if reorg {
+                inner.graph.clear_pruned_tags();
+            }
+            let number = u64::from(update.number);
+            let stale: Vec<TxHash> = inner
+                .graph
+                .txs
+                .iter()
+                .filter(|(_, t)| t.valid_till < number)
+                .map(|(h, _)| *h)
+                .collect();
+            inner.flush();
+            (reorg || update.runtime_changed, stale)
+        };
+        let senders: Vec<AccountId20> = {
+            let inner = self.inner.lock();
+            update.changed_accounts.iter().filter(|a| inner.graph.has_sender(a)).copied().collect()
+        };
+        let retracted = update.retracted_extrinsics;
+        if retracted.is_empty() && senders.is_empty() && stale.is_empty() && !revalidate_all {
+            return;
+        }
+        self.spawn_validation_task(move |pool| {
+            let (at, number) = pool.validator.best_block();
+            for xt in retracted {
+                let hash = xt.hash();
+                if pool.pre_check(&hash, xt.0.len()).is_ok() {
+                    let result = pool.validator.validate(at, TransactionSource::InBlock, &xt);
+                    let _ = pool.import_validated(
+                        number,
+                        TransactionSource::InBlock,
+                        Arc::new(xt),
+                        hash,
+                        result,
+                        false,
+                        Origin::Local,
+                    );
                 }
             }
-        }
-        let mut included_watchers = Vec::new();
-        for hash in included {
-            inner.notify(hash, TxStatus::InBlock(block));
-            for watcher in inner.watchers.remove(hash).unwrap_or_default() {
-                included_watchers.push((*hash, watcher));
+            if revalidate_all {
+                pool.revalidate_everything(at, number);
+            } else {
+                pool.revalidate(at, number, stale);
+                pool.revalidate_senders(at, number, &senders);
             }
-            inner.remove(hash, TxStatus::InBlock(block));
-        }
-        if !included_watchers.is_empty() {
-            inner.in_block.entry(block).or_insert((number, Vec::new())).1.extend(included_watchers);
-        }
-        let expired: Vec<H256> = inner
-            .in_block
-            .iter()
-            .filter(|(_, (n, _))| n.saturating_add(FINALITY_TIMEOUT_BLOCKS) < number)
-            .map(|(b, _)| *b)
-            .collect();
-        for old in expired {
-            if let Some((_, watchers)) = inner.in_block.remove(&old) {
-                for (_, watcher) in watchers {
-                    let _ = watcher.send(TxStatus::FinalityTimeout(old));
-                }
-            }
-        }
-        inner.update_readiness();
-        inner.notify_readiness_changes(&was_ready, None);
-    }
-
-    /// [`prune`](Self::prune), then [`revalidate`](Self::revalidate).
-    pub fn on_new_best_block(
-        &self,
-        block: H256,
-        number: u32,
-        included: &[TxHash],
-        retracted: Vec<OpaqueExtrinsic>,
-    ) {
-        self.prune(block, number, included, &[]);
-        self.revalidate(block, retracted);
+        });
     }
 
     /// Watchers of transactions in `blocks` learn they are final.
@@ -384,350 +465,176 @@ impl Pool {
         }
     }
 
-    /// Puts back the transactions of retracted blocks, then revalidates every transaction on
-    /// `at`: invalid ones are removed and banned, the others get their new priority and tags.
-    pub fn revalidate(&self, at: H256, retracted: Vec<OpaqueExtrinsic>) {
-        for xt in retracted {
-            let _ = self.submit(at, TransactionSource::InBlock, xt);
+    /// Revalidates the first transaction of each sender; when it is invalid it goes and the
+    /// next one is checked, until one is valid. Later ones depend on it and stand or fall
+    /// with it in the block builder.
+    pub fn revalidate_senders(&self, at: H256, number: u32, senders: &[AccountId20]) {
+        let mut pending: Vec<AccountId20> = senders.to_vec();
+        let mut checked: HashSet<TxHash> = HashSet::new();
+        while !pending.is_empty() {
+            let firsts: Vec<(AccountId20, TxHash, Arc<OpaqueExtrinsic>, TransactionSource)> = {
+                let inner = self.inner.lock();
+                pending
+                    .iter()
+                    .filter_map(|s| {
+                        let hash = *inner.graph.sender_txs(s).first()?;
+                        let entry = inner.graph.txs.get(&hash)?;
+                        Some((*s, hash, entry.data.clone(), entry.source))
+                    })
+                    .filter(|(_, h, _, _)| !checked.contains(h))
+                    .collect()
+            };
+            let batch: Vec<_> = firsts.iter().map(|(_, _, xt, src)| (*src, &**xt)).collect();
+            let results = self.validator.validate_batch(at, &batch);
+            let mut inner = self.inner.lock();
+            pending.clear();
+            for ((sender, hash, _, _), result) in firsts.into_iter().zip(results) {
+                checked.insert(hash);
+                if !inner.apply_revalidation(hash, result, number, &self.config) {
+                    pending.push(sender);
+                }
+            }
+            inner.flush();
         }
-        self.revalidate_all(at);
     }
 
-    fn revalidate_all(&self, at: H256) {
-        let snapshot: Vec<(TxHash, OpaqueExtrinsic, TransactionSource)> = {
-            let inner = self.inner.lock();
-            inner.txs.iter().map(|(h, t)| (*h, t.data.clone(), t.source)).collect()
-        };
-        let results: Vec<_> = snapshot
-            .into_iter()
-            .map(|(hash, xt, source)| (hash, self.validator.validate(at, source, &xt)))
-            .collect();
-        let mut inner = self.inner.lock();
-        let was_ready = inner.ready_set();
-        for (hash, result) in results {
-            match result {
-                Ok(Ok(valid)) => {
-                    if let Some(tx) = inner.txs.get_mut(&hash) {
-                        tx.priority = valid.priority;
-                        tx.requires = valid.requires;
-                        tx.provides = valid.provides;
-                    }
-                }
-                Ok(Err(TransactionValidityError::Invalid(_))) => {
-                    inner.banned.insert(hash, Instant::now());
-                    inner.remove(&hash, TxStatus::Invalid);
-                }
-                // Unknown validity or a failed call: keep it and try again next block.
-                Ok(Err(TransactionValidityError::Unknown(_))) | Err(_) => {}
+    /// Revalidates the given transactions.
+    pub fn revalidate(&self, at: H256, number: u32, hashes: Vec<TxHash>) {
+        for chunk in hashes.chunks(256) {
+            let txs: Vec<(TxHash, Arc<OpaqueExtrinsic>, TransactionSource)> = {
+                let inner = self.inner.lock();
+                chunk
+                    .iter()
+                    .filter_map(|h| inner.graph.txs.get(h).map(|t| (*h, t.data.clone(), t.source)))
+                    .collect()
+            };
+            let batch: Vec<_> = txs.iter().map(|(_, xt, src)| (*src, &**xt)).collect();
+            let results = self.validator.validate_batch(at, &batch);
+            let mut inner = self.inner.lock();
+            for ((hash, _, _), result) in txs.into_iter().zip(results) {
+                inner.apply_revalidation(hash, result, number, &self.config);
             }
+            inner.flush();
         }
-        inner.providers.clear();
-        let provided: Vec<(TransactionTag, TxHash)> = inner
-            .txs
-            .iter()
-            .flat_map(|(h, t)| t.provides.iter().map(move |tag| (tag.clone(), *h)))
-            .collect();
-        inner.providers.extend(provided);
-        inner.update_readiness();
-        inner.notify_readiness_changes(&was_ready, None);
-        let now = Instant::now();
+    }
+
+    /// Revalidates every transaction (after a reorg or a runtime upgrade).
+    pub fn revalidate_everything(&self, at: H256, number: u32) {
+        let mut hashes: Vec<(u64, TxHash)> = {
+            let inner = self.inner.lock();
+            inner.graph.txs.iter().map(|(h, t)| (t.seq, *h)).collect()
+        };
+        // Oldest first: a sender's transactions in the order they arrived.
+        hashes.sort_unstable();
+        self.revalidate(at, number, hashes.into_iter().map(|(_, h)| h).collect());
+        let mut inner = self.inner.lock();
         let ban_time = self.config.ban_time;
-        inner.banned.retain(|_, at| now.duration_since(*at) < ban_time);
+        let now = Instant::now();
+        let expired: Vec<TxHash> = inner
+            .banned
+            .iter()
+            .filter(|(_, at)| now.duration_since(**at) >= ban_time)
+            .map(|(h, _)| *h)
+            .collect();
+        for hash in expired {
+            inner.banned.remove(&hash);
+        }
     }
 }
 
 impl Inner {
-    fn ready_set(&self) -> HashSet<TxHash> {
-        self.txs.iter().filter(|(_, t)| t.ready).map(|(h, _)| *h).collect()
-    }
-
-    /// Tells watchers of transactions that moved between the queues (except `skip`).
-    fn notify_readiness_changes(&mut self, was_ready: &HashSet<TxHash>, skip: Option<TxHash>) {
-        let changed: Vec<(TxHash, TxStatus)> = self
-            .txs
-            .iter()
-            .filter(|(h, t)| Some(**h) != skip && t.ready != was_ready.contains(*h))
-            .map(|(h, t)| (*h, if t.ready { TxStatus::Ready } else { TxStatus::Future }))
-            .collect();
-        for (hash, status) in changed {
-            self.notify(&hash, status);
-        }
-    }
-
-    fn is_banned(&self, hash: &TxHash, ban_time: Duration) -> bool {
-        self.banned.get(hash).is_some_and(|at| at.elapsed() < ban_time)
-    }
-
-    fn notify(&mut self, hash: &TxHash, status: TxStatus) {
-        if let Some(watchers) = self.watchers.get_mut(hash) {
-            watchers.retain(|w| w.send(status.clone()).is_ok());
-        }
-    }
-
-    /// Removes a transaction; its watchers get `status` if it is final for them.
-    fn remove(&mut self, hash: &TxHash, status: TxStatus) {
-        let Some(tx) = self.txs.remove(hash) else { return };
-        for tag in &tx.provides {
-            if self.providers.get(tag) == Some(hash) {
-                self.providers.remove(tag);
-            }
-        }
-        if status.is_final() {
-            self.notify(hash, status);
-            self.watchers.remove(hash);
-        }
-    }
-
-    /// Marks every transaction whose requirements are all provided by ready transactions as
-    /// ready, the others as future.
-    fn update_readiness(&mut self) {
-        let mut requirers: HashMap<TransactionTag, Vec<TxHash>> = HashMap::new();
-        let mut pending: HashMap<TxHash, usize> = HashMap::new();
-        let mut queue = Vec::new();
-        for (hash, tx) in self.txs.iter_mut() {
-            tx.ready = false;
-            if tx.requires.iter().any(|t| !self.providers.contains_key(t)) {
-                continue; // waits for a transaction not in the pool
-            }
-            for tag in &tx.requires {
-                requirers.entry(tag.clone()).or_default().push(*hash);
-            }
-            if tx.requires.is_empty() {
-                queue.push(*hash);
-            } else {
-                pending.insert(*hash, tx.requires.len());
-            }
-        }
-        while let Some(hash) = queue.pop() {
-            let provides = match self.txs.get_mut(&hash) {
-                Some(tx) if !tx.ready => {
-                    tx.ready = true;
-                    tx.provides.clone()
+    /// Sends the graph's status changes to watchers, and queues new ready transactions for
+    /// gossip.
+    fn flush(&mut self) {
+        for (hash, status) in std::mem::take(&mut self.graph.events) {
+            let last = status.is_final();
+            if let Some(watchers) = self.watchers.get_mut(&hash) {
+                watchers.retain(|w| w.send(status.clone()).is_ok());
+                if last || watchers.is_empty() {
+                    self.watchers.remove(&hash);
                 }
-                _ => continue,
-            };
-            for tag in provides {
-                for dependent in requirers.get(&tag).into_iter().flatten() {
-                    if let Some(n) = pending.get_mut(dependent) {
-                        *n = n.saturating_sub(1);
-                        if *n == 0 {
-                            queue.push(*dependent);
-                        }
+            }
+        }
+        for tx in std::mem::take(&mut self.graph.newly_ready) {
+            if self.to_propagate.len() >= MAX_TO_PROPAGATE {
+                self.to_propagate.pop_front();
+            }
+            self.to_propagate.push_back(tx);
+        }
+    }
+
+    /// Removes included transactions and moves watchers between blocks.
+    fn prune(&mut self, update: &BlockUpdate) {
+        for old in &update.retracted {
+            if let Some((_, watchers)) = self.in_block.remove(old) {
+                for (tx, watcher) in watchers {
+                    if watcher.send(TxStatus::Retracted(*old)).is_ok() {
+                        self.watchers.entry(tx).or_default().push(watcher);
                     }
                 }
             }
         }
-    }
-
-    /// Drops the lowest-priority transactions while a queue is over its limits. Returns an
-    /// error if `new` itself was dropped.
-    fn enforce_limits(&mut self, config: &PoolConfig, new: TxHash) -> Option<PoolError> {
-        let mut dropped_new = false;
-        for ready in [true, false] {
-            let (max_count, max_bytes) = if ready {
-                (config.max_ready, config.max_ready_bytes)
-            } else {
-                (config.max_future, config.max_future_bytes)
-            };
-            loop {
-                let (count, bytes) = self
-                    .txs
-                    .values()
-                    .filter(|t| t.ready == ready)
-                    .fold((0, 0), |(c, b), t| (c + 1, b + t.bytes));
-                if count <= max_count && bytes <= max_bytes {
-                    break;
+        let mut included_watchers = Vec::new();
+        for hash in &update.included {
+            self.graph.remove_included(hash, update.number);
+            for watcher in self.watchers.remove(hash).unwrap_or_default() {
+                if watcher.send(TxStatus::InBlock(update.hash)).is_ok() {
+                    included_watchers.push((*hash, watcher));
                 }
-                let victim = self
-                    .txs
-                    .iter()
-                    .filter(|(_, t)| t.ready == ready)
-                    .min_by_key(|(h, t)| (t.priority, std::cmp::Reverse(t.seq), **h != new))
-                    .map(|(h, _)| *h);
-                let Some(victim) = victim else { break };
-                dropped_new |= victim == new;
-                self.remove(&victim, TxStatus::Dropped);
-                self.update_readiness();
             }
         }
-        dropped_new.then_some(PoolError::ImmediatelyDropped)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use codec::{Decode, Encode};
-    use lux_primitives::transaction::{InvalidTransaction, ValidTransaction};
-    use std::sync::Arc;
-
-    /// A chain with per-sender nonces; a transaction is `(sender, nonce, tip, padding)`.
-    #[derive(Default)]
-    struct Chain {
-        nonces: Mutex<HashMap<u8, u32>>,
-    }
-
-    fn xt(sender: u8, nonce: u32, tip: u64) -> OpaqueExtrinsic {
-        OpaqueExtrinsic((sender, nonce, tip).encode())
-    }
-
-    impl TxValidator for Arc<Chain> {
-        fn validate(
-            &self,
-            _at: H256,
-            _source: TransactionSource,
-            xt: &OpaqueExtrinsic,
-        ) -> Result<TransactionValidity, ValidatorError> {
-            let (sender, nonce, tip) = <(u8, u32, u64)>::decode(&mut &xt.0[..])
-                .map_err(|e| ValidatorError(format!("cannot decode: {e}")))?;
-            let current = self.nonces.lock().get(&sender).copied().unwrap_or(0);
-            if nonce < current {
-                return Ok(Err(InvalidTransaction::Stale.into()));
-            }
-            let requires =
-                if nonce > current { vec![(sender, nonce - 1).encode()] } else { vec![] };
-            Ok(Ok(ValidTransaction {
-                priority: tip,
-                requires,
-                provides: vec![(sender, nonce).encode()],
-                ..Default::default()
-            }))
+        if !included_watchers.is_empty() {
+            self.in_block
+                .entry(update.hash)
+                .or_insert((update.number, Vec::new()))
+                .1
+                .extend(included_watchers);
         }
+        let expired: Vec<H256> = self
+            .in_block
+            .iter()
+            .filter(|(_, (n, _))| n.saturating_add(FINALITY_TIMEOUT_BLOCKS) < update.number)
+            .map(|(b, _)| *b)
+            .collect();
+        for old in expired {
+            if let Some((_, watchers)) = self.in_block.remove(&old) {
+                for (_, watcher) in watchers {
+                    let _ = watcher.send(TxStatus::FinalityTimeout(old));
+                }
+            }
+        }
+        self.graph.expire_pruned_tags(update.number);
     }
 
-    fn pool(config: PoolConfig) -> (Pool, Arc<Chain>) {
-        let chain = Arc::new(Chain::default());
-        (Pool::new(Box::new(chain.clone()), config), chain)
-    }
-
-    fn submit(pool: &Pool, xt: OpaqueExtrinsic) -> Result<TxHash, PoolError> {
-        pool.submit(H256::zero(), TransactionSource::External, xt)
-    }
-
-    fn order(pool: &Pool) -> Vec<OpaqueExtrinsic> {
-        pool.ready().into_iter().map(|t| t.data).collect()
-    }
-
-    #[test]
-    fn nonce_gaps_wait_in_the_future_queue() {
-        let (pool, _) = pool(PoolConfig::default());
-        submit(&pool, xt(1, 2, 0)).expect("future");
-        submit(&pool, xt(1, 1, 0)).expect("future");
-        assert_eq!(pool.status().future, 2);
-        assert!(pool.ready().is_empty());
-        submit(&pool, xt(1, 0, 0)).expect("ready");
-        assert_eq!(pool.status().ready, 3);
-        assert_eq!(order(&pool), vec![xt(1, 0, 0), xt(1, 1, 0), xt(1, 2, 0)]);
-    }
-
-    #[test]
-    fn higher_tips_go_first_but_dependencies_are_respected() {
-        let (pool, _) = pool(PoolConfig::default());
-        submit(&pool, xt(1, 0, 5)).expect("ok");
-        submit(&pool, xt(1, 1, 100)).expect("ok");
-        submit(&pool, xt(2, 0, 50)).expect("ok");
-        assert_eq!(order(&pool), vec![xt(2, 0, 50), xt(1, 0, 5), xt(1, 1, 100)]);
-    }
-
-    #[test]
-    fn rejections_have_reasons() {
-        let (pool, chain) = pool(PoolConfig { max_tx_bytes: 20, ..Default::default() });
-        chain.nonces.lock().insert(1, 5);
-        assert_eq!(submit(&pool, xt(1, 4, 0)), Err(PoolError::Invalid(InvalidTransaction::Stale)));
-        assert_eq!(submit(&pool, xt(1, 4, 0)), Err(PoolError::TemporarilyBanned));
-        let hash = submit(&pool, xt(1, 5, 0)).expect("ok");
-        assert_eq!(submit(&pool, xt(1, 5, 0)), Err(PoolError::AlreadyImported(hash)));
-        assert!(matches!(submit(&pool, OpaqueExtrinsic(vec![1])), Err(PoolError::Validation(_))));
-        assert_eq!(submit(&pool, OpaqueExtrinsic(vec![0; 21])), Err(PoolError::TooLarge(21)));
-    }
-
-    #[test]
-    fn replacement_needs_a_higher_tip() {
-        let (pool, _) = pool(PoolConfig::default());
-        let (first, mut status) = pool
-            .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 0, 10))
-            .expect("ok");
-        // Same sender, nonce and tip, different content.
-        let mut same_tip = xt(1, 0, 10);
-        same_tip.0.push(1);
-        assert_eq!(submit(&pool, same_tip), Err(PoolError::TooLowPriority { old: 10, new: 10 }));
-        let second = submit(&pool, xt(1, 0, 11)).expect("replaces");
-        assert!(!pool.contains(&first));
-        assert_eq!(status.try_recv(), Ok(TxStatus::Ready));
-        assert_eq!(status.try_recv(), Ok(TxStatus::Usurped(second)));
-    }
-
-    #[test]
-    fn full_pool_drops_the_lowest_priority() {
-        let (pool, _) = pool(PoolConfig { max_ready: 2, ..Default::default() });
-        submit(&pool, xt(1, 0, 5)).expect("ok");
-        submit(&pool, xt(2, 0, 6)).expect("ok");
-        assert_eq!(submit(&pool, xt(3, 0, 1)), Err(PoolError::ImmediatelyDropped));
-        submit(&pool, xt(4, 0, 9)).expect("evicts the tip-5 one");
-        assert_eq!(order(&pool), vec![xt(4, 0, 9), xt(2, 0, 6)]);
-    }
-
-    #[test]
-    fn new_blocks_remove_included_and_revalidate() {
-        let (pool, chain) = pool(PoolConfig::default());
-        let (h0, mut watch) = pool
-            .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 0, 0))
-            .expect("ok");
-        submit(&pool, xt(1, 1, 0)).expect("ok");
-        let stale = submit(&pool, xt(2, 0, 0)).expect("ok");
-        // Block 1 includes (1, 0); meanwhile sender 2's nonce moved on elsewhere.
-        chain.nonces.lock().insert(1, 1);
-        chain.nonces.lock().insert(2, 1);
-        let block = H256::repeat_byte(1);
-        pool.on_new_best_block(block, 1, &[h0], vec![]);
-        assert!(!pool.contains(&h0));
-        assert!(!pool.contains(&stale), "invalid after revalidation");
-        assert_eq!(order(&pool), vec![xt(1, 1, 0)]);
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Ready));
-        assert_eq!(watch.try_recv(), Ok(TxStatus::InBlock(block)));
-        pool.on_finalized(&[block]);
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Finalized(block)));
-    }
-
-    #[test]
-    fn a_submission_that_unlocks_a_future_transaction_reports_it_ready() {
-        let (pool, _) = pool(PoolConfig::default());
-        let (_, mut watch) = pool
-            .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 1, 0))
-            .expect("ok");
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Future));
-        submit(&pool, xt(1, 0, 0)).expect("ok");
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Ready));
-    }
-
-    #[test]
-    fn retracted_blocks_are_reported_and_unfinalized_ones_time_out() {
-        let (pool, _) = pool(PoolConfig::default());
-        let (h, mut watch) = pool
-            .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 0, 0))
-            .expect("ok");
-        let a = H256::repeat_byte(0xa);
-        pool.prune(a, 1, &[h], &[]);
-        pool.prune(H256::repeat_byte(0xb), 2, &[], &[a]);
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Ready));
-        assert_eq!(watch.try_recv(), Ok(TxStatus::InBlock(a)));
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Retracted(a)));
-        let c = H256::repeat_byte(0xc);
-        pool.prune(c, 3, &[h], &[]);
-        assert_eq!(watch.try_recv(), Ok(TxStatus::InBlock(c)));
-        pool.prune(H256::repeat_byte(0xd), 3 + FINALITY_TIMEOUT_BLOCKS + 1, &[], &[]);
-        assert_eq!(watch.try_recv(), Ok(TxStatus::FinalityTimeout(c)));
-    }
-
-    #[test]
-    fn future_promoted_after_revalidation_is_reported_ready() {
-        let (pool, chain) = pool(PoolConfig::default());
-        let (_, mut watch) = pool
-            .submit_and_watch(H256::zero(), TransactionSource::External, xt(1, 1, 0))
-            .expect("ok");
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Future));
-        chain.nonces.lock().insert(1, 1);
-        pool.on_new_best_block(H256::repeat_byte(1), 1, &[], vec![]);
-        assert_eq!(watch.try_recv(), Ok(TxStatus::Ready));
+    /// Applies a revalidation result; returns whether the transaction is still in the pool.
+    fn apply_revalidation(
+        &mut self,
+        hash: TxHash,
+        result: Result<TransactionValidity, crate::ValidatorError>,
+        number: u32,
+        config: &PoolConfig,
+    ) -> bool {
+        match result {
+            Ok(Ok(valid)) => {
+                self.graph.update_validity(hash, valid, number, config);
+                self.graph.txs.contains_key(&hash)
+            }
+            Ok(Err(TransactionValidityError::Invalid(e))) => {
+                if !matches!(e, InvalidTransaction::Stale) {
+                    self.banned.insert(hash, Instant::now());
+                }
+                self.graph.remove(&hash, TxStatus::Invalid(e.message().into()));
+                false
+            }
+            Ok(Err(TransactionValidityError::Unknown(e))) => {
+                self.graph.remove(&hash, TxStatus::Dropped(e.message().into()));
+                false
+            }
+            // The runtime could not run: keep the transaction, try again later.
+            Err(e) => {
+                tracing::debug!(target: "txpool", "revalidation of {hash:?} could not run: {e}");
+                true
+            }
+        }
     }
 }

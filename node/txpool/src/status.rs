@@ -21,10 +21,10 @@ pub enum TxStatus {
     FinalityTimeout(H256),
     /// Replaced by another transaction with the same sender and nonce.
     Usurped(TxHash),
-    /// Dropped (pool full or expired).
-    Dropped,
-    /// Found invalid.
-    Invalid,
+    /// Dropped from the pool, with the reason (pool full, too many from one sender).
+    Dropped(String),
+    /// Found invalid, with the reason.
+    Invalid(String),
 }
 
 impl TxStatus {
@@ -35,8 +35,8 @@ impl TxStatus {
             Self::Finalized(_)
                 | Self::FinalityTimeout(_)
                 | Self::Usurped(_)
-                | Self::Dropped
-                | Self::Invalid
+                | Self::Dropped(_)
+                | Self::Invalid(_)
         )
     }
 }

@@ -26,6 +26,8 @@ pub mod api_ids {
     pub const GENESIS_BUILDER: ApiId = [0xfb, 0xc5, 0x77, 0xb9, 0xd7, 0x47, 0xef, 0xd6];
     /// `LuxConsensusApi`: slot duration and authorities.
     pub const LUX_CONSENSUS: ApiId = [0x75, 0x79, 0xe8, 0xc7, 0xa0, 0xdf, 0xeb, 0xf3];
+    /// `LuxBlockApi`: what the host may prepare before executing a block.
+    pub const LUX_BLOCK: ApiId = [0x2c, 0xdf, 0x66, 0x0e, 0x38, 0xf6, 0xc6, 0x70];
 }
 
 /// The version of a runtime. Encoded like Substrate's `RuntimeVersion` (Core API v4+).
@@ -150,6 +152,7 @@ mod tests {
             ("TransactionPaymentApi", api_ids::TRANSACTION_PAYMENT),
             ("GenesisBuilder", api_ids::GENESIS_BUILDER),
             ("LuxConsensusApi", api_ids::LUX_CONSENSUS),
+            ("LuxBlockApi", api_ids::LUX_BLOCK),
         ] {
             assert_eq!(blake2_64(name.as_bytes()), id, "{name}");
         }

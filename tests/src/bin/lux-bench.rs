@@ -1,0 +1,595 @@
+//! End-to-end throughput, as a user sees it: starts a dev node or the 4-validator local
+//! testnet, funds M accounts, pre-signs N transfers, submits them over several WebSocket
+//! connections at a target rate, and measures what comes out: transactions accepted,
+//! included and finalized per second, the latency from submission to inclusion and to
+//! finality, slots without a block, the nodes' memory and the database size.
+//!
+//! `scripts/bench-e2e.sh` builds the release binary, runs this and plots the result.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+use codec::Encode;
+use futures::stream::{FuturesUnordered, StreamExt};
+use jsonrpsee::core::client::{ClientT, SubscriptionClientT};
+use jsonrpsee::rpc_params;
+use jsonrpsee::ws_client::{WsClient, WsClientBuilder};
+use lux_keys::EthereumPair;
+use lux_primitives::consensus::PreDigest;
+use lux_primitives::{AccountId20, Header, H256, LUX};
+use lux_rpc_client::{sign_extrinsic, SigningContext};
+use luxtensor_runtime::RuntimeCall;
+use luxtensor_tests::{local_testnet, wait_for, TestNode};
+use parking_lot::Mutex;
+use serde_json::Value;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Network {
+    /// One dev node (`--dev`, 1 s blocks).
+    Dev,
+    /// The four validators of `--chain local` (500 ms slots); transactions go to alice.
+    Local,
+}
+
+#[derive(Debug, Parser)]
+#[command(about = "End-to-end transfer throughput of real luxtensor nodes")]
+struct Args {
+    /// Which network to start.
+    #[arg(long, value_enum, default_value_t = Network::Dev)]
+    network: Network,
+    /// Funded accounts sending transfers.
+    #[arg(long, default_value_t = 2_000)]
+    accounts: usize,
+    /// Submission rate, transfers per second.
+    #[arg(long, default_value_t = 6_000)]
+    rate: u64,
+    /// Seconds of submission (N = rate × duration transfers).
+    #[arg(long, default_value_t = 60)]
+    duration: u64,
+    /// WebSocket connections submitting.
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
+    /// Most unanswered submissions per connection.
+    #[arg(long, default_value_t = 512)]
+    window: usize,
+    /// Extra arguments for every node (for example `--state-pruning archive`).
+    #[arg(long, allow_hyphen_values = true, value_delimiter = ' ')]
+    node_args: Vec<String>,
+    /// Where to write blocks.csv and summary.txt.
+    #[arg(long, default_value = "bench-e2e")]
+    out: PathBuf,
+}
+
+/// Deterministic bench accounts.
+fn account(i: usize) -> EthereumPair {
+    let mut secret = [0x42u8; 32];
+    secret[..8].copy_from_slice(&(i as u64 + 1).to_be_bytes());
+    EthereumPair::from_secret_key(&secret).expect("valid key")
+}
+
+fn dev_account(name: &str) -> EthereumPair {
+    lux_keys::dev_account(name).expect("dev account")
+}
+
+fn transfer(dest: AccountId20, value: u128) -> RuntimeCall {
+    RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death { dest, value })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    format!("0x{}", ::hex::encode(bytes))
+}
+
+async fn ws(url: &str, window: usize) -> WsClient {
+    WsClientBuilder::default()
+        .max_concurrent_requests(window.max(16))
+        .max_buffer_capacity_per_subscription(65_536)
+        .request_timeout(Duration::from_secs(120))
+        .build(url)
+        .await
+        .expect("websocket connection")
+}
+
+/// Signs `per_sender` transfers for each of `senders`, nonces from `first_nonce`, round-robin
+/// across senders (sender-major order within each round), on all cores.
+fn presign(
+    senders: &[(EthereumPair, u32)],
+    per_sender: u32,
+    dest: impl Fn(usize, u32) -> AccountId20 + Sync,
+    value: u128,
+    context: &SigningContext,
+) -> Vec<(usize, Vec<u8>)> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunks: Vec<Vec<(usize, Vec<u8>)>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let dest = &dest;
+                scope.spawn(move || {
+                    let mut out = Vec::new();
+                    for round in 0..per_sender {
+                        for (i, (pair, first)) in senders.iter().enumerate() {
+                            if i % threads != t {
+                                continue;
+                            }
+                            let call = transfer(dest(i, round), value);
+                            let xt = sign_extrinsic(pair, call, first + round, 0, context);
+                            out.push((i, xt.encode()));
+                        }
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("signer")).collect()
+    });
+    // Interleave back into round-major order.
+    let mut by_sender: Vec<std::collections::VecDeque<Vec<u8>>> =
+        vec![Default::default(); senders.len()];
+    for chunk in chunks {
+        for (i, xt) in chunk {
+            by_sender[i].push_back(xt);
+        }
+    }
+    let mut out = Vec::with_capacity(senders.len() * per_sender as usize);
+    for _ in 0..per_sender {
+        for (i, queue) in by_sender.iter_mut().enumerate() {
+            if let Some(xt) = queue.pop_front() {
+                out.push((i, xt));
+            }
+        }
+    }
+    out
+}
+
+/// Per-transaction times, relative to the start of submission.
+#[derive(Default)]
+struct Times {
+    submitted: HashMap<H256, f64>,
+    included: HashMap<H256, f64>,
+    finalized: HashMap<H256, f64>,
+}
+
+/// What the watcher saw of a block.
+#[derive(Clone, Debug, Default)]
+struct BlockSeen {
+    number: u32,
+    hash: H256,
+    slot: u64,
+    transfers: usize,
+    seen: f64,
+    finalized: Option<f64>,
+}
+
+struct Counters {
+    accepted: AtomicU64,
+    retries: AtomicU64,
+    refused: AtomicU64,
+}
+
+/// Submits `txs` (already in the order one sender's nonces must go) at `rate` per second,
+/// with at most `window` unanswered requests; retries what the pool pushes back on.
+async fn submit_stream(
+    client: WsClient,
+    txs: Vec<Vec<u8>>,
+    rate: f64,
+    window: usize,
+    start: Instant,
+    times: Arc<Mutex<Times>>,
+    counters: Arc<Counters>,
+) {
+    let client = Arc::new(client);
+    let mut in_flight = FuturesUnordered::new();
+    for (i, xt) in txs.into_iter().enumerate() {
+        let due = start + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(due.into()).await;
+        while in_flight.len() >= window {
+            in_flight.next().await;
+        }
+        let hash = H256(lux_primitives::hashing::blake2_256(&xt));
+        times.lock().submitted.insert(hash, start.elapsed().as_secs_f64());
+        let client = client.clone();
+        let counters = counters.clone();
+        in_flight.push(async move {
+            let param = hex(&xt);
+            loop {
+                match client
+                    .request::<Value, _>("author_submitExtrinsic", rpc_params![&param])
+                    .await
+                {
+                    Ok(_) => {
+                        counters.accepted.fetch_add(1, Ordering::Relaxed);
+                        return;
+                    }
+                    Err(jsonrpsee::core::ClientError::Call(e))
+                        if e.code() == -32009 || e.code() == 1016 =>
+                    {
+                        counters.retries.fetch_add(1, Ordering::Relaxed);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    Err(e) => {
+                        counters.refused.fetch_add(1, Ordering::Relaxed);
+                        eprintln!("transfer refused: {e}");
+                        return;
+                    }
+                }
+            }
+        });
+    }
+    while in_flight.next().await.is_some() {}
+}
+
+/// The transfers of a block: every extrinsic's hash (the first is the timestamp inherent).
+async fn block_transactions(client: &WsClient, hash: H256) -> Vec<H256> {
+    let block: Value = client.request("chain_getBlock", rpc_params![hash]).await.expect("block");
+    block["block"]["extrinsics"]
+        .as_array()
+        .map(|xts| {
+            xts.iter()
+                .filter_map(|x| x.as_str())
+                .filter_map(|x| ::hex::decode(x.trim_start_matches("0x")).ok())
+                .map(|bytes| H256(lux_primitives::hashing::blake2_256(&bytes)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Follows best and finalized blocks, recording when each transaction was included and
+/// finalized, until `done` says stop.
+async fn watch(
+    url: String,
+    start: Instant,
+    times: Arc<Mutex<Times>>,
+    blocks: Arc<Mutex<Vec<BlockSeen>>>,
+    stop: Arc<tokio::sync::Notify>,
+) {
+    let client = ws(&url, 64).await;
+    let mut best = client
+        .subscribe::<Header, _>(
+            "chain_subscribeNewHeads",
+            rpc_params![],
+            "chain_unsubscribeNewHeads",
+        )
+        .await
+        .expect("new heads");
+    let mut finalized = client
+        .subscribe::<Header, _>(
+            "chain_subscribeFinalizedHeads",
+            rpc_params![],
+            "chain_unsubscribeFinalizedHeads",
+        )
+        .await
+        .expect("finalized heads");
+    let mut last_finalized: Option<u32> = None;
+    let mut by_number: HashMap<u32, usize> = HashMap::new();
+    loop {
+        tokio::select! {
+            _ = stop.notified() => return,
+            Some(Ok(header)) = best.next() => {
+                let now = start.elapsed().as_secs_f64();
+                let hash = header.hash();
+                let txs = block_transactions(&client, hash).await;
+                let mut times = times.lock();
+                let mut transfers = 0;
+                for tx in &txs {
+                    if times.submitted.contains_key(tx) {
+                        transfers += 1;
+                        times.included.insert(*tx, now);
+                    }
+                }
+                drop(times);
+                let slot = PreDigest::find(&header).map_or(0, |p| p.slot());
+                let seen = BlockSeen { number: header.number, hash, slot, transfers, seen: now, finalized: None };
+                let mut blocks = blocks.lock();
+                // A reorg replaces the block at this height.
+                match by_number.get(&header.number) {
+                    Some(&i) => blocks[i] = seen,
+                    None => {
+                        by_number.insert(header.number, blocks.len());
+                        blocks.push(seen);
+                    }
+                }
+            }
+            Some(Ok(header)) = finalized.next() => {
+                let now = start.elapsed().as_secs_f64();
+                let from = last_finalized.map_or(header.number, |n| n + 1);
+                for number in from..=header.number {
+                    let hash: Option<H256> = client.request("chain_getBlockHash", rpc_params![number]).await.ok().flatten();
+                    let Some(hash) = hash else { continue };
+                    let txs = block_transactions(&client, hash).await;
+                    let mut times = times.lock();
+                    for tx in txs {
+                        if times.submitted.contains_key(&tx) {
+                            times.finalized.entry(tx).or_insert(now);
+                            times.included.entry(tx).or_insert(now);
+                        }
+                    }
+                    drop(times);
+                    let mut blocks = blocks.lock();
+                    if let Some(&i) = by_number.get(&number) {
+                        if blocks[i].hash == hash {
+                            blocks[i].finalized = Some(now);
+                        }
+                    }
+                }
+                last_finalized = Some(header.number);
+            }
+        }
+    }
+}
+
+fn rss_kib(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn dir_bytes(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() {
+    let args = Args::parse();
+    let dir = tempfile::Builder::new().prefix("lux-bench-").tempdir().expect("tempdir");
+    let mut node_args = args.node_args.clone();
+    node_args.retain(|a| !a.is_empty());
+    eprintln!("starting {:?} network in {}", args.network, dir.path().display());
+    let nodes: Vec<TestNode> = match args.network {
+        Network::Dev => {
+            let mut a = vec!["--dev".to_string()];
+            a.extend(node_args.clone());
+            vec![TestNode::start(&dir.path().join("dev"), &a).await]
+        }
+        Network::Local => local_testnet(dir.path(), &node_args).await,
+    };
+    let entry = &nodes[0];
+    let url = entry.ws_url();
+    let client = entry.ws_client().await;
+    // Wait for the chain to run (and, on the testnet, for finality to start).
+    wait_for("block #2", Duration::from_secs(120), || async {
+        (entry.best_number().await >= 2).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle_rss: Vec<u64> =
+        nodes.iter().map(|n| n.pid().map_or(0, |p| rss_kib(p, "VmRSS:"))).collect();
+    let context = client.signing_context().await.expect("signing context");
+
+    // Fund the bench accounts from the six dev accounts.
+    let pairs: Vec<EthereumPair> = (0..args.accounts).map(account).collect();
+    let addresses: Vec<AccountId20> = pairs.iter().map(|p| AccountId20(p.address())).collect();
+    let funders = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
+    let mut funder_pairs = Vec::new();
+    for name in funders {
+        let pair = dev_account(name);
+        let nonce = client.next_index(&AccountId20(pair.address())).await.expect("nonce");
+        funder_pairs.push((pair, nonce));
+    }
+    let per_funder = args.accounts.div_ceil(funders.len()) as u32;
+    let funding = presign(
+        &funder_pairs,
+        per_funder,
+        |f, round| addresses[(round as usize * funders.len() + f) % addresses.len()],
+        1_000 * LUX,
+        &context,
+    );
+    eprintln!("funding {} accounts", args.accounts);
+    let fund_times = Arc::new(Mutex::new(Times::default()));
+    let fund_counters = Arc::new(Counters {
+        accepted: AtomicU64::new(0),
+        retries: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
+    submit_stream(
+        ws(&url, args.window).await,
+        funding.into_iter().map(|(_, xt)| xt).collect(),
+        f64::from(u32::MAX),
+        args.window,
+        Instant::now(),
+        fund_times,
+        fund_counters,
+    )
+    .await;
+    let last = addresses[addresses.len() - 1];
+    wait_for("funded accounts", Duration::from_secs(300), || async {
+        let balance = client.free_balance(&last).await.ok()?;
+        (balance > 0).then_some(())
+    })
+    .await;
+    for (pair, _) in &funder_pairs {
+        let who = AccountId20(pair.address());
+        wait_for("funding transfers included", Duration::from_secs(300), || async {
+            let nonce = client.next_index(&who).await.ok()?;
+            let pool: Vec<Value> =
+                client.request("author_pendingExtrinsics", rpc_params![]).await.ok()?;
+            (nonce > 0 && pool.is_empty()).then_some(())
+        })
+        .await;
+    }
+
+    // Pre-sign the load.
+    let total = args.rate * args.duration;
+    let per_sender = total.div_ceil(args.accounts as u64) as u32;
+    let senders: Vec<(EthereumPair, u32)> = pairs.into_iter().map(|p| (p, 0)).collect();
+    eprintln!("signing {} transfers", per_sender as u64 * senders.len() as u64);
+    let signed_at = Instant::now();
+    let n = addresses.len();
+    let load = presign(
+        &senders,
+        per_sender,
+        |i, round| addresses[(i + 1 + round as usize) % n],
+        LUX / 1000,
+        &context,
+    );
+    eprintln!("signed in {:.1} s", signed_at.elapsed().as_secs_f64());
+    let total = load.len();
+    let db_before: u64 = nodes.iter().map(|n| dir_bytes(&n.base_path)).max().unwrap_or(0);
+
+    // Split by sender across connections, keeping each sender's order.
+    let mut streams: Vec<Vec<Vec<u8>>> = vec![Vec::new(); args.connections];
+    for (sender, xt) in load {
+        streams[sender % args.connections].push(xt);
+    }
+    let times = Arc::new(Mutex::new(Times::default()));
+    let blocks = Arc::new(Mutex::new(Vec::<BlockSeen>::new()));
+    let counters = Arc::new(Counters {
+        accepted: AtomicU64::new(0),
+        retries: AtomicU64::new(0),
+        refused: AtomicU64::new(0),
+    });
+    let stop = Arc::new(tokio::sync::Notify::new());
+    let start = Instant::now();
+    let watcher =
+        tokio::spawn(watch(url.clone(), start, times.clone(), blocks.clone(), stop.clone()));
+    let peak = Arc::new(Mutex::new(vec![0u64; nodes.len()]));
+    let pids: Vec<u32> = nodes.iter().filter_map(TestNode::pid).collect();
+    let sampler = {
+        let peak = peak.clone();
+        tokio::spawn(async move {
+            loop {
+                for (i, pid) in pids.iter().enumerate() {
+                    let rss = rss_kib(*pid, "VmRSS:");
+                    let mut peak = peak.lock();
+                    peak[i] = peak[i].max(rss);
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    let per_connection_rate = args.rate as f64 / args.connections as f64;
+    let mut submitters = Vec::new();
+    for stream in streams {
+        let client = ws(&url, args.window).await;
+        submitters.push(tokio::spawn(submit_stream(
+            client,
+            stream,
+            per_connection_rate,
+            args.window,
+            start,
+            times.clone(),
+            counters.clone(),
+        )));
+    }
+    for s in submitters {
+        let _ = s.await;
+    }
+    let submitted_in = start.elapsed().as_secs_f64();
+    eprintln!("submitted {total} in {submitted_in:.1} s; waiting for finality");
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let (included, finalized) = {
+            let t = times.lock();
+            (t.included.len(), t.finalized.len())
+        };
+        let accepted = counters.accepted.load(Ordering::Relaxed) as usize;
+        if finalized >= accepted || Instant::now() > deadline {
+            eprintln!("included {included}, finalized {finalized} of {accepted} accepted");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    stop.notify_one();
+    let _ = watcher.await;
+    sampler.abort();
+    let hwm: Vec<u64> = nodes.iter().map(|n| n.pid().map_or(0, |p| rss_kib(p, "VmHWM:"))).collect();
+    let peak = peak.lock().clone();
+    let db_after: u64 = nodes.iter().map(|n| dir_bytes(&n.base_path)).max().unwrap_or(0);
+
+    // Report.
+    let times = times.lock();
+    let blocks = blocks.lock().clone();
+    let accepted = counters.accepted.load(Ordering::Relaxed);
+    let mut inclusion: Vec<f64> =
+        times.included.iter().filter_map(|(h, t)| times.submitted.get(h).map(|s| t - s)).collect();
+    let mut finality: Vec<f64> =
+        times.finalized.iter().filter_map(|(h, t)| times.submitted.get(h).map(|s| t - s)).collect();
+    inclusion.sort_by(f64::total_cmp);
+    finality.sort_by(f64::total_cmp);
+    let last_included = times.included.values().copied().fold(0.0, f64::max);
+    let last_finalized = times.finalized.values().copied().fold(0.0, f64::max);
+    let in_run: Vec<&BlockSeen> = blocks.iter().filter(|b| b.transfers > 0).collect();
+    let (first_slot, last_slot) = (
+        in_run.iter().map(|b| b.slot).min().unwrap_or(0),
+        in_run.iter().map(|b| b.slot).max().unwrap_or(0),
+    );
+    let canonical_in_range =
+        blocks.iter().filter(|b| b.slot >= first_slot && b.slot <= last_slot).count() as u64;
+    let missed = (last_slot + 1).saturating_sub(first_slot).saturating_sub(canonical_in_range);
+    let max_lag = blocks.iter().filter_map(|b| b.finalized.map(|f| f - b.seen)).fold(0.0, f64::max);
+    let summary = format!(
+        "network: {:?} ({} node{})\n\
+         accounts: {}, transfers: {total}, target rate: {}/s over {} connections\n\
+         accepted: {accepted} in {submitted_in:.1} s = {:.0}/s (retries after busy/full: {}, refused: {})\n\
+         included: {} = {:.0}/s (first submission to last inclusion, {last_included:.1} s)\n\
+         finalized: {} = {:.0}/s (first submission to last finality, {last_finalized:.1} s)\n\
+         latency submission -> inclusion: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
+         latency submission -> finality: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
+         blocks with transfers: {}, largest {}, slots {first_slot}..={last_slot}, missed slots: {missed}\n\
+         finality after a block was seen: max {:.0} ms\n\
+         RSS idle (MiB): {:?}\n\
+         RSS peak (MiB): {:?} (VmHWM {:?})\n\
+         database: {:.1} MiB before, {:.1} MiB after = {:.0} MiB per million transfers\n",
+        args.network,
+        nodes.len(),
+        if nodes.len() > 1 { "s" } else { "" },
+        args.accounts,
+        args.rate,
+        args.connections,
+        accepted as f64 / submitted_in,
+        counters.retries.load(Ordering::Relaxed),
+        counters.refused.load(Ordering::Relaxed),
+        times.included.len(),
+        times.included.len() as f64 / last_included.max(0.001),
+        times.finalized.len(),
+        times.finalized.len() as f64 / last_finalized.max(0.001),
+        percentile(&inclusion, 0.5) * 1e3,
+        percentile(&inclusion, 0.99) * 1e3,
+        inclusion.last().copied().unwrap_or(f64::NAN) * 1e3,
+        percentile(&finality, 0.5) * 1e3,
+        percentile(&finality, 0.99) * 1e3,
+        finality.last().copied().unwrap_or(f64::NAN) * 1e3,
+        in_run.len(),
+        in_run.iter().map(|b| b.transfers).max().unwrap_or(0),
+        max_lag * 1e3,
+        idle_rss.iter().map(|k| k / 1024).collect::<Vec<_>>(),
+        peak.iter().map(|k| k / 1024).collect::<Vec<_>>(),
+        hwm.iter().map(|k| k / 1024).collect::<Vec<_>>(),
+        db_before as f64 / 1048576.0,
+        db_after as f64 / 1048576.0,
+        (db_after.saturating_sub(db_before)) as f64 / 1048576.0 / (times.finalized.len().max(1) as f64 / 1e6),
+    );
+    print!("{summary}");
+    std::fs::create_dir_all(&args.out).expect("output directory");
+    std::fs::write(args.out.join("summary.txt"), &summary).expect("summary");
+    let mut csv = String::from("number,seconds,transfers,finality_lag_ms\n");
+    for b in &blocks {
+        let lag = b.finalized.map_or(String::new(), |f| format!("{:.0}", (f - b.seen) * 1e3));
+        csv.push_str(&format!("{},{:.3},{},{lag}\n", b.number, b.seen, b.transfers));
+    }
+    std::fs::write(args.out.join("blocks.csv"), csv).expect("blocks.csv");
+    eprintln!("wrote {}", args.out.display());
+}
