@@ -269,10 +269,12 @@ impl Chain {
                 header.number, parent.number
             )));
         }
+        let started = std::time::Instant::now();
         let changes = match changes {
             Some(changes) => changes,
             None => self.execute(&parent, &header, &body)?,
         };
+        let executed = started.elapsed();
         if H256(changes.root) != header.state_root {
             return Err(ChainError::InvalidBlock(format!(
                 "state root {:?} in header, {:?} after execution",
@@ -295,6 +297,7 @@ impl Chain {
             set_best: is_new_best,
             finalized: finalize,
         })?;
+        let committed = started.elapsed();
         if is_new_best {
             // The best state's value cache moves with the best block (or starts again if the
             // block is on another fork than the cached state).
@@ -304,6 +307,12 @@ impl Chain {
                 &changes.changes,
             );
         }
+        tracing::debug!(
+            target: "chain",
+            "imported #{} ({hash:?}): executed in {executed:?}, committed at {committed:?}, done at {:?}",
+            header.number,
+            started.elapsed()
+        );
         let previous_finalized = info.finalized_number;
         {
             let mut info = self.info.write();
@@ -418,7 +427,9 @@ impl Chain {
             .session(Ext::new(state, OverlayedChanges::new()), &code)
             .map_err(|(e, _)| e)?;
         let block = Block { header: pre_header, extrinsics: body.to_vec() };
+        let t = std::time::Instant::now();
         let signed = self.signed_messages(&mut session, body);
+        let t_signed = t.elapsed();
         let helpers = self.parallelism.saturating_sub(1).max(1);
         self.executor
             .signatures()
@@ -426,7 +437,15 @@ impl Chain {
                 session.call("Core_execute_block", &block.encode())
             })
             .map_err(|e| ChainError::InvalidBlock(e.to_string()))?;
-        Ok(session.into_ext().into_storage_changes(STATE_VERSION)?)
+        let t_exec = t.elapsed();
+        let changes = session.into_ext().into_storage_changes(STATE_VERSION)?;
+        tracing::debug!(
+            target: "chain",
+            "executed #{}: signatures listed in {t_signed:?}, executed at {t_exec:?}, changes at {:?}",
+            header.number,
+            t.elapsed()
+        );
+        Ok(changes)
     }
 
     /// The (signature, message) pairs of a block's extrinsics, as the runtime computes them;

@@ -58,6 +58,9 @@ mod meta {
     pub const FINALIZED: &[u8] = b"finalized";
 }
 
+/// Memory all memtables may use together.
+const MEMTABLE_BUDGET: usize = 64 * 1024 * 1024;
+
 /// Version of the schema above; a database of another version is refused.
 const SCHEMA_VERSION: u32 = 1;
 
@@ -133,12 +136,22 @@ impl Database {
         opts.create_missing_column_families(true);
         opts.increase_parallelism(2);
         opts.set_max_open_files(512);
+        // Memtables of all column families together stay within this; RocksDB's default
+        // (64 MiB per column family, two of them while one flushes) would let them take
+        // more than a gigabyte.
+        opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
         let descriptors = columns::ALL.iter().map(|name| {
             let mut table = BlockBasedOptions::default();
             table.set_block_cache(&cache);
             table.set_bloom_filter(10.0, false);
             let mut cf = Options::default();
             cf.set_block_based_table_factory(&table);
+            cf.set_write_buffer_size(if *name == columns::STATE {
+                MEMTABLE_BUDGET / 4
+            } else {
+                MEMTABLE_BUDGET / 16
+            });
+            cf.set_max_write_buffer_number(2);
             ColumnFamilyDescriptor::new(*name, cf)
         });
         let db = DB::open_cf_descriptors(&opts, path, descriptors)?;

@@ -165,19 +165,28 @@ impl Graph {
         let requires: Vec<TransactionTag> =
             validity.requires.into_iter().filter(|t| !self.pruned.contains_key(t)).collect();
         let sender = sender_of(&validity.provides);
+        let unmet = requires.iter().filter(|t| !self.provided_by_ready(t)).count();
+        let bytes = data.0.len();
+        // A replacement takes the place of what it replaces; anything else needs room, which
+        // it may only take from a transaction of strictly lower priority: what the pool once
+        // accepted is never dropped for an equal newcomer.
+        if replaced.is_empty() {
+            if unmet > 0 {
+                if let Some((who, _)) = sender {
+                    let waiting = self.senders.get(&who).map_or(0, |s| s.future);
+                    if waiting >= config.max_future_per_sender {
+                        return Err(PoolError::TooManyFromSender(config.max_future_per_sender));
+                    }
+                }
+            }
+            self.make_room(unmet == 0, validity.priority, bytes, config)?;
+        }
         for old in replaced {
             self.remove(&old, TxStatus::Usurped(hash));
         }
-        let unmet = requires.iter().filter(|t| !self.provided_by_ready(t)).count();
-        // One sender's transactions waiting for a gap may not crowd out everyone else.
-        if unmet > 0 {
-            if let Some((who, nonce)) = sender {
-                self.make_room_for_future(who, nonce, config)?;
-            }
-        }
         self.seq += 1;
         let entry = Entry {
-            bytes: data.0.len(),
+            bytes,
             data,
             source,
             priority: validity.priority,
@@ -208,49 +217,50 @@ impl Graph {
         } else {
             self.events.push((hash, TxStatus::Future));
         }
-        // A transaction that would replace or unlock others counted as provided while it was
-        // ready, so the limits are checked last.
-        self.enforce_limits(config);
-        if self.txs.contains_key(&hash) {
-            Ok(())
-        } else {
-            Err(PoolError::ImmediatelyDropped)
-        }
+        Ok(())
     }
 
     fn provided_by_ready(&self, tag: &TransactionTag) -> bool {
         self.providers.get(tag).and_then(|h| self.txs.get(h)).is_some_and(|t| t.ready)
     }
 
-    /// Keeps a sender within its share of the future queue: drops its farthest future
-    /// transaction, or refuses the new one if that is the farthest.
-    fn make_room_for_future(
+    /// Makes room in the ready (or future) queue for a new transaction of `priority` and
+    /// `bytes`: drops transactions of strictly lower priority, lowest first (ready ones from the
+    /// end of their sender's chain, so nothing left behind waits for a transaction that is
+    /// gone), or refuses the newcomer when only equal or higher priorities are left.
+    /// Promotions of transactions already accepted never drop anything: the ready queue may
+    /// then hold up to both limits together, which bounds the pool as a whole.
+    fn make_room(
         &mut self,
-        who: AccountId20,
-        nonce: u32,
+        ready: bool,
+        priority: u64,
+        bytes: usize,
         config: &PoolConfig,
     ) -> Result<(), PoolError> {
-        let Some(txs) = self.senders.get(&who) else { return Ok(()) };
-        if txs.future < config.max_future_per_sender {
-            return Ok(());
-        }
-        let farthest = txs
-            .by_nonce
-            .iter()
-            .rev()
-            .find(|(_, h)| self.txs.get(*h).is_some_and(|t| !t.ready))
-            .map(|(n, h)| (*n, *h));
-        match farthest {
-            Some((n, victim)) if n > nonce => {
-                self.remove(
-                    &victim,
-                    TxStatus::Dropped(
-                        "too many transactions of this sender wait for earlier nonces".into(),
-                    ),
-                );
-                Ok(())
+        let (max_count, max_bytes) = if ready {
+            (config.max_ready, config.max_ready_bytes)
+        } else {
+            (config.max_future, config.max_future_bytes)
+        };
+        loop {
+            let queue = if ready { &self.ready } else { &self.future };
+            if queue.count < max_count && queue.bytes + bytes <= max_bytes {
+                return Ok(());
             }
-            _ => Err(PoolError::TooManyFromSender(config.max_future_per_sender)),
+            let victim = queue
+                .order
+                .iter()
+                .take_while(|(p, _, _)| *p < priority)
+                .map(|(_, _, h)| *h)
+                .find(|h| !ready || !self.has_ready_dependents(h));
+            let Some(victim) = victim else { return Err(PoolError::ImmediatelyDropped) };
+            self.remove(
+                &victim,
+                TxStatus::Dropped(
+                    "the pool is full and a transaction with a higher priority took its place"
+                        .into(),
+                ),
+            );
         }
     }
 
@@ -451,22 +461,6 @@ impl Graph {
                 other => TxStatus::Dropped(other.to_string()),
             };
             self.events.push((hash, status));
-        }
-    }
-
-    /// Drops the lowest-priority transactions while a queue is over its limits. Ready
-    /// transactions are dropped from the end of their chains, so nothing left behind waits
-    /// for a transaction that is gone.
-    fn enforce_limits(&mut self, config: &PoolConfig) {
-        while self.future.count > config.max_future || self.future.bytes > config.max_future_bytes {
-            let Some(&(_, _, victim)) = self.future.order.first() else { break };
-            self.remove(&victim, TxStatus::Dropped("the pool is full".into()));
-        }
-        while self.ready.count > config.max_ready || self.ready.bytes > config.max_ready_bytes {
-            let victim =
-                self.ready.order.iter().map(|(_, _, h)| *h).find(|h| !self.has_ready_dependents(h));
-            let Some(victim) = victim else { break };
-            self.remove(&victim, TxStatus::Dropped("the pool is full".into()));
         }
     }
 

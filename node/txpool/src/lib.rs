@@ -13,11 +13,14 @@
 //! transactions in dependency order, highest priority (tip) first ([`BestTransactions`]).
 //!
 //! Limits on count and bytes apply to both queues, and each sender may only keep so many
-//! transactions in the future queue; when a queue is full, the lowest-priority transaction is
-//! dropped (the new one, if it is the lowest), ready ones from the end of their sender's chain.
-//! A transaction providing a tag another one already provides (same sender and nonce) replaces
-//! it only with a higher priority. Every rejection has a reason ([`PoolError`]), and watchers
-//! of a transaction that leaves the pool without being included hear why ([`TxStatus`]).
+//! transactions in the future queue. A new transaction that does not fit takes the place of
+//! one with a strictly lower priority (ready ones from the end of their sender's chain) or is
+//! refused ([`PoolError::ImmediatelyDropped`], so its sender retries): what the pool accepted
+//! is never dropped for an equal newcomer, so a sender's stream never loses a nonce in the
+//! middle and never wedges what follows it. A transaction providing a tag another one already
+//! provides (same sender and nonce) replaces it only with a higher priority. Every rejection
+//! has a reason ([`PoolError`]), and watchers of a transaction that leaves the pool without
+//! being included hear why ([`TxStatus`]).
 //!
 //! After a new best block the included transactions leave at once; then only what the block
 //! may have changed is revalidated: the first transaction of each sender whose account the

@@ -200,16 +200,8 @@ fn one_sender_cannot_fill_the_future_queue() {
         submit(&pool, xt(1, nonce, 0)).expect("future");
     }
     assert_eq!(submit(&pool, xt(1, 9, 0)), Err(PoolError::TooManyFromSender(4)));
-    // A nearer nonce pushes out the farthest.
-    let (_, mut far) = {
-        let (pool2, _) = self::pool(PoolConfig { max_future_per_sender: 1, ..Default::default() });
-        let watched =
-            pool2.submit_and_watch(TransactionSource::External, xt(3, 5, 0)).expect("future");
-        submit(&pool2, xt(3, 2, 0)).expect("nearer");
-        assert_eq!(pool2.status().future, 1);
-        watched
-    };
-    assert!(matches!(drain(&mut far)[..], [TxStatus::Future, TxStatus::Dropped(_)]));
+    // Nothing accepted is dropped to make room: a nearer nonce waits for its turn too.
+    assert_eq!(submit(&pool, xt(1, 5, 0)), Err(PoolError::TooManyFromSender(4)));
     // Others still get in, and the sender's in-order stream is unaffected.
     submit(&pool, xt(2, 1, 0)).expect("another sender");
     submit(&pool, xt(1, 0, 0)).expect("fills the gap");
@@ -447,4 +439,60 @@ async fn futures_join<T: std::fmt::Debug>(tasks: Vec<tokio::task::JoinHandle<T>>
         out.push(task.await.expect("task"));
     }
     out
+}
+
+/// A client streaming nonces faster than blocks include them, retrying whatever the full pool
+/// refuses, while blocks take what is ready: every transaction gets in and the pool never
+/// ends up holding only transactions that wait for refused ones.
+#[test]
+fn a_full_pool_never_wedges_a_sender_that_retries() {
+    let (pool, chain) = pool(PoolConfig {
+        max_ready: 60,
+        max_future: 40,
+        max_future_per_sender: 10,
+        ..Default::default()
+    });
+    let senders = 8u8;
+    let per_sender = 100u32;
+    let mut next: Vec<u32> = vec![0; senders as usize];
+    let mut retry: Vec<(u8, u32)> = Vec::new();
+    let mut included = 0;
+    for round in 0..2_000u32 {
+        // The client: retries first, then up to 30 new transactions per round.
+        let mut batch: Vec<(u8, u32)> = std::mem::take(&mut retry);
+        for _ in 0..30 {
+            let s = (round as usize + batch.len()) % senders as usize;
+            if next[s] < per_sender {
+                batch.push((s as u8, next[s]));
+                next[s] += 1;
+            }
+        }
+        for (s, n) in batch {
+            match submit(&pool, xt(s, n, 0)) {
+                Ok(_) | Err(PoolError::AlreadyImported(_)) => {}
+                Err(PoolError::ImmediatelyDropped | PoolError::TooManyFromSender(_)) => {
+                    retry.push((s, n))
+                }
+                Err(e) => panic!("({s}, {n}) refused: {e}"),
+            }
+        }
+        // A block: the first 20 ready transactions.
+        let block: Vec<TxHash> = pool.best().take(20).map(|(h, _)| h).collect();
+        for h in &block {
+            let xt = pool.pending().into_iter().find(|x| x.hash() == *h).expect("in pool");
+            let (s, n, _, _) = <(u8, u32, u64, u8)>::decode(&mut &xt.0[..]).expect("decodes");
+            chain.nonces.lock().insert(s, n + 1);
+        }
+        included += block.len();
+        pool.on_new_best_block(BlockUpdate {
+            hash: H256::repeat_byte(1),
+            number: round + 1,
+            included: block,
+            ..Default::default()
+        });
+        if included == senders as usize * per_sender as usize {
+            return;
+        }
+    }
+    panic!("wedged: {included} included, pool {:?}, {} to retry", pool.status(), retry.len());
 }

@@ -33,7 +33,7 @@ pub use error::{Error, Result, StoreError, UnknownStateVersion};
 pub use lookup::{get, get_value_hash, next_key};
 pub use proof::{prove, verify_proof};
 pub use store::{MemoryStore, NodeStore};
-pub use update::apply_changes;
+pub use update::{apply_changes, apply_changes_counted, TrieUpdate};
 
 /// A blake2b-256 hash: a trie root, or the key under which a node or value is stored.
 pub type Hash = [u8; 32];

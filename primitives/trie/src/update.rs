@@ -99,6 +99,8 @@ impl Frame<'_> {
 struct Updater<'s, S> {
     store: &'s S,
     encoder: Encoder<NewNodes>,
+    /// Stored nodes and hashed values the update stops using, once per place they held.
+    removed: Vec<Hash>,
 }
 
 impl<S: NodeStore> Updater<'_, S> {
@@ -110,11 +112,18 @@ impl<S: NodeStore> Updater<'_, S> {
         decode_node(data)
     }
 
-    /// The node a slot holds, loaded or decoded if need be.
-    fn slot_node<'c>(&self, slot: Slot<'c>) -> Result<Option<Box<NodeBuf<'c>>>> {
+    /// The node a slot holds, loaded or decoded if need be. A stored node taken out of its
+    /// slot this way is always rewritten (merged into its parent), so it counts as removed.
+    fn slot_node<'c>(&mut self, slot: Slot<'c>) -> Result<Option<Box<NodeBuf<'c>>>> {
         Ok(match slot {
             Slot::Empty => None,
-            Slot::Ref(reference) => Some(self.load(&reference)?),
+            Slot::Ref(reference) => {
+                let node = self.load(&reference)?;
+                if let ChildRef::Hash(hash) = reference {
+                    self.removed.push(hash);
+                }
+                Some(node)
+            }
             Slot::Node(node) => Some(node),
             Slot::Encoded(encoding) => {
                 let mut node = decode_node(Arc::from(encoding))?;
@@ -146,6 +155,10 @@ impl<S: NodeStore> Updater<'_, S> {
             let Some((index, stored)) = parent.pending.take() else {
                 return Err(Error::InvalidNode("internal: update result without parent slot"));
             };
+            let kept = matches!((&result, &stored), (Some(child), Some(_)) if !child.dirty);
+            if let (false, Some(ChildRef::Hash(hash))) = (kept, &stored) {
+                self.removed.push(*hash);
+            }
             parent.node.children[index] = match (result, stored) {
                 (None, _) => {
                     parent.node.dirty = true;
@@ -217,7 +230,11 @@ impl<S: NodeStore> Updater<'_, S> {
 
     fn set_value<'c>(&mut self, node: &mut NodeBuf<'c>, value: Option<&'c [u8]>) {
         let Some(value) = value else {
-            node.dirty |= node.value.take().is_some();
+            let old = node.value.take();
+            if let Some(Value::Hashed(hash)) = &old {
+                self.removed.push(*hash);
+            }
+            node.dirty |= old.is_some();
             return;
         };
         let new = self.encoder.value_repr(value);
@@ -228,6 +245,9 @@ impl<S: NodeStore> Updater<'_, S> {
         };
         if unchanged {
             return;
+        }
+        if let Some(Value::Hashed(old)) = &node.value {
+            self.removed.push(*old);
         }
         node.value = Some(match new {
             Value::Inline(bytes) => Value::Inline(Bytes::Borrowed(bytes)),
@@ -342,6 +362,22 @@ fn split(mut node: Box<NodeBuf<'_>>, at: usize) -> Box<NodeBuf<'_>> {
     Box::new(NodeBuf { partial: partial.slice(0, at), value: None, children, dirty: true })
 }
 
+/// What an update did to a stored trie, for a store that counts references: the new root,
+/// every node and hashed value it encoded (once per place it now holds in the trie, so the
+/// same value under two keys is listed twice), and every stored node and hashed value it
+/// stopped using (once per place it held). Applying `inserted` as +1 and `removed` as -1 to
+/// per-hash reference counts keeps each count equal to the number of places that use the
+/// hash across the tries kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrieUpdate {
+    /// The new root.
+    pub root: Hash,
+    /// Nodes and hashed values encoded, with repetitions.
+    pub inserted: NewNodes,
+    /// Hashes of stored nodes and values no longer used at their place, with repetitions.
+    pub removed: Vec<Hash>,
+}
+
 /// Apply `changes` to the trie with root `root` and return the new root with the nodes and
 /// hashed values to persist.
 ///
@@ -367,11 +403,31 @@ where
     K: AsRef<[u8]>,
     V: AsRef<[u8]>,
 {
+    let update = apply_changes_counted(store, root, version, changes)?;
+    let mut nodes = update.inserted;
+    nodes.sort_unstable_by_key(|(hash, _)| *hash);
+    nodes.dedup_by(|a, b| a.0 == b.0);
+    Ok((update.root, nodes))
+}
+
+/// Like [`apply_changes`], with what a reference-counting store needs (see [`TrieUpdate`]).
+pub fn apply_changes_counted<I, K, V>(
+    store: &impl NodeStore,
+    root: &Hash,
+    version: StateVersion,
+    changes: I,
+) -> Result<TrieUpdate>
+where
+    I: IntoIterator<Item = (K, Option<V>)>,
+    K: AsRef<[u8]>,
+    V: AsRef<[u8]>,
+{
     let mut changes: Vec<(K, Option<V>)> = changes.into_iter().collect();
     sort_pairs(&mut changes);
     let items: Vec<Item<'_>> =
         changes.iter().map(|(key, value)| (key.as_ref(), value.as_ref().map(V::as_ref))).collect();
-    let mut updater = Updater { store, encoder: Encoder { version, sink: Vec::new() } };
+    let mut updater =
+        Updater { store, encoder: Encoder { version, sink: Vec::new() }, removed: Vec::new() };
     let new_root = if items.is_empty() {
         *root
     } else if *root == EMPTY_ROOT {
@@ -384,16 +440,135 @@ where
     } else {
         let node = decode_node(fetch(store, root)?)?;
         match updater.update(node, &items)? {
-            None => EMPTY_ROOT,
+            None => {
+                updater.removed.push(*root);
+                EMPTY_ROOT
+            }
             Some(node) if !node.dirty => *root,
             Some(node) => {
+                updater.removed.push(*root);
                 let encoding = updater.encode(node)?;
                 updater.encoder.root(encoding)
             }
         }
     };
-    let mut nodes = updater.encoder.sink;
-    nodes.sort_unstable_by_key(|(hash, _)| *hash);
-    nodes.dedup_by(|a, b| a.0 == b.0);
-    Ok((new_root, nodes))
+    Ok(TrieUpdate { root: new_root, inserted: updater.encoder.sink, removed: updater.removed })
+}
+
+#[cfg(test)]
+mod counted {
+    //! Reference counts kept from [`TrieUpdate`]s match the tries they describe.
+
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::node::{decode_plan, ValuePlan};
+    use crate::{trie_root_with_nodes, MemoryStore};
+
+    /// How many places of the trie at `root` use each stored node and hashed value.
+    fn places(store: &MemoryStore, root: &Hash) -> HashMap<Hash, i64> {
+        let mut counts = HashMap::new();
+        if *root == EMPTY_ROOT {
+            return counts;
+        }
+        let mut stack: Vec<(Option<Hash>, Arc<[u8]>)> =
+            vec![(Some(*root), store.get(root).expect("store").expect("root stored"))];
+        while let Some((hash, data)) = stack.pop() {
+            if let Some(hash) = hash {
+                *counts.entry(hash).or_default() += 1;
+            }
+            let Some(plan) = decode_plan(&data).expect("decodes") else { continue };
+            if let Some(ValuePlan::Hashed(range)) = &plan.value {
+                *counts.entry(read_hash(&data, range.start)).or_default() += 1;
+            }
+            for i in 0..16 {
+                match plan.child(&data, i) {
+                    Some(ChildRef::Hash(h)) => {
+                        stack.push((Some(h), store.get(&h).expect("store").expect("child stored")))
+                    }
+                    Some(inline @ ChildRef::Inline { .. }) => {
+                        stack.push((None, Arc::from(inline.as_bytes())))
+                    }
+                    None => {}
+                }
+            }
+        }
+        counts
+    }
+
+    /// Applies batches to a trie kept in a reference-counting store: the state before each
+    /// batch is pruned right after it, so the counts must equal the current trie's places
+    /// and nothing else may be stored.
+    fn check(initial: Vec<(Vec<u8>, Vec<u8>)>, batches: Vec<Vec<(Vec<u8>, Option<Vec<u8>>)>>) {
+        let mut store = MemoryStore::new();
+        let mut counts: HashMap<Hash, i64> = HashMap::new();
+        let mut root = trie_root_with_nodes(StateVersion::V1, initial, |hash, node| {
+            *counts.entry(hash).or_default() += 1;
+            store.insert(hash, node);
+        });
+        assert_eq!(counts, places(&store, &root), "genesis");
+        for batch in batches {
+            let update = apply_changes_counted(&store, &root, StateVersion::V1, batch.clone())
+                .expect("applies");
+            let (plain_root, _) =
+                apply_changes(&store, &root, StateVersion::V1, batch).expect("applies");
+            assert_eq!(update.root, plain_root);
+            for (hash, node) in update.inserted {
+                *counts.entry(hash).or_default() += 1;
+                store.insert(hash, node);
+            }
+            for hash in update.removed {
+                let count = counts.entry(hash).or_default();
+                *count -= 1;
+                assert!(*count >= 0, "removed more often than inserted");
+                if *count == 0 {
+                    counts.remove(&hash);
+                    store.remove(&hash);
+                }
+            }
+            root = update.root;
+            assert_eq!(counts, places(&store, &root));
+            assert_eq!(store.len(), counts.len(), "only live nodes stay");
+        }
+    }
+
+    fn key() -> impl Strategy<Value = Vec<u8>> {
+        // Short keys over a small alphabet: shared prefixes, splits and merges.
+        proptest::collection::vec(0u8..4, 1..5)
+    }
+
+    fn value() -> impl Strategy<Value = Vec<u8>> {
+        // Long values repeat (one hashed value node used by several keys); short ones inline.
+        prop_oneof![
+            (0u8..3).prop_map(|b| vec![b; 40]),
+            proptest::collection::vec(any::<u8>(), 0..8),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn counts_follow_the_trie(
+            initial in proptest::collection::btree_map(key(), value(), 0..24),
+            batches in proptest::collection::vec(
+                proptest::collection::btree_map(key(), proptest::option::of(value()), 1..8),
+                1..8,
+            ),
+        ) {
+            check(
+                initial.into_iter().collect(),
+                batches.into_iter().map(|b| b.into_iter().collect()).collect(),
+            );
+        }
+    }
+
+    #[test]
+    fn deleting_everything_removes_everything() {
+        check(
+            vec![(vec![1], vec![7; 40]), (vec![1, 2], vec![7; 40]), (vec![2], vec![1])],
+            vec![vec![(vec![1], None), (vec![1, 2], None), (vec![2], None)]],
+        );
+    }
 }
