@@ -3,7 +3,8 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/luxtensor/target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 # RocksDB compiled once (by scripts/setup.sh) and linked by every profile, see setup.sh.
-rocksdb_version=$(sed -n '/^name = "librocksdb-sys"$/{n;s/^version = "\(.*\)"$/\1/p}' Cargo.lock)
+rocksdb_version=$(sed -n '/^name = "librocksdb-sys"$/{n;s/^version = "\(.*\)"$/\1/p}' \
+    "$(dirname "${BASH_SOURCE[0]}")/../Cargo.lock")
 export LUX_ROCKSDB_DIR="${LUX_CACHE_DIR:-$HOME/.cache/luxtensor}/rocksdb-$rocksdb_version"
 if [ -f "$LUX_ROCKSDB_DIR/librocksdb.a" ]; then
     export ROCKSDB_LIB_DIR="$LUX_ROCKSDB_DIR" ROCKSDB_STATIC=1

@@ -65,6 +65,7 @@ fn every_listed_api_is_exported() {
         "TransactionPaymentApi_",
         "GenesisBuilder_",
         "LuxConsensusApi_",
+        "LuxBlockApi_",
     ];
     assert_eq!(prefixes.len(), RUNTIME_API_VERSIONS.len());
     for prefix in prefixes {

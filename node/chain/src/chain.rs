@@ -344,6 +344,13 @@ impl Chain {
         Ok(imported)
     }
 
+    /// Waits until no block is being imported, or `timeout` passes; returns whether the chain
+    /// is idle. Authors call it at the start of a slot, so a block of the previous slot that is
+    /// still importing becomes their parent.
+    pub fn wait_for_imports(&self, timeout: std::time::Duration) -> bool {
+        self.import_lock.try_lock_for(timeout).is_some()
+    }
+
     /// Whether `header` descends from the last finalized block.
     fn extends_finalized(&self, header: &Header, info: &ChainInfo) -> Result<bool, ChainError> {
         if header.parent_hash == info.best_hash {

@@ -82,12 +82,17 @@ impl Topic {
 
     /// The topic's name for the chain with genesis `genesis`, so different chains never mix.
     pub fn name(&self, genesis: &H256) -> String {
-        let kind = match self {
-            Topic::Blocks => "blocks",
-            Topic::Transactions => "transactions",
-            Topic::Finality => "finality",
-        };
-        format!("/luxtensor/{}/{kind}/1", hex::encode(genesis.as_bytes()))
+        format!("/luxtensor/{}{}", hex::encode(genesis.as_bytes()), self.suffix())
+    }
+
+    /// The end of the topic's name: its kind and the version of its payload.
+    pub fn suffix(&self) -> &'static str {
+        match self {
+            Topic::Blocks => "/blocks/1",
+            // Version 2: batches of transactions (version 1 carried one each).
+            Topic::Transactions => "/transactions/2",
+            Topic::Finality => "/finality/1",
+        }
     }
 }
 

@@ -252,6 +252,23 @@ pub fn start(
     Ok((NetworkHandle { commands: command_tx, local_peer_id, shared }, event_rx))
 }
 
+/// Gossip message ids. Transactions are content-addressed: the same batch is one message
+/// whoever publishes it, so nothing crosses a link twice. Blocks and finality messages keep
+/// gossipsub's (publisher, sequence number) ids: the finality voter republishes its votes
+/// every round for peers that missed them (connected late, lost a message), and a
+/// content-addressed id would make gossipsub refuse each republication as a duplicate for
+/// as long as it remembers the first (a minute), stalling finality that long.
+fn message_id(message: &gossipsub::Message) -> gossipsub::MessageId {
+    if message.topic.as_str().ends_with(Topic::Transactions.suffix()) {
+        return gossipsub::MessageId::from(
+            &lux_primitives::hashing::blake2_256(&message.data)[..20],
+        );
+    }
+    let mut id = message.source.map(|p| p.to_bytes()).unwrap_or_default();
+    id.extend_from_slice(&message.sequence_number.unwrap_or_default().to_be_bytes());
+    gossipsub::MessageId::from(id)
+}
+
 fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError> {
     let setup = |e: &dyn std::fmt::Display| NetworkError::Setup(e.to_string());
     let mdns_enabled = config.mdns;
@@ -267,14 +284,7 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
                 .max_transmit_size(MAX_GOSSIP_BYTES)
                 .validation_mode(gossipsub::ValidationMode::Strict)
                 .validate_messages()
-                // Content-addressed ids: the same payload is one message, whoever publishes it.
-                .message_id_fn(|message: &gossipsub::Message| {
-                    let mut preimage = message.topic.as_str().as_bytes().to_vec();
-                    preimage.extend_from_slice(&message.data);
-                    gossipsub::MessageId::from(
-                        &lux_primitives::hashing::blake2_256(&preimage)[..20],
-                    )
-                })
+                .message_id_fn(message_id)
                 .build()?;
             let gossipsub = gossipsub::Behaviour::new(
                 gossipsub::MessageAuthenticity::Signed(key.clone()),

@@ -56,6 +56,10 @@ impl Author {
     /// an earlier slot.
     fn author_slot(&self, slot: Slot, slot_duration: u64) -> Result<(), ChainError> {
         let started = Instant::now();
+        // A block of the previous slot still being imported is the parent this block should
+        // have: building on the block before it would fork the chain and cost one of the two
+        // its slot. Wait for it, up to half the slot.
+        self.chain.wait_for_imports(Duration::from_millis(slot_duration / 2));
         let parent = self.chain.info().best_hash;
         let parent_header = self.chain.header(&parent)?.ok_or(ChainError::UnknownBlock(parent))?;
         if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
@@ -89,11 +93,19 @@ impl Author {
         digest.push(pre_digest.to_digest_item());
         let mut inherent_data = InherentData::new();
         inherent_data.put(TIMESTAMP_INHERENT_ID, &slot_start(slot, slot_duration));
-        // Leave a third of the slot for sealing, import and propagation.
-        let limits = BuildLimits {
-            deadline: started + Duration::from_millis(slot_duration * 2 / 3),
-            max_transactions: usize::MAX,
+        // A lone authority may build for two thirds of the slot. With other validators, the
+        // block must also reach them and be imported before the next slot: build for at most a
+        // third of the slot, and not past its middle (importing takes a little longer than
+        // building).
+        let slot_elapsed =
+            Duration::from_millis(now_ms().saturating_sub(slot_start(slot, slot_duration)));
+        let deadline = if epoch.authorities.len() == 1 {
+            started + Duration::from_millis(slot_duration * 2 / 3)
+        } else {
+            let middle = Duration::from_millis(slot_duration / 2).saturating_sub(slot_elapsed);
+            Instant::now() + middle.min(Duration::from_millis(slot_duration / 3))
         };
+        let limits = BuildLimits { deadline, max_transactions: usize::MAX };
         let mut ready = self.pool.best();
         let built = self.chain.build_block(&parent, digest, &inherent_data, &mut ready, limits)?;
         if !built.invalid.is_empty() {

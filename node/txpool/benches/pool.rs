@@ -1,4 +1,4 @@
-//! The pool's own cost, without the runtime: inserting 20,000 transactions of 100 senders that
+//! The pool's own cost, without the runtime: inserting 20,000 transactions of 125 senders that
 //! arrive out of order, taking them for a block, and pruning a block of 5,000. Run with
 //! `cargo bench -p lux-txpool`; under `cargo test` it runs once, as a test.
 
@@ -10,8 +10,8 @@ use lux_primitives::transaction::{TransactionSource, TransactionValidity, ValidT
 use lux_primitives::{AccountId20, OpaqueExtrinsic, H256};
 use lux_txpool::{BlockUpdate, Pool, PoolConfig, TxValidator, ValidatorError};
 
-const SENDERS: u32 = 100;
-const PER_SENDER: u32 = 200;
+const SENDERS: u32 = 125;
+const PER_SENDER: u32 = 160;
 
 /// Every sender starts at nonce 0; a transaction is `(sender, nonce)`.
 struct Validator;

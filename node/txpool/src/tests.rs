@@ -496,3 +496,20 @@ fn a_full_pool_never_wedges_a_sender_that_retries() {
     }
     panic!("wedged: {included} included, pool {:?}, {} to retry", pool.status(), retry.len());
 }
+
+#[test]
+fn interleaved_senders_reversed_in_groups_all_become_ready() {
+    let (pool, _) =
+        pool(PoolConfig { max_ready: 100_000, max_future: 100_000, ..Default::default() });
+    for group in 0..4u32 {
+        for sender in 0..5u8 {
+            for i in (0..16).rev() {
+                submit(&pool, xt(sender, group * 16 + i, 0)).expect("accepted");
+            }
+        }
+    }
+    assert_eq!(
+        pool.status(),
+        PoolStatus { ready: 320, ready_bytes: 320 * 14, ..Default::default() }
+    );
+}

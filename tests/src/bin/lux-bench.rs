@@ -62,6 +62,9 @@ struct Args {
     /// Where to write blocks.csv and summary.txt.
     #[arg(long, default_value = "bench-e2e")]
     out: PathBuf,
+    /// Keep the nodes' directories (databases and logs) after the run.
+    #[arg(long)]
+    keep: bool,
 }
 
 /// Deterministic bench accounts.
@@ -592,4 +595,7 @@ async fn main() {
     }
     std::fs::write(args.out.join("blocks.csv"), csv).expect("blocks.csv");
     eprintln!("wrote {}", args.out.display());
+    if args.keep {
+        eprintln!("kept the nodes' directories in {}", dir.keep().display());
+    }
 }
