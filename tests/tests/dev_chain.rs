@@ -249,3 +249,37 @@ async fn failed_transfer_is_included_and_reported() {
         .any(|e| matches!(e, RuntimeEvent::System(pallet_system::Event::ExtrinsicFailed { .. })));
     assert!(failed);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pruned_state_is_refused_with_a_clear_error_and_recent_state_is_served() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let node = TestNode::dev(
+        dir.path(),
+        NodeOptions { args: vec!["--state-pruning".into(), "4".into()], ..Default::default() },
+    )
+    .await;
+    let client = node.client().await;
+    let key = format!(
+        "0x{}",
+        hex::encode(lux_rpc_client::account_storage_key(&AccountId20(alice().address())))
+    );
+    node.wait_for_block(1, TIMEOUT).await;
+    let one = node.block_hash(1).await.expect("block 1");
+    // Block 1's state goes once a block 4 above it is final (a pruning pass follows finality).
+    let error = luxtensor_tests::wait_for("block 1's state to be pruned", TIMEOUT, || async {
+        let result: Result<Option<String>, _> =
+            client.request("state_getStorage", jsonrpsee::rpc_params![key.clone(), one]).await;
+        result.err().map(|e| rpc_error_text(&e))
+    })
+    .await;
+    assert!(error.contains("State already discarded"), "{error}");
+    // The best block's state is served.
+    let value: Option<String> =
+        client.request("state_getStorage", jsonrpsee::rpc_params![key]).await.expect("storage");
+    assert!(value.is_some());
+    // A bad mode is refused with a clear error.
+    let output = luxtensor_tests::run_cli(&["--dev", "--state-pruning", "some"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid pruning mode"), "{stderr}");
+}

@@ -92,6 +92,47 @@ pub struct Chain {
     weights: Mutex<std::collections::HashMap<H256, ChainWeight>>,
     /// Threads available for parallel work (signature recovery on import).
     parallelism: usize,
+    /// Discards old states and bodies in the background as blocks become final.
+    pruner: Pruner,
+}
+
+/// Runs [`Database::prune`] on its own thread after each finalization (the latest one, if
+/// several arrive while it works), off the paths that author and import blocks.
+struct Pruner {
+    sender: Mutex<std::sync::mpsc::Sender<u32>>,
+}
+
+impl Pruner {
+    fn start(db: Arc<Database>) -> Self {
+        let (sender, receiver) = std::sync::mpsc::channel::<u32>();
+        let spawned = std::thread::Builder::new().name("db-pruning".into()).spawn(move || {
+            while let Ok(mut finalized) = receiver.recv() {
+                while let Ok(newer) = receiver.try_recv() {
+                    finalized = finalized.max(newer);
+                }
+                match db.prune(finalized) {
+                    Ok(stats) if stats != Default::default() => tracing::debug!(
+                        target: "db",
+                        "pruned at #{finalized}: {} fork(s), {} state(s), {} node(s), {} body(ies)",
+                        stats.forks,
+                        stats.states,
+                        stats.nodes,
+                        stats.bodies
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(target: "db", "pruning at #{finalized} failed: {e}"),
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::error!(target: "db", "cannot start the pruning thread: {e}");
+        }
+        Self { sender: Mutex::new(sender) }
+    }
+
+    fn finalized(&self, number: u32) {
+        let _ = self.sender.lock().send(number);
+    }
 }
 
 /// The trie version of the state and of extrinsics roots.
@@ -132,6 +173,7 @@ impl Chain {
                     body: Vec::new(),
                     justifications: None,
                     state_nodes: nodes,
+                    removed_nodes: Vec::new(),
                     set_best: true,
                     finalized: true,
                 })?;
@@ -140,6 +182,7 @@ impl Chain {
         let info = Self::read_info(&db)?;
         let (events, _) = broadcast::channel(1024);
         Ok(Self {
+            pruner: Pruner::start(db.clone()),
             db,
             executor,
             info: RwLock::new(info),
@@ -191,10 +234,10 @@ impl Chain {
         Ok(self.db.header(hash)?)
     }
 
-    /// A block with its justifications.
+    /// A block with its justifications; `None` if unknown or its body was pruned.
     pub fn block(&self, hash: &H256) -> Result<Option<SignedBlock<OpaqueExtrinsic>>, ChainError> {
         let Some(header) = self.db.header(hash)? else { return Ok(None) };
-        let extrinsics = self.db.body(hash)?.unwrap_or_default();
+        let Some(extrinsics) = self.db.body(hash)? else { return Ok(None) };
         let justifications = self.db.justifications(hash)?;
         Ok(Some(SignedBlock { block: Block { header, extrinsics }, justifications }))
     }
@@ -204,9 +247,12 @@ impl Chain {
         Ok(self.db.canonical_hash(number)?)
     }
 
-    /// The state after block `hash`.
+    /// The state after block `hash`; an error if it was pruned.
     pub fn state_at(&self, hash: &H256) -> Result<TrieState, ChainError> {
         let header = self.db.header(hash)?.ok_or(ChainError::UnknownBlock(*hash))?;
+        if !self.db.state_available(header.number, hash)? {
+            return Err(ChainError::StatePruned(*hash));
+        }
         Ok(self.db.state_at(header.state_root))
     }
 
@@ -270,6 +316,9 @@ impl Chain {
             )));
         }
         let started = std::time::Instant::now();
+        if !self.db.state_available(parent.number, &header.parent_hash)? {
+            return Err(ChainError::StatePruned(header.parent_hash));
+        }
         let changes = match changes {
             Some(changes) => changes,
             None => self.execute(&parent, &header, &body)?,
@@ -294,6 +343,7 @@ impl Chain {
             body,
             justifications,
             state_nodes: changes.nodes,
+            removed_nodes: changes.removed,
             set_best: is_new_best,
             finalized: finalize,
         })?;
@@ -339,6 +389,7 @@ impl Chain {
         });
         let _ = self.events.send(ChainEvent::Imported(imported.clone()));
         if finalize {
+            self.pruner.finalized(header.number);
             self.notify_finalized(hash, header, previous_finalized)?;
         }
         Ok(imported)
@@ -571,6 +622,7 @@ impl Chain {
             let _ = self.events.send(ChainEvent::Imported(imported));
         }
         self.db.finalize(hash, justifications)?;
+        self.pruner.finalized(header.number);
         // Weights are counted from the finalized block: start again.
         self.weights.lock().clear();
         {

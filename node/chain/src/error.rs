@@ -34,6 +34,9 @@ pub enum ChainError {
     /// The block is invalid.
     #[error("invalid block: {0}")]
     InvalidBlock(String),
+    /// The block's state was discarded by pruning (`--state-pruning`).
+    #[error("State already discarded for {0:?}")]
+    StatePruned(H256),
     /// The runtime could not build a block.
     #[error("block building failed: {0}")]
     BuildFailed(String),

@@ -116,6 +116,14 @@ pub struct RunCmd {
     /// Most kilobytes of ready transactions in the pool.
     #[arg(long, default_value_t = 20480)]
     pub pool_kbytes: usize,
+    /// Which states to keep: `archive` (all), `archive-canonical` (every finalized block's),
+    /// or a number N (those of the last N finalized blocks, and of blocks not final yet).
+    #[arg(long, value_name = "MODE", default_value = "256")]
+    pub state_pruning: lux_db::StatePruning,
+    /// Which block bodies to keep: `archive`, `archive-canonical` (every finalized block's)
+    /// or a number N (those of the last N finalized blocks).
+    #[arg(long, value_name = "MODE", default_value = "archive-canonical")]
+    pub blocks_pruning: lux_db::BlocksPruning,
     /// Most transactions waiting for an earlier nonce (future queue), in all and per sender.
     #[arg(long, default_value_t = 8192)]
     pub pool_future_limit: usize,

@@ -184,7 +184,11 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
                 .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
             ..Default::default()
         },
-        database: Default::default(),
+        database: lux_db::DatabaseConfig {
+            state_pruning: cmd.state_pruning,
+            blocks_pruning: cmd.blocks_pruning,
+            ..Default::default()
+        },
         status_interval: Duration::from_secs(5),
     };
     let node = lux_service::start(config).await?;

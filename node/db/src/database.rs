@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use std::collections::HashMap;
+
 use codec::{Decode, Encode};
 use lux_primitives::{Header, Justifications, OpaqueExtrinsic, H256};
 use parking_lot::Mutex;
@@ -12,7 +14,9 @@ use rocksdb::{
 use schnellru::LruMap;
 
 use crate::cache::{ByBytes, StateCache};
+use crate::pruning::{self, BlocksPruning, JournalEntry, StatePruning};
 use crate::{DbError, Result, TrieState};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Column family names.
 pub mod columns {
@@ -30,6 +34,10 @@ pub mod columns {
     pub const TX_LOOKUP: &str = "tx_lookup";
     /// Trie node or hashed value -> its bytes, keyed by blake2_256.
     pub const STATE: &str = "state";
+    /// Trie node hash -> reference count (i64 LE, merged), outside archive mode.
+    pub const STATE_REFS: &str = "state_refs";
+    /// Block number (BE) ++ hash -> what its commit did to the reference counts.
+    pub const STATE_JOURNAL: &str = "state_journal";
     /// Ethereum block hash -> block hash.
     pub const ETH_BLOCKS: &str = "eth_blocks";
     /// Ethereum transaction hash -> location.
@@ -37,7 +45,7 @@ pub mod columns {
     /// Block hash -> Ethereum receipts and logs.
     pub const ETH_RECEIPTS: &str = "eth_receipts";
     /// All of them.
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 12] = [
         META,
         HEADERS,
         BODIES,
@@ -45,6 +53,8 @@ pub mod columns {
         CANONICAL,
         TX_LOOKUP,
         STATE,
+        STATE_REFS,
+        STATE_JOURNAL,
         ETH_BLOCKS,
         ETH_TX_LOOKUP,
         ETH_RECEIPTS,
@@ -56,13 +66,22 @@ mod meta {
     pub const GENESIS: &[u8] = b"genesis";
     pub const BEST: &[u8] = b"best";
     pub const FINALIZED: &[u8] = b"finalized";
+    /// Whether state nodes carry reference counts (fixed when the database is created).
+    pub const COUNTED: &[u8] = b"counted";
+    /// Highest finalized height whose forks are discarded.
+    pub const FORKS_DONE: &[u8] = b"forks_done";
+    /// The removals of canonical blocks up to this number are applied: the states of blocks
+    /// below it are discarded.
+    pub const STATE_PRUNED: &[u8] = b"state_pruned";
+    /// Bodies of canonical blocks up to this number are discarded.
+    pub const BODIES_PRUNED: &[u8] = b"bodies_pruned";
 }
 
 /// Memory all memtables may use together.
 const MEMTABLE_BUDGET: usize = 64 * 1024 * 1024;
 
 /// Version of the schema above; a database of another version is refused.
-const SCHEMA_VERSION: u32 = 1;
+const SCHEMA_VERSION: u32 = 2;
 
 /// Database settings.
 #[derive(Clone, Debug)]
@@ -73,6 +92,10 @@ pub struct DatabaseConfig {
     pub node_cache_bytes: usize,
     /// Cache of the best state's storage values, in bytes.
     pub value_cache_bytes: usize,
+    /// Which states to keep.
+    pub state_pruning: StatePruning,
+    /// Which block bodies to keep.
+    pub blocks_pruning: BlocksPruning,
 }
 
 impl Default for DatabaseConfig {
@@ -81,6 +104,8 @@ impl Default for DatabaseConfig {
             cache_bytes: 32 * 1024 * 1024,
             node_cache_bytes: 64 * 1024 * 1024,
             value_cache_bytes: 32 * 1024 * 1024,
+            state_pruning: StatePruning::default(),
+            blocks_pruning: BlocksPruning::default(),
         }
     }
 }
@@ -94,8 +119,10 @@ pub struct BlockCommit {
     pub body: Vec<OpaqueExtrinsic>,
     /// Finality proofs, if any.
     pub justifications: Option<Justifications>,
-    /// New trie nodes and hashed values of the block's state.
+    /// New trie nodes and hashed values of the block's state, once per place they hold.
     pub state_nodes: Vec<([u8; 32], Vec<u8>)>,
+    /// Stored nodes and values the block's state no longer uses, once per place they held.
+    pub removed_nodes: Vec<[u8; 32]>,
     /// Whether the block becomes the best block (the canonical chain follows it).
     pub set_best: bool,
     /// Whether the block is final.
@@ -117,6 +144,24 @@ pub struct Database {
     nodes: Mutex<LruMap<[u8; 32], Arc<[u8]>, ByBytes>>,
     values: Arc<StateCache>,
     commit_lock: Mutex<()>,
+    state_pruning: StatePruning,
+    blocks_pruning: BlocksPruning,
+    /// Cursors of the pruning (mirrors of the meta entries).
+    forks_done: AtomicU32,
+    state_pruned: AtomicU32,
+}
+
+/// What one pruning pass removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PruneStats {
+    /// Fork blocks whose state was discarded.
+    pub forks: u32,
+    /// Canonical blocks whose state was discarded.
+    pub states: u32,
+    /// Trie nodes and values deleted.
+    pub nodes: u32,
+    /// Block bodies deleted.
+    pub bodies: u32,
 }
 
 fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T> {
@@ -146,6 +191,9 @@ impl Database {
             table.set_bloom_filter(10.0, false);
             let mut cf = Options::default();
             cf.set_block_based_table_factory(&table);
+            if *name == columns::STATE_REFS {
+                cf.set_merge_operator_associative("lux_add_i64", pruning::merge_counts);
+            }
             cf.set_write_buffer_size(if *name == columns::STATE {
                 MEMTABLE_BUDGET / 4
             } else {
@@ -160,6 +208,10 @@ impl Database {
             nodes: Mutex::new(LruMap::new(ByBytes::new(config.node_cache_bytes))),
             values: Arc::new(StateCache::new(config.value_cache_bytes)),
             commit_lock: Mutex::new(()),
+            state_pruning: config.state_pruning,
+            blocks_pruning: config.blocks_pruning,
+            forks_done: AtomicU32::new(0),
+            state_pruned: AtomicU32::new(0),
         };
         match this.get(columns::META, meta::VERSION)? {
             Some(v) => {
@@ -174,6 +226,27 @@ impl Database {
                 this.db.put_cf(this.cf(columns::META), meta::VERSION, SCHEMA_VERSION.encode())?
             }
         }
+        // Reference counts exist only if they were kept from the start.
+        let counted = config.state_pruning.counts_references();
+        match this.get(columns::META, meta::COUNTED)? {
+            Some(v) if decode::<bool>("pruning mode", &v)? != counted => {
+                let created = if counted { "archive" } else { "pruning" };
+                return Err(DbError::Incompatible(format!(
+                    "the database was created in {created} mode and cannot switch to --state-pruning {}: use the mode it was created with, or purge the chain (luxtensor purge-chain)",
+                    config.state_pruning
+                )));
+            }
+            Some(_) => {}
+            None if this.genesis_hash()?.is_some() => {
+                return Err(DbError::Incompatible("the database has no pruning mode".into()))
+            }
+            None => this.db.put_cf(this.cf(columns::META), meta::COUNTED, counted.encode())?,
+        }
+        let cursor = |key| -> Result<u32> {
+            this.get(columns::META, key)?.map_or(Ok(0), |v| decode("pruning cursor", &v))
+        };
+        this.forks_done.store(cursor(meta::FORKS_DONE)?, Ordering::Relaxed);
+        this.state_pruned.store(cursor(meta::STATE_PRUNED)?, Ordering::Relaxed);
         Ok(Arc::new(this))
     }
 
@@ -273,8 +346,26 @@ impl Database {
             batch.put_cf(self.cf(columns::JUSTIFICATIONS), hash.as_bytes(), j.encode());
         }
         let state = self.cf(columns::STATE);
+        if self.state_pruning.counts_references() {
+            let inserted = pruning::tally(op.state_nodes.iter().map(|(h, _)| h));
+            let refs = self.cf(columns::STATE_REFS);
+            for (node_hash, count) in &inserted {
+                batch.merge_cf(refs, node_hash, i64::from(*count).to_le_bytes());
+            }
+            if op.header.number > 0 {
+                let entry = JournalEntry { inserted, removed: pruning::tally(&op.removed_nodes) };
+                batch.put_cf(
+                    self.cf(columns::STATE_JOURNAL),
+                    pruning::journal_key(op.header.number, &hash.0),
+                    entry.encode(),
+                );
+            }
+        }
+        let mut written = std::collections::HashSet::new();
         for (node_hash, node) in &op.state_nodes {
-            batch.put_cf(state, node_hash, node);
+            if written.insert(node_hash) {
+                batch.put_cf(state, node_hash, node);
+            }
         }
         if op.header.number == 0 && self.genesis_hash()?.is_none() {
             batch.put_cf(self.cf(columns::META), meta::GENESIS, hash.encode());
@@ -293,7 +384,9 @@ impl Database {
         // The nodes are hot: the next block reads them.
         let mut cache = self.nodes.lock();
         for (node_hash, node) in op.state_nodes {
-            cache.insert(node_hash, Arc::from(node));
+            if cache.peek(&node_hash).is_none() {
+                cache.insert(node_hash, Arc::from(node));
+            }
         }
         Ok(route)
     }
@@ -392,6 +485,179 @@ impl Database {
             }
         }
         Ok(TreeRoute { retracted, enacted: enacted.into_iter().map(|(_, h)| h).collect() })
+    }
+}
+
+/// Pruning (see [`crate::pruning`]).
+impl Database {
+    /// Which states the database keeps.
+    pub fn state_pruning(&self) -> StatePruning {
+        self.state_pruning
+    }
+
+    /// Whether the state of block `hash` (at `number`) is still stored.
+    pub fn state_available(&self, number: u32, hash: &H256) -> Result<bool> {
+        if !self.state_pruning.counts_references() {
+            return Ok(true);
+        }
+        if number < self.state_pruned.load(Ordering::Relaxed) {
+            return Ok(false);
+        }
+        if number <= self.forks_done.load(Ordering::Relaxed) {
+            return Ok(self.canonical_hash(number)? == Some(*hash));
+        }
+        Ok(true)
+    }
+
+    /// Discards what the pruning modes no longer keep now that block `finalized` is final:
+    /// forks at finalized heights, states and bodies that fell out of their windows. Runs
+    /// under the commit lock, so no block commit interleaves with its reads and writes.
+    pub fn prune(&self, finalized: u32) -> Result<PruneStats> {
+        let _guard = self.commit_lock.lock();
+        let mut stats = PruneStats::default();
+        let mut batch = WriteBatch::default();
+        let mut deltas: HashMap<[u8; 32], i64> = HashMap::new();
+        let counted = self.state_pruning.counts_references();
+        let journal = self.cf(columns::STATE_JOURNAL);
+
+        // Forks at heights that became final can never be used.
+        let forks_done = self.forks_done.load(Ordering::Relaxed);
+        let prune_forks = counted || !matches!(self.blocks_pruning, BlocksPruning::Archive);
+        if prune_forks && finalized > forks_done {
+            for number in forks_done + 1..=finalized {
+                let canonical = self.canonical_hash(number)?;
+                for block in self.blocks_at(number)? {
+                    if Some(block) == canonical {
+                        continue;
+                    }
+                    stats.forks += 1;
+                    if !matches!(self.blocks_pruning, BlocksPruning::Archive) {
+                        batch.delete_cf(self.cf(columns::BODIES), block.as_bytes());
+                        batch.delete_cf(self.cf(columns::JUSTIFICATIONS), block.as_bytes());
+                    }
+                    let key = pruning::journal_key(number, &block.0);
+                    if let Some(entry) = self.get(columns::STATE_JOURNAL, &key)? {
+                        let entry: JournalEntry = decode("state journal", &entry)?;
+                        for (hash, count) in entry.inserted {
+                            *deltas.entry(hash).or_default() -= i64::from(count);
+                        }
+                        batch.delete_cf(journal, key);
+                    }
+                }
+                // Finalized canonical blocks keep their journal only while their removals
+                // may still be applied.
+                if let (Some(block), StatePruning::ArchiveCanonical) =
+                    (canonical, self.state_pruning)
+                {
+                    batch.delete_cf(journal, pruning::journal_key(number, &block.0));
+                }
+            }
+            batch.put_cf(self.cf(columns::META), meta::FORKS_DONE, finalized.encode());
+        }
+
+        // States that fell out of the window: apply the removals of the blocks after them.
+        let state_pruned = self.state_pruned.load(Ordering::Relaxed);
+        let mut new_state_pruned = state_pruned;
+        if let StatePruning::Keep(keep) = self.state_pruning {
+            // Keep the states of blocks `finalized - keep + 1 ..= finalized`.
+            let first_kept = (finalized + 1).saturating_sub(keep);
+            // Applying block b's removals discards the state of block b - 1.
+            for number in state_pruned + 1..=first_kept {
+                let Some(block) = self.canonical_hash(number)? else { break };
+                let key = pruning::journal_key(number, &block.0);
+                if let Some(entry) = self.get(columns::STATE_JOURNAL, &key)? {
+                    let entry: JournalEntry = decode("state journal", &entry)?;
+                    for (hash, count) in entry.removed {
+                        *deltas.entry(hash).or_default() -= i64::from(count);
+                    }
+                    batch.delete_cf(journal, key);
+                }
+                stats.states += 1;
+                new_state_pruned = number;
+            }
+            if new_state_pruned != state_pruned {
+                batch.put_cf(self.cf(columns::META), meta::STATE_PRUNED, new_state_pruned.encode());
+            }
+        }
+
+        // Apply the reference changes; what nothing uses any more goes.
+        if !deltas.is_empty() {
+            let refs = self.cf(columns::STATE_REFS);
+            let state = self.cf(columns::STATE);
+            let mut hashes: Vec<[u8; 32]> = deltas.keys().copied().collect();
+            hashes.sort_unstable();
+            let current = self.db.batched_multi_get_cf(refs, hashes.iter(), true);
+            for (hash, value) in hashes.iter().zip(current) {
+                let count = value?.map_or(0, |v| pruning::read_count(&v)) + deltas[hash];
+                if count <= 0 {
+                    batch.delete_cf(state, hash);
+                    batch.delete_cf(refs, hash);
+                    stats.nodes += 1;
+                } else {
+                    batch.put_cf(refs, hash, count.to_le_bytes());
+                }
+            }
+        }
+
+        // Bodies that fell out of their window.
+        if let BlocksPruning::Keep(keep) = self.blocks_pruning {
+            let done: u32 = self
+                .get(columns::META, meta::BODIES_PRUNED)?
+                .map_or(Ok(0), |v| decode("pruning cursor", &v))?;
+            let last = finalized.saturating_sub(keep);
+            if last > done {
+                let lookup = self.cf(columns::TX_LOOKUP);
+                for number in done + 1..=last {
+                    let Some(block) = self.canonical_hash(number)? else { break };
+                    for xt in self.body(&block)?.unwrap_or_default() {
+                        batch.delete_cf(lookup, xt.hash().as_bytes());
+                    }
+                    batch.delete_cf(self.cf(columns::BODIES), block.as_bytes());
+                    stats.bodies += 1;
+                }
+                batch.put_cf(self.cf(columns::META), meta::BODIES_PRUNED, last.encode());
+            }
+        }
+
+        self.write(batch)?;
+        if prune_forks && finalized > forks_done {
+            self.forks_done.store(finalized, Ordering::Relaxed);
+        }
+        self.state_pruned.store(new_state_pruned, Ordering::Relaxed);
+        Ok(stats)
+    }
+
+    /// Hashes of every stored trie node and value (a full scan, for checks and tools).
+    pub fn stored_state_nodes(&self) -> Result<Vec<[u8; 32]>> {
+        let mut out = Vec::new();
+        for item in self.db.iterator_cf(self.cf(columns::STATE), rocksdb::IteratorMode::Start) {
+            let (key, _) = item?;
+            if let Ok(hash) = <[u8; 32]>::try_from(&key[..]) {
+                out.push(hash);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every stored block at height `number` (those with a state journal, and the canonical
+    /// one).
+    fn blocks_at(&self, number: u32) -> Result<Vec<H256>> {
+        let prefix = number.to_be_bytes();
+        let mut blocks = Vec::new();
+        let iter = self.db.iterator_cf(
+            self.cf(columns::STATE_JOURNAL),
+            rocksdb::IteratorMode::From(&prefix, rocksdb::Direction::Forward),
+        );
+        for item in iter {
+            let (key, _) = item?;
+            if !key.starts_with(&prefix) || key.len() != 36 {
+                break;
+            }
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(&key[4..]);
+            blocks.push(H256(hash));
+        }
+        Ok(blocks)
     }
 }
 

@@ -12,15 +12,18 @@
 //! Trie nodes (content-addressed, so valid for every state) and the best state's storage
 //! values are cached in memory, each within a byte budget (`cache.rs`).
 //!
-//! State is kept for every block (archive mode): trie nodes are written under their hash and
-//! never deleted, so any block's state can be read and proven. Pruning is future work.
+//! Old states and bodies are pruned as `--state-pruning` and `--blocks-pruning` say (see
+//! [`pruning`]): by default the states of the last 256 finalized blocks and every finalized
+//! body are kept, with reference-counted trie nodes.
 
 mod cache;
 mod database;
 mod error;
+pub mod pruning;
 mod state;
 
 pub use cache::StateCache;
-pub use database::{columns, BlockCommit, Database, DatabaseConfig, TreeRoute};
+pub use database::{columns, BlockCommit, Database, DatabaseConfig, PruneStats, TreeRoute};
 pub use error::{DbError, Result};
+pub use pruning::{BlocksPruning, StatePruning};
 pub use state::TrieState;

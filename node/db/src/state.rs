@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use lux_io::{BackendError, StateBackend, StateVersion};
-use lux_trie::{Hash, NewNodes};
+use lux_trie::{Hash, TrieUpdate};
 
 use crate::{Database, Result, StateCache};
 
@@ -90,7 +90,7 @@ impl StateBackend for TrieState {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> std::result::Result<(Hash, NewNodes), BackendError> {
-        lux_trie::apply_changes(&*self.db, &self.root, version, changes).map_err(backend)
+    ) -> std::result::Result<TrieUpdate, BackendError> {
+        lux_trie::apply_changes_counted(&*self.db, &self.root, version, changes).map_err(backend)
     }
 }

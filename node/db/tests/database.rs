@@ -26,6 +26,7 @@ fn commit(
         body,
         justifications: None,
         state_nodes: nodes,
+        removed_nodes: vec![],
         set_best: best,
         finalized: false,
     })
@@ -107,7 +108,8 @@ fn state_is_read_updated_and_proven_through_the_trie() {
 
     let changes = [(big.to_vec(), None), (b"new".to_vec(), Some(b"value".to_vec()))];
     let mut iter = changes.iter().map(|(k, v)| (&k[..], v.as_deref()));
-    let (new_root, new_nodes) = state.storage_root(&mut iter, StateVersion::V1).expect("root");
+    let update = state.storage_root(&mut iter, StateVersion::V1).expect("root");
+    let (new_root, new_nodes) = (update.root, update.inserted);
     let one = header(1, genesis.hash(), new_root, 1);
     commit(&db, &one, vec![], new_nodes, true);
     let new_state = db.state_at(H256(new_root));

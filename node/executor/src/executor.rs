@@ -74,7 +74,7 @@ impl StateBackend for NoState {
         &self,
         _changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         _version: lux_io::StateVersion,
-    ) -> Result<([u8; 32], lux_trie::NewNodes), lux_io::BackendError> {
+    ) -> Result<lux_trie::TrieUpdate, lux_io::BackendError> {
         Err(lux_io::BackendError("no state in this call".into()))
     }
 }

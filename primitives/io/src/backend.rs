@@ -3,7 +3,7 @@
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use lux_trie::{Hash, NewNodes, StateVersion};
+use lux_trie::{Hash, StateVersion, TrieUpdate};
 
 /// A storage backend failed (database error, missing trie node).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -27,13 +27,14 @@ pub trait StateBackend: Send + Sync {
     fn storage_hash(&self, key: &[u8]) -> Result<Option<Hash>, BackendError> {
         Ok(self.storage(key)?.map(|v| lux_trie::blake2_256(&v)))
     }
-    /// The root after applying `changes` (sorted by key, unique), and the trie nodes that must
-    /// be stored for that root to be readable.
+    /// The root after applying `changes` (sorted by key, unique), the trie nodes that must be
+    /// stored for that root to be readable, and those the new root no longer uses (see
+    /// [`TrieUpdate`]: what a reference-counting store needs).
     fn storage_root(
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, NewNodes), BackendError>;
+    ) -> Result<TrieUpdate, BackendError>;
 }
 
 impl<T: StateBackend + ?Sized> StateBackend for Arc<T> {
@@ -50,7 +51,7 @@ impl<T: StateBackend + ?Sized> StateBackend for Arc<T> {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, NewNodes), BackendError> {
+    ) -> Result<TrieUpdate, BackendError> {
         (**self).storage_root(changes, version)
     }
 }
@@ -69,7 +70,7 @@ impl<T: StateBackend + ?Sized> StateBackend for &T {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, NewNodes), BackendError> {
+    ) -> Result<TrieUpdate, BackendError> {
         (**self).storage_root(changes, version)
     }
 }
@@ -78,15 +79,17 @@ impl<T: StateBackend + ?Sized> StateBackend for &T {
 pub type KeyChanges = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// What executing a block changed, ready to be committed: the key changes, the new root and
-/// the new trie nodes.
+/// the trie nodes it adds and drops.
 #[derive(Clone, Debug, Default)]
 pub struct StorageChanges {
     /// Changed keys, sorted; `None` means deleted.
     pub changes: KeyChanges,
     /// The state root after the changes.
     pub root: Hash,
-    /// New trie nodes and hashed values, by hash.
+    /// New trie nodes and hashed values, once per place they hold in the new trie.
     pub nodes: Vec<(Hash, Vec<u8>)>,
+    /// Stored nodes and hashed values the new trie no longer uses, once per place they held.
+    pub removed: Vec<Hash>,
 }
 
 /// A state held in a sorted map: genesis construction and tests. Roots are computed from
@@ -146,7 +149,7 @@ impl StateBackend for InMemoryBackend {
         &self,
         changes: &mut dyn Iterator<Item = (&[u8], Option<&[u8]>)>,
         version: StateVersion,
-    ) -> Result<(Hash, NewNodes), BackendError> {
+    ) -> Result<TrieUpdate, BackendError> {
         let mut merged: BTreeMap<&[u8], &[u8]> =
             self.storage.iter().map(|(k, v)| (&k[..], &v[..])).collect();
         for (key, value) in changes {
@@ -159,10 +162,11 @@ impl StateBackend for InMemoryBackend {
                 }
             }
         }
-        let mut nodes = Vec::new();
+        // Built from scratch: every node is new, and nothing stored is known to be dropped.
+        let mut inserted = Vec::new();
         let root = lux_trie::trie_root_with_nodes(version, merged, |hash, node| {
-            nodes.push((hash, node));
+            inserted.push((hash, node));
         });
-        Ok((root, nodes))
+        Ok(TrieUpdate { root, inserted, removed: Vec::new() })
     }
 }

@@ -2,7 +2,7 @@
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use lux_trie::{Hash, StateVersion};
+use lux_trie::{Hash, StateVersion, TrieUpdate};
 
 use crate::{
     BackendError, Externalities, KillStorageResult, NoOpenTransaction, OverlayedChanges,
@@ -15,12 +15,12 @@ pub trait RuntimeVersionFetcher: Send + Sync {
     fn runtime_version(&self, code: &[u8]) -> Option<Vec<u8>>;
 }
 
-/// A computed root and the nodes it needs, valid while the overlay generation is unchanged.
+/// A computed root with the trie nodes it adds and drops, valid while the overlay generation
+/// is unchanged.
 struct RootCache {
     generation: u64,
     version: StateVersion,
-    root: Hash,
-    nodes: Vec<(Hash, Vec<u8>)>,
+    update: TrieUpdate,
 }
 
 /// The state of a block being executed: a read-only backend and the changes made so far.
@@ -119,23 +119,23 @@ impl<B: StateBackend> Ext<B> {
         version: StateVersion,
     ) -> Result<StorageChanges, BackendError> {
         self.compute_root(version)?;
-        let cache = self.root_cache.take();
-        let (root, nodes) = match cache {
-            Some(c) => (c.root, c.nodes),
-            None => return Err(BackendError("storage root was not computed".into())),
+        let Some(cache) = self.root_cache.take() else {
+            return Err(BackendError("storage root was not computed".into()));
         };
-        Ok(StorageChanges { changes: self.overlay.into_changes(), root, nodes })
+        let TrieUpdate { root, inserted, removed } = cache.update;
+        Ok(StorageChanges { changes: self.overlay.into_changes(), root, nodes: inserted, removed })
     }
 
     fn compute_root(&mut self, version: StateVersion) -> Result<Hash, BackendError> {
         let generation = self.overlay.generation();
         if let Some(c) = &self.root_cache {
             if c.generation == generation && c.version == version {
-                return Ok(c.root);
+                return Ok(c.update.root);
             }
         }
-        let (root, nodes) = self.backend.storage_root(&mut self.overlay.changes(), version)?;
-        self.root_cache = Some(RootCache { generation, version, root, nodes });
+        let update = self.backend.storage_root(&mut self.overlay.changes(), version)?;
+        let root = update.root;
+        self.root_cache = Some(RootCache { generation, version, update });
         Ok(root)
     }
 }
