@@ -4,5 +4,6 @@
 # transfers per second ("thrpt").
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup.sh
 . scripts/env.sh
 cargo bench --locked -p lux-chain --bench import -- "$@"

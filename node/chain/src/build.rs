@@ -114,7 +114,7 @@ impl Chain {
         let mut session = self
             .executor
             .session(Ext::new(state, OverlayedChanges::new()), &code)
-            .map_err(|(e, _)| e)?;
+            .map_err(|failure| failure.0)?;
         let header = Header {
             parent_hash: *parent,
             number: parent_header.number + 1,

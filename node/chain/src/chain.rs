@@ -99,7 +99,8 @@ pub struct Chain {
 /// Runs [`Database::prune`] on its own thread after each finalization (the latest one, if
 /// several arrive while it works), off the paths that author and import blocks.
 struct Pruner {
-    sender: Mutex<std::sync::mpsc::Sender<u32>>,
+    sender: Mutex<Option<std::sync::mpsc::Sender<u32>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Pruner {
@@ -124,14 +125,31 @@ impl Pruner {
                 }
             }
         });
-        if let Err(e) = spawned {
-            tracing::error!(target: "db", "cannot start the pruning thread: {e}");
-        }
-        Self { sender: Mutex::new(sender) }
+        let thread = match spawned {
+            Ok(thread) => Some(thread),
+            Err(e) => {
+                tracing::error!(target: "db", "cannot start the pruning thread: {e}");
+                None
+            }
+        };
+        Self { sender: Mutex::new(Some(sender)), thread }
     }
 
     fn finalized(&self, number: u32) {
-        let _ = self.sender.lock().send(number);
+        if let Some(sender) = self.sender.lock().as_ref() {
+            let _ = sender.send(number);
+        }
+    }
+}
+
+impl Drop for Pruner {
+    /// Lets a pass in progress finish and the thread release the database, so that a closed
+    /// chain's database is closed too (and may be opened again at once).
+    fn drop(&mut self) {
+        self.sender.lock().take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
     }
 }
 
@@ -483,7 +501,7 @@ impl Chain {
         let mut session = self
             .executor
             .session(Ext::new(state, OverlayedChanges::new()), &code)
-            .map_err(|(e, _)| e)?;
+            .map_err(|failure| failure.0)?;
         let block = Block { header: pre_header, extrinsics: body.to_vec() };
         let t = std::time::Instant::now();
         let signed = self.signed_messages(&mut session, body);
@@ -539,12 +557,12 @@ impl Chain {
         at: &H256,
         transactions: &[(TransactionSource, &OpaqueExtrinsic)],
     ) -> Vec<Result<TransactionValidity, ChainError>> {
-        let session = self.state_at(at).map_err(ChainError::from).and_then(|state| {
+        let session = self.state_at(at).and_then(|state| {
             let state: SharedBackend = Arc::new(state);
             let code = RuntimeCode::from_state(&state)?;
             self.executor
                 .session(Ext::new(state, OverlayedChanges::new()), &code)
-                .map_err(|(e, _)| ChainError::from(e))
+                .map_err(|failure| ChainError::from(failure.0))
         });
         let mut session = match session {
             Ok(session) => session,

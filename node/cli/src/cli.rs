@@ -124,7 +124,8 @@ pub struct RunCmd {
     /// or a number N (those of the last N finalized blocks).
     #[arg(long, value_name = "MODE", default_value = "archive-canonical")]
     pub blocks_pruning: lux_db::BlocksPruning,
-    /// Most transactions waiting for an earlier nonce (future queue), in all and per sender.
+    /// Most transactions waiting for an earlier nonce (future queue); one sender may hold an
+    /// eighth of them.
     #[arg(long, default_value_t = 8192)]
     pub pool_future_limit: usize,
     /// Threads validating submitted transactions (default: one per CPU core). They run at a

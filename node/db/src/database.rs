@@ -185,6 +185,10 @@ impl Database {
         // (64 MiB per column family, two of them while one flushes) would let them take
         // more than a gigabyte.
         opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
+        // The write-ahead log is kept until every column family with writes in it has flushed;
+        // the small columns (metadata, journal) rarely fill a memtable, so without a limit old
+        // log files pile up to several times the memtable budget on disk.
+        opts.set_max_total_wal_size(MEMTABLE_BUDGET as u64);
         let descriptors = columns::ALL.iter().map(|name| {
             let mut table = BlockBasedOptions::default();
             table.set_block_cache(&cache);
@@ -658,6 +662,16 @@ impl Database {
             blocks.push(H256(hash));
         }
         Ok(blocks)
+    }
+}
+
+impl Drop for Database {
+    /// Writes the memtables out on close: the next start replays no log, and the log files go.
+    fn drop(&mut self) {
+        let columns: Vec<_> = columns::ALL.iter().map(|name| self.cf(name)).collect();
+        if let Err(error) = self.db.flush_cfs_opt(&columns, &rocksdb::FlushOptions::default()) {
+            tracing::warn!(target: "db", %error, "could not flush the database on close");
+        }
     }
 }
 

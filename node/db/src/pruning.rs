@@ -39,11 +39,12 @@ pub enum StatePruning {
 }
 
 /// Which block bodies the database keeps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BlocksPruning {
     /// Every body, forks included.
     Archive,
     /// Bodies of finalized blocks; forks' bodies go once finality passes them.
+    #[default]
     ArchiveCanonical,
     /// Bodies of the last N finalized blocks (and of blocks not final yet).
     Keep(u32),
@@ -52,12 +53,6 @@ pub enum BlocksPruning {
 impl Default for StatePruning {
     fn default() -> Self {
         Self::Keep(256)
-    }
-}
-
-impl Default for BlocksPruning {
-    fn default() -> Self {
-        Self::ArchiveCanonical
     }
 }
 

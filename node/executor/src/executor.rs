@@ -17,6 +17,9 @@ use crate::{ExecutorError, RuntimeCode, RuntimeSession, SignatureCache};
 /// A state the runtime reads, shared between threads.
 pub type SharedBackend = Arc<dyn StateBackend>;
 
+/// Why a runtime session could not start, with the externalities handed back.
+pub type SessionFailure = Box<(ExecutorError, Ext<SharedBackend>)>;
+
 /// Executor settings.
 #[derive(Clone, Debug)]
 pub struct ExecutorConfig {
@@ -147,7 +150,8 @@ impl WasmExecutor {
         let owned = std::mem::replace(ext, empty);
         let mut session = match self.session(owned, code) {
             Ok(session) => session,
-            Err((e, owned)) => {
+            Err(failure) => {
+                let (e, owned) = *failure;
                 *ext = owned;
                 return Err(e);
             }
@@ -176,7 +180,7 @@ impl WasmExecutor {
         &self,
         mut ext: Ext<SharedBackend>,
         code: &RuntimeCode,
-    ) -> Result<RuntimeSession, (ExecutorError, Ext<SharedBackend>)> {
+    ) -> Result<RuntimeSession, SessionFailure> {
         ext.set_version_fetcher(Arc::new(VersionFetcher(self.this.clone())));
         self.session_inner(ext, code)
     }
@@ -185,10 +189,10 @@ impl WasmExecutor {
         &self,
         ext: Ext<SharedBackend>,
         code: &RuntimeCode,
-    ) -> Result<RuntimeSession, (ExecutorError, Ext<SharedBackend>)> {
+    ) -> Result<RuntimeSession, SessionFailure> {
         let runtime = match self.compiled(code) {
             Ok(runtime) => runtime,
-            Err(e) => return Err((e, ext)),
+            Err(e) => return Err(Box::new((e, ext))),
         };
         let state = HostState {
             ext,
@@ -221,7 +225,7 @@ impl WasmExecutor {
         input: &[u8],
     ) -> Result<Vec<u8>, ExecutorError> {
         let ext = Ext::new(Arc::new(NoState) as SharedBackend, OverlayedChanges::new());
-        let mut session = self.session_inner(ext, code).map_err(|(e, _)| e)?;
+        let mut session = self.session_inner(ext, code).map_err(|failure| failure.0)?;
         session.call(method, input)
     }
 

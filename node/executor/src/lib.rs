@@ -24,7 +24,7 @@ mod session;
 mod signatures;
 
 pub use error::ExecutorError;
-pub use executor::{ExecutorConfig, SharedBackend, WasmExecutor};
+pub use executor::{ExecutorConfig, SessionFailure, SharedBackend, WasmExecutor};
 pub use runtime::RuntimeCode;
 pub use session::RuntimeSession;
 pub use signatures::{SignatureCache, SignedMessage};

@@ -44,10 +44,10 @@ impl SignatureCache {
     pub fn recover(&self, signature: &[u8; 65], message: &[u8; 32]) -> Recovered {
         let key = key(signature, message);
         if let Some(found) = self.entries.lock().get(&key) {
-            return found.clone();
+            return *found;
         }
         let recovered = crypto_native::secp256k1_ecdsa_recover(signature, message);
-        self.entries.lock().insert(key, recovered.clone());
+        self.entries.lock().insert(key, recovered);
         recovered
     }
 

@@ -498,10 +498,13 @@ mod counted {
         counts
     }
 
+    /// Changes of one batch: a key set to a value or (`None`) deleted.
+    type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
     /// Applies batches to a trie kept in a reference-counting store: the state before each
     /// batch is pruned right after it, so the counts must equal the current trie's places
     /// and nothing else may be stored.
-    fn check(initial: Vec<(Vec<u8>, Vec<u8>)>, batches: Vec<Vec<(Vec<u8>, Option<Vec<u8>>)>>) {
+    fn check(initial: Vec<(Vec<u8>, Vec<u8>)>, batches: Vec<Batch>) {
         let mut store = MemoryStore::new();
         let mut counts: HashMap<Hash, i64> = HashMap::new();
         let mut root = trie_root_with_nodes(StateVersion::V1, initial, |hash, node| {

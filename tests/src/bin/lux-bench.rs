@@ -147,19 +147,51 @@ fn presign(
     out
 }
 
-/// Per-transaction times, relative to the start of submission.
-#[derive(Default)]
+/// When each sender's transfers were submitted, included and finalized, relative to the start
+/// of submission. A sender's transfers go in nonce order, so its account nonce in a block
+/// says exactly which of them the chain has: the observer reads the senders' nonces at each
+/// new best and finalized block (one `state_queryStorageAt`) instead of downloading every
+/// block body, which would cost the node more than the transfers themselves.
 struct Times {
-    submitted: HashMap<H256, f64>,
-    included: HashMap<H256, f64>,
-    finalized: HashMap<H256, f64>,
+    /// Per sender: submission time of each nonce.
+    submitted: Vec<Vec<f64>>,
+    /// Per sender: inclusion time of each nonce (NaN until included).
+    included: Vec<Vec<f64>>,
+    /// Per sender: finality time of each nonce (NaN until final).
+    finalized: Vec<Vec<f64>>,
+}
+
+impl Times {
+    fn new(senders: usize, per_sender: usize) -> Self {
+        let empty = vec![vec![f64::NAN; per_sender]; senders];
+        Self { submitted: empty.clone(), included: empty.clone(), finalized: empty }
+    }
+
+    fn count(times: &[Vec<f64>]) -> usize {
+        times.iter().flatten().filter(|t| !t.is_nan()).count()
+    }
+
+    fn last(times: &[Vec<f64>]) -> f64 {
+        times.iter().flatten().copied().filter(|t| !t.is_nan()).fold(0.0, f64::max)
+    }
+
+    /// Sorted latencies from submission to `times`.
+    fn latencies(&self, times: &[Vec<f64>]) -> Vec<f64> {
+        let mut out: Vec<f64> = times
+            .iter()
+            .zip(&self.submitted)
+            .flat_map(|(t, s)| t.iter().zip(s).map(|(t, s)| t - s))
+            .filter(|l| !l.is_nan())
+            .collect();
+        out.sort_by(f64::total_cmp);
+        out
+    }
 }
 
 /// What the watcher saw of a block.
 #[derive(Clone, Debug, Default)]
 struct BlockSeen {
     number: u32,
-    hash: H256,
     slot: u64,
     transfers: usize,
     seen: f64,
@@ -172,27 +204,29 @@ struct Counters {
     refused: AtomicU64,
 }
 
-/// Submits `txs` (already in the order one sender's nonces must go) at `rate` per second,
-/// with at most `window` unanswered requests; retries what the pool pushes back on.
+/// Submits one connection's transfers (`(sender, nonce, encoded)`, each sender's in nonce
+/// order) at `rate` per second, with at most `window` unanswered requests; retries what the
+/// node pushes back on (busy, or pool full).
 async fn submit_stream(
     client: WsClient,
-    txs: Vec<Vec<u8>>,
+    txs: Vec<(usize, u32, Vec<u8>)>,
     rate: f64,
     window: usize,
     start: Instant,
-    times: Arc<Mutex<Times>>,
+    times: Option<Arc<Mutex<Times>>>,
     counters: Arc<Counters>,
 ) {
     let client = Arc::new(client);
     let mut in_flight = FuturesUnordered::new();
-    for (i, xt) in txs.into_iter().enumerate() {
+    for (i, (sender, nonce, xt)) in txs.into_iter().enumerate() {
         let due = start + Duration::from_secs_f64(i as f64 / rate);
         tokio::time::sleep_until(due.into()).await;
         while in_flight.len() >= window {
             in_flight.next().await;
         }
-        let hash = H256(lux_primitives::hashing::blake2_256(&xt));
-        times.lock().submitted.insert(hash, start.elapsed().as_secs_f64());
+        if let Some(times) = &times {
+            times.lock().submitted[sender][nonce as usize] = start.elapsed().as_secs_f64();
+        }
         let client = client.clone();
         let counters = counters.clone();
         in_flight.push(async move {
@@ -224,25 +258,49 @@ async fn submit_stream(
     while in_flight.next().await.is_some() {}
 }
 
-/// The transfers of a block: every extrinsic's hash (the first is the timestamp inherent).
-async fn block_transactions(client: &WsClient, hash: H256) -> Vec<H256> {
-    let block: Value = client.request("chain_getBlock", rpc_params![hash]).await.expect("block");
-    block["block"]["extrinsics"]
-        .as_array()
-        .map(|xts| {
-            xts.iter()
-                .filter_map(|x| x.as_str())
-                .filter_map(|x| ::hex::decode(x.trim_start_matches("0x")).ok())
-                .map(|bytes| H256(lux_primitives::hashing::blake2_256(&bytes)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// The senders' account nonces at block `at`.
+async fn nonces_at(client: &WsClient, keys: &[String], at: H256) -> Vec<u32> {
+    // The node answers at most 1,000 keys per query.
+    let answers = futures::future::join_all(keys.chunks(1000).map(|chunk| async move {
+        client
+            .request::<Vec<Value>, _>("state_queryStorageAt", rpc_params![chunk, at])
+            .await
+            .expect("query storage")
+    }))
+    .await;
+    let mut by_key: HashMap<String, u32> = HashMap::new();
+    let changes = answers.iter().flat_map(|result| {
+        result.first().and_then(|r| r["changes"].as_array()).into_iter().flatten()
+    });
+    for change in changes {
+        let (Some(key), Some(value)) = (change[0].as_str(), change[1].as_str()) else { continue };
+        let Ok(bytes) = ::hex::decode(value.trim_start_matches("0x")) else { continue };
+        // AccountInfo starts with the nonce (u32, little endian).
+        if let Some(nonce) = bytes.get(..4).and_then(|b| <[u8; 4]>::try_from(b).ok()) {
+            by_key.insert(key.to_string(), u32::from_le_bytes(nonce));
+        }
+    }
+    keys.iter().map(|k| by_key.get(k).copied().unwrap_or(0)).collect()
 }
 
-/// Follows best and finalized blocks, recording when each transaction was included and
-/// finalized, until `done` says stop.
+/// Marks the nonces `from[i]..to[i]` of each sender with `now` in `times`.
+fn mark(times: &mut [Vec<f64>], from: &[u32], to: &[u32], now: f64) {
+    for (sender, (a, b)) in from.iter().zip(to).enumerate() {
+        for nonce in *a..*b {
+            if let Some(t) = times[sender].get_mut(nonce as usize) {
+                if t.is_nan() {
+                    *t = now;
+                }
+            }
+        }
+    }
+}
+
+/// Follows best and finalized blocks, recording when each transfer was included and
+/// finalized, until `stop`.
 async fn watch(
     url: String,
+    keys: Vec<String>,
     start: Instant,
     times: Arc<Mutex<Times>>,
     blocks: Arc<Mutex<Vec<BlockSeen>>>,
@@ -265,7 +323,8 @@ async fn watch(
         )
         .await
         .expect("finalized heads");
-    let mut last_finalized: Option<u32> = None;
+    let mut nonces_by_block: HashMap<H256, Vec<u32>> = HashMap::new();
+    let mut final_nonces = vec![0u32; keys.len()];
     let mut by_number: HashMap<u32, usize> = HashMap::new();
     loop {
         tokio::select! {
@@ -273,18 +332,18 @@ async fn watch(
             Some(Ok(header)) = best.next() => {
                 let now = start.elapsed().as_secs_f64();
                 let hash = header.hash();
-                let txs = block_transactions(&client, hash).await;
-                let mut times = times.lock();
-                let mut transfers = 0;
-                for tx in &txs {
-                    if times.submitted.contains_key(tx) {
-                        transfers += 1;
-                        times.included.insert(*tx, now);
-                    }
-                }
-                drop(times);
+                let nonces = nonces_at(&client, &keys, hash).await;
+                let parent = match nonces_by_block.get(&header.parent_hash) {
+                    Some(parent) => parent.clone(),
+                    None => nonces_at(&client, &keys, header.parent_hash).await,
+                };
+                let transfers =
+                    nonces.iter().zip(&parent).map(|(n, p)| n.saturating_sub(*p) as usize).sum();
+                mark(&mut times.lock().included, &parent, &nonces, now);
+                nonces_by_block.insert(hash, nonces);
                 let slot = PreDigest::find(&header).map_or(0, |p| p.slot());
-                let seen = BlockSeen { number: header.number, hash, slot, transfers, seen: now, finalized: None };
+                let seen =
+                    BlockSeen { number: header.number, slot, transfers, seen: now, finalized: None };
                 let mut blocks = blocks.lock();
                 // A reorg replaces the block at this height.
                 match by_number.get(&header.number) {
@@ -297,27 +356,23 @@ async fn watch(
             }
             Some(Ok(header)) = finalized.next() => {
                 let now = start.elapsed().as_secs_f64();
-                let from = last_finalized.map_or(header.number, |n| n + 1);
-                for number in from..=header.number {
-                    let hash: Option<H256> = client.request("chain_getBlockHash", rpc_params![number]).await.ok().flatten();
-                    let Some(hash) = hash else { continue };
-                    let txs = block_transactions(&client, hash).await;
+                let hash = header.hash();
+                let nonces = match nonces_by_block.get(&hash) {
+                    Some(n) => n.clone(),
+                    None => nonces_at(&client, &keys, hash).await,
+                };
+                {
                     let mut times = times.lock();
-                    for tx in txs {
-                        if times.submitted.contains_key(&tx) {
-                            times.finalized.entry(tx).or_insert(now);
-                            times.included.entry(tx).or_insert(now);
-                        }
-                    }
-                    drop(times);
-                    let mut blocks = blocks.lock();
-                    if let Some(&i) = by_number.get(&number) {
-                        if blocks[i].hash == hash {
-                            blocks[i].finalized = Some(now);
-                        }
+                    mark(&mut times.included, &final_nonces, &nonces, now);
+                    mark(&mut times.finalized, &final_nonces, &nonces, now);
+                }
+                final_nonces = nonces;
+                for b in blocks.lock().iter_mut() {
+                    if b.number <= header.number && b.finalized.is_none() {
+                        b.finalized = Some(now);
                     }
                 }
-                last_finalized = Some(header.number);
+                nonces_by_block.retain(|_, n| n.iter().zip(&final_nonces).any(|(a, b)| a > b));
             }
         }
     }
@@ -332,6 +387,12 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
                 .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         })
         .unwrap_or(0)
+}
+
+/// Bytes of the node's database (`<base>/chains/<id>/db`), without its log or keystore.
+fn db_bytes(base: &Path) -> u64 {
+    let Ok(chains) = std::fs::read_dir(base.join("chains")) else { return 0 };
+    chains.flatten().map(|chain| dir_bytes(&chain.path().join("db"))).sum()
 }
 
 fn dir_bytes(path: &Path) -> u64 {
@@ -361,7 +422,7 @@ async fn main() {
     let mut node_args = args.node_args.clone();
     node_args.retain(|a| !a.is_empty());
     eprintln!("starting {:?} network in {}", args.network, dir.path().display());
-    let nodes: Vec<TestNode> = match args.network {
+    let mut nodes: Vec<TestNode> = match args.network {
         Network::Dev => {
             let mut a = vec!["--dev".to_string()];
             a.extend(node_args.clone());
@@ -401,7 +462,6 @@ async fn main() {
         &context,
     );
     eprintln!("funding {} accounts", args.accounts);
-    let fund_times = Arc::new(Mutex::new(Times::default()));
     let fund_counters = Arc::new(Counters {
         accepted: AtomicU64::new(0),
         retries: AtomicU64::new(0),
@@ -409,11 +469,11 @@ async fn main() {
     });
     submit_stream(
         ws(&url, args.window).await,
-        funding.into_iter().map(|(_, xt)| xt).collect(),
+        funding.into_iter().map(|(f, xt)| (f, 0, xt)).collect(),
         f64::from(u32::MAX),
         args.window,
         Instant::now(),
-        fund_times,
+        None,
         fund_counters,
     )
     .await;
@@ -450,14 +510,18 @@ async fn main() {
     );
     eprintln!("signed in {:.1} s", signed_at.elapsed().as_secs_f64());
     let total = load.len();
-    let db_before: u64 = nodes.iter().map(|n| dir_bytes(&n.base_path)).max().unwrap_or(0);
+    let db_before: u64 = nodes.iter().map(|n| db_bytes(&n.base_path)).max().unwrap_or(0);
 
     // Split by sender across connections, keeping each sender's order.
-    let mut streams: Vec<Vec<Vec<u8>>> = vec![Vec::new(); args.connections];
+    let mut streams: Vec<Vec<(usize, u32, Vec<u8>)>> = vec![Vec::new(); args.connections];
+    let mut next_nonce = vec![0u32; senders.len()];
     for (sender, xt) in load {
-        streams[sender % args.connections].push(xt);
+        streams[sender % args.connections].push((sender, next_nonce[sender], xt));
+        next_nonce[sender] += 1;
     }
-    let times = Arc::new(Mutex::new(Times::default()));
+    let keys: Vec<String> =
+        addresses.iter().map(|a| hex(&lux_rpc_client::account_storage_key(a))).collect();
+    let times = Arc::new(Mutex::new(Times::new(senders.len(), per_sender as usize)));
     let blocks = Arc::new(Mutex::new(Vec::<BlockSeen>::new()));
     let counters = Arc::new(Counters {
         accepted: AtomicU64::new(0),
@@ -467,7 +531,7 @@ async fn main() {
     let stop = Arc::new(tokio::sync::Notify::new());
     let start = Instant::now();
     let watcher =
-        tokio::spawn(watch(url.clone(), start, times.clone(), blocks.clone(), stop.clone()));
+        tokio::spawn(watch(url.clone(), keys, start, times.clone(), blocks.clone(), stop.clone()));
     let peak = Arc::new(Mutex::new(vec![0u64; nodes.len()]));
     let pids: Vec<u32> = nodes.iter().filter_map(TestNode::pid).collect();
     let sampler = {
@@ -493,7 +557,7 @@ async fn main() {
             per_connection_rate,
             args.window,
             start,
-            times.clone(),
+            Some(times.clone()),
             counters.clone(),
         )));
     }
@@ -506,7 +570,7 @@ async fn main() {
     loop {
         let (included, finalized) = {
             let t = times.lock();
-            (t.included.len(), t.finalized.len())
+            (Times::count(&t.included), Times::count(&t.finalized))
         };
         let accepted = counters.accepted.load(Ordering::Relaxed) as usize;
         if finalized >= accepted || Instant::now() > deadline {
@@ -520,20 +584,23 @@ async fn main() {
     sampler.abort();
     let hwm: Vec<u64> = nodes.iter().map(|n| n.pid().map_or(0, |p| rss_kib(p, "VmHWM:"))).collect();
     let peak = peak.lock().clone();
-    let db_after: u64 = nodes.iter().map(|n| dir_bytes(&n.base_path)).max().unwrap_or(0);
+    // Left to run a few more slots (the pruner works behind finality), then stopped cleanly, so
+    // the database is measured as it stays on disk.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    for node in nodes.iter_mut() {
+        node.stop();
+    }
+    let db_after: u64 = nodes.iter().map(|n| db_bytes(&n.base_path)).max().unwrap_or(0);
 
     // Report.
     let times = times.lock();
     let blocks = blocks.lock().clone();
     let accepted = counters.accepted.load(Ordering::Relaxed);
-    let mut inclusion: Vec<f64> =
-        times.included.iter().filter_map(|(h, t)| times.submitted.get(h).map(|s| t - s)).collect();
-    let mut finality: Vec<f64> =
-        times.finalized.iter().filter_map(|(h, t)| times.submitted.get(h).map(|s| t - s)).collect();
-    inclusion.sort_by(f64::total_cmp);
-    finality.sort_by(f64::total_cmp);
-    let last_included = times.included.values().copied().fold(0.0, f64::max);
-    let last_finalized = times.finalized.values().copied().fold(0.0, f64::max);
+    let inclusion = times.latencies(&times.included);
+    let finality = times.latencies(&times.finalized);
+    let (included, finalized) = (Times::count(&times.included), Times::count(&times.finalized));
+    let last_included = Times::last(&times.included);
+    let last_finalized = Times::last(&times.finalized);
     let in_run: Vec<&BlockSeen> = blocks.iter().filter(|b| b.transfers > 0).collect();
     let (first_slot, last_slot) = (
         in_run.iter().map(|b| b.slot).min().unwrap_or(0),
@@ -555,7 +622,7 @@ async fn main() {
          finality after a block was seen: max {:.0} ms\n\
          RSS idle (MiB): {:?}\n\
          RSS peak (MiB): {:?} (VmHWM {:?})\n\
-         database: {:.1} MiB before, {:.1} MiB after = {:.0} MiB per million transfers\n",
+         database: {:.1} MiB before, {:.1} MiB after a clean stop = {:.0} MiB per million transfers\n",
         args.network,
         nodes.len(),
         if nodes.len() > 1 { "s" } else { "" },
@@ -565,10 +632,10 @@ async fn main() {
         accepted as f64 / submitted_in,
         counters.retries.load(Ordering::Relaxed),
         counters.refused.load(Ordering::Relaxed),
-        times.included.len(),
-        times.included.len() as f64 / last_included.max(0.001),
-        times.finalized.len(),
-        times.finalized.len() as f64 / last_finalized.max(0.001),
+        included,
+        included as f64 / last_included.max(0.001),
+        finalized,
+        finalized as f64 / last_finalized.max(0.001),
         percentile(&inclusion, 0.5) * 1e3,
         percentile(&inclusion, 0.99) * 1e3,
         inclusion.last().copied().unwrap_or(f64::NAN) * 1e3,
@@ -583,7 +650,7 @@ async fn main() {
         hwm.iter().map(|k| k / 1024).collect::<Vec<_>>(),
         db_before as f64 / 1048576.0,
         db_after as f64 / 1048576.0,
-        (db_after.saturating_sub(db_before)) as f64 / 1048576.0 / (times.finalized.len().max(1) as f64 / 1e6),
+        (db_after.saturating_sub(db_before)) as f64 / 1048576.0 / (finalized.max(1) as f64 / 1e6),
     );
     print!("{summary}");
     std::fs::create_dir_all(&args.out).expect("output directory");
