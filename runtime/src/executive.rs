@@ -15,14 +15,14 @@ use lux_primitives::transaction::{
 use lux_primitives::{AccountId20, DigestItem, SignedExtra, H256};
 use lux_support::{
     with_storage_layer, DispatchClass, DispatchResultWithPostInfo, Dispatchable, GetDispatchInfo,
-    Hooks, RawOrigin, Weight,
+    Hooks, RawOrigin,
 };
 use pallet_system::extensions;
 
 use crate::configs::BLOCK_WEIGHTS;
 use crate::{
-    Balances, Block, Header, Runtime, RuntimeCall, Session, Sudo, System, Timestamp,
-    TransactionPayment, UncheckedExtrinsic,
+    AllPallets, Block, Header, Runtime, RuntimeCall, System, Timestamp, TransactionPayment,
+    UncheckedExtrinsic,
 };
 
 /// An extrinsic whose signature has been checked.
@@ -97,38 +97,11 @@ pub fn initialize_block(header: &Header) {
     System::initialize(header.number, header.parent_hash, &digest);
     let mut weight = BLOCK_WEIGHTS.base_block;
     if System::take_runtime_upgraded() {
-        weight = weight.saturating_add(on_runtime_upgrade());
+        weight = weight.saturating_add(AllPallets::on_runtime_upgrade());
     }
-    weight = weight.saturating_add(on_initialize(header.number));
+    weight = weight.saturating_add(AllPallets::on_initialize(header.number));
     System::register_extra_weight(weight, DispatchClass::Mandatory);
     System::note_finished_initialize();
-}
-
-fn on_runtime_upgrade() -> Weight {
-    System::on_runtime_upgrade()
-        .saturating_add(Timestamp::on_runtime_upgrade())
-        .saturating_add(Session::on_runtime_upgrade())
-        .saturating_add(Balances::on_runtime_upgrade())
-        .saturating_add(TransactionPayment::on_runtime_upgrade())
-        .saturating_add(Sudo::on_runtime_upgrade())
-}
-
-fn on_initialize(n: u32) -> Weight {
-    System::on_initialize(n)
-        .saturating_add(Timestamp::on_initialize(n))
-        .saturating_add(Session::on_initialize(n))
-        .saturating_add(Balances::on_initialize(n))
-        .saturating_add(TransactionPayment::on_initialize(n))
-        .saturating_add(Sudo::on_initialize(n))
-}
-
-fn on_finalize(n: u32) {
-    System::on_finalize(n);
-    Timestamp::on_finalize(n);
-    Session::on_finalize(n);
-    Balances::on_finalize(n);
-    TransactionPayment::on_finalize(n);
-    Sudo::on_finalize(n);
 }
 
 /// Applies one extrinsic to the block being built or executed. `Err` means the extrinsic may
@@ -188,7 +161,7 @@ fn apply_signed(
 /// Ends the block and returns its header (without seal).
 pub fn finalize_block() -> Header {
     System::note_finished_extrinsics();
-    on_finalize(System::block_number());
+    AllPallets::on_finalize(System::block_number());
     System::finalize()
 }
 

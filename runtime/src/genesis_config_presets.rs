@@ -1,47 +1,18 @@
-//! Genesis configuration: the runtime's genesis config type and the named presets from which
-//! `luxtensor build-spec` generates chain specs.
+//! Genesis configuration: the named presets from which `luxtensor build-spec` generates chain
+//! specs. The config type itself, [`RuntimeGenesisConfig`], is generated from the pallets'
+//! `Config` parts by `construct_runtime!` in the crate root.
 
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
 use lux_primitives::{AccountId20, Balance, Sr25519Public, LUX};
-use serde::{Deserialize, Serialize};
 
-use crate::Runtime;
+pub use crate::RuntimeGenesisConfig;
 
 /// The preset of the single-validator development chain.
 pub const DEV_PRESET: &str = "development";
 /// The preset of the local multi-validator testnet.
 pub const LOCAL_TESTNET_PRESET: &str = "local_testnet";
-
-/// Genesis configuration of every pallet that has one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RuntimeGenesisConfig {
-    /// System.
-    #[serde(default)]
-    pub system: pallet_system::GenesisConfig,
-    /// Session: validators, slot duration and epoch length.
-    #[serde(default)]
-    pub session: pallet_session::GenesisConfig,
-    /// Balances.
-    #[serde(default)]
-    pub balances: pallet_balances::GenesisConfig,
-    /// Sudo key.
-    #[serde(default)]
-    pub sudo: pallet_sudo::GenesisConfig,
-}
-
-impl RuntimeGenesisConfig {
-    /// Writes the genesis state of every pallet.
-    pub fn build(&self) -> Result<(), String> {
-        self.system.build::<Runtime>();
-        self.session.build::<Runtime>()?;
-        self.balances.build::<Runtime>()?;
-        self.sudo.build::<Runtime>();
-        Ok(())
-    }
-}
 
 /// `GenesisBuilder_build_state`: builds the genesis state from a full config in JSON (the node
 /// merges a preset or chain-spec patch over the default config first).

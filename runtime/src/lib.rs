@@ -1,9 +1,11 @@
 //! The LuxTensor runtime: the chain's state transition function.
 //!
-//! This file holds only the runtime's types, its version and the list of pallets with their
-//! explicit indices (never reused). Pallet configuration is in [`configs`], block execution
-//! in [`executive`], the runtime APIs the node calls in [`apis`], and the genesis presets in
-//! [`genesis_config_presets`]. `build.rs` compiles the crate to wasm; the node runs that wasm
+//! This file holds only the runtime's types, its version and the one declaration of its
+//! pallets with their explicit indices (never reused), from which `construct_runtime!`
+//! generates the outer call, event and error enums, the pallet aliases and indices, the hooks
+//! of all pallets, their metadata and the genesis config. Pallet configuration is in
+//! [`configs`], block execution in [`executive`], the runtime APIs the node calls in [`apis`],
+//! and the genesis presets in [`genesis_config_presets`]. `build.rs` compiles the crate to wasm; the node runs that wasm
 //! from the chain state (`:code`), and embeds it as [`WASM_BINARY`] for its built-in chain
 //! specs.
 
@@ -20,14 +22,8 @@ pub mod metadata;
 mod tests;
 
 use alloc::borrow::Cow;
-use codec::{Decode, DecodeWithMemTracking, Encode};
-use core::any::TypeId;
 use lux_primitives::version::api_ids;
 use lux_primitives::RuntimeVersion;
-use lux_support::{
-    DispatchInfo, DispatchResultWithPostInfo, Dispatchable, GetDispatchInfo, PalletInfo, RawOrigin,
-};
-use scale_info::TypeInfo;
 
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
@@ -58,161 +54,16 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::LUX_BLOCK, 1),
 ];
 
-/// The runtime: implements every pallet's `Config`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, TypeInfo)]
-pub struct Runtime;
+lux_support::construct_runtime! {
+    /// The runtime: implements every pallet's `Config`.
+    pub struct Runtime;
 
-/// The system pallet.
-pub type System = pallet_system::Pallet<Runtime>;
-/// The timestamp pallet.
-pub type Timestamp = pallet_timestamp::Pallet<Runtime>;
-/// The session pallet.
-pub type Session = pallet_session::Pallet<Runtime>;
-/// The balances pallet.
-pub type Balances = pallet_balances::Pallet<Runtime>;
-/// The transaction-payment pallet.
-pub type TransactionPayment = pallet_transaction_payment::Pallet<Runtime>;
-/// The sudo pallet.
-pub type Sudo = pallet_sudo::Pallet<Runtime>;
-
-/// The pallets and their indices. The indices appear in every call and event encoding and
-/// in module errors: they are never changed or reused.
-pub const PALLETS: &[(u8, &str)] = &[
-    (0, "System"),
-    (1, "Timestamp"),
-    (2, "Session"),
-    (3, "Balances"),
-    (4, "TransactionPayment"),
-    (5, "Sudo"),
-];
-
-/// Maps pallet marker types to their index and name in [`PALLETS`].
-pub struct RuntimePalletInfo;
-
-impl RuntimePalletInfo {
-    fn lookup<P: 'static>() -> Option<(u8, &'static str)> {
-        let p = TypeId::of::<P>();
-        let index = if p == TypeId::of::<System>() {
-            0
-        } else if p == TypeId::of::<Timestamp>() {
-            1
-        } else if p == TypeId::of::<Session>() {
-            2
-        } else if p == TypeId::of::<Balances>() {
-            3
-        } else if p == TypeId::of::<TransactionPayment>() {
-            4
-        } else if p == TypeId::of::<Sudo>() {
-            5
-        } else {
-            return None;
-        };
-        PALLETS.iter().find(|(i, _)| *i == index).copied()
-    }
-}
-
-impl PalletInfo for RuntimePalletInfo {
-    fn index<P: 'static>() -> Option<usize> {
-        Self::lookup::<P>().map(|(i, _)| i as usize)
-    }
-    fn name<P: 'static>() -> Option<&'static str> {
-        Self::lookup::<P>().map(|(_, n)| n)
-    }
-}
-
-/// Every call the runtime accepts, by pallet index.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-pub enum RuntimeCall {
-    /// System calls.
-    #[codec(index = 0)]
-    System(pallet_system::Call),
-    /// Timestamp calls (the inherent).
-    #[codec(index = 1)]
-    Timestamp(pallet_timestamp::Call),
-    /// Balances calls.
-    #[codec(index = 3)]
-    Balances(pallet_balances::Call),
-    /// Sudo calls.
-    #[codec(index = 5)]
-    Sudo(pallet_sudo::Call<RuntimeCall>),
-}
-
-impl Dispatchable for RuntimeCall {
-    fn dispatch(self, origin: RawOrigin) -> DispatchResultWithPostInfo {
-        match self {
-            Self::System(call) => call.dispatch::<Runtime>(origin),
-            Self::Timestamp(call) => call.dispatch::<Runtime>(origin),
-            Self::Balances(call) => call.dispatch::<Runtime>(origin),
-            Self::Sudo(call) => call.dispatch::<Runtime>(origin),
-        }
-    }
-}
-
-impl GetDispatchInfo for RuntimeCall {
-    fn get_dispatch_info(&self) -> DispatchInfo {
-        match self {
-            Self::System(call) => call.get_dispatch_info(),
-            Self::Timestamp(call) => call.get_dispatch_info(),
-            Self::Balances(call) => call.get_dispatch_info(),
-            Self::Sudo(call) => call.get_dispatch_info(),
-        }
-    }
-}
-
-/// Every event the runtime emits, by pallet index.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
-pub enum RuntimeEvent {
-    /// System events.
-    #[codec(index = 0)]
-    System(pallet_system::Event),
-    /// Balances events.
-    #[codec(index = 3)]
-    Balances(pallet_balances::Event),
-    /// Transaction-payment events.
-    #[codec(index = 4)]
-    TransactionPayment(pallet_transaction_payment::Event),
-    /// Sudo events.
-    #[codec(index = 5)]
-    Sudo(pallet_sudo::Event),
-}
-
-/// Every pallet error, by pallet index: how V15 metadata tells clients to read the error bytes
-/// of `DispatchError::Module`.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]
-pub enum RuntimeError {
-    /// System errors.
-    #[codec(index = 0)]
-    System(pallet_system::Error<Runtime>),
-    /// Timestamp errors.
-    #[codec(index = 1)]
-    Timestamp(pallet_timestamp::Error<Runtime>),
-    /// Balances errors.
-    #[codec(index = 3)]
-    Balances(pallet_balances::Error<Runtime>),
-    /// Sudo errors.
-    #[codec(index = 5)]
-    Sudo(pallet_sudo::Error<Runtime>),
-}
-
-macro_rules! impl_from {
-    ($($outer:ident :: $variant:ident ( $inner:ty );)*) => {
-        $(impl From<$inner> for $outer {
-            fn from(x: $inner) -> Self {
-                Self::$variant(x)
-            }
-        })*
-    };
-}
-
-impl_from! {
-    RuntimeCall::System(pallet_system::Call);
-    RuntimeCall::Timestamp(pallet_timestamp::Call);
-    RuntimeCall::Balances(pallet_balances::Call);
-    RuntimeCall::Sudo(pallet_sudo::Call<RuntimeCall>);
-    RuntimeEvent::System(pallet_system::Event);
-    RuntimeEvent::Balances(pallet_balances::Event);
-    RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event);
-    RuntimeEvent::Sudo(pallet_sudo::Event);
+    System: pallet_system = 0 { Call, Event, Error<Runtime>, Config },
+    Timestamp: pallet_timestamp = 1 { #[doc = "Timestamp calls (the inherent)."] Call, Error<Runtime> },
+    Session: pallet_session = 2 { Config },
+    Balances: pallet_balances = 3 { Call, Event, Error<Runtime>, Config },
+    TransactionPayment: pallet_transaction_payment = 4 { #[doc = "Transaction-payment events."] Event },
+    Sudo: pallet_sudo = 5 { Call<RuntimeCall>, Event, Error<Runtime>, Config },
 }
 
 /// An extrinsic with the runtime's calls.

@@ -13,24 +13,13 @@ use lux_support::metadata::PalletMeta;
 use lux_support::storage::{StorageEntryMeta, StorageEntryType, StorageModifier};
 use scale_info::{meta_type, MetaType};
 
-use crate::{
-    Balances, Runtime, RuntimeCall, RuntimeError, RuntimeEvent, Session, Sudo, System, Timestamp,
-    TransactionPayment, UncheckedExtrinsic, PALLETS,
-};
+use crate::{AllPallets, Runtime, RuntimeCall, RuntimeError, RuntimeEvent, UncheckedExtrinsic};
 
 /// Versions of the metadata this runtime provides.
 pub const VERSIONS: [u32; 2] = [14, 15];
 
 fn pallets() -> Vec<(u8, &'static str, PalletMeta)> {
-    let metas = [
-        System::metadata(),
-        Timestamp::metadata(),
-        Session::metadata(),
-        Balances::metadata(),
-        TransactionPayment::metadata(),
-        Sudo::metadata(),
-    ];
-    PALLETS.iter().zip(metas).map(|((index, name), meta)| (*index, *name, meta)).collect()
+    AllPallets::metadata()
 }
 
 /// The signed extensions: identifier, explicit type, implicit (signed, not sent) type.

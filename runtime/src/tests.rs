@@ -13,6 +13,7 @@ use lux_primitives::transaction::{
     InvalidTransaction, TransactionSource, TransactionValidityError,
 };
 use lux_primitives::{AccountId20, Digest, EthereumSignature, SignedExtra, H256, LUX};
+use lux_support::PalletInfo;
 
 #[test]
 fn dev_keys_match_their_derivation() {

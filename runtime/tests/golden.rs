@@ -1,6 +1,8 @@
 //! Golden encodings: the SCALE bytes of a header, a transfer call and a signed transfer are
-//! pinned in `tests/fixtures/*.hex`, so any change of these formats shows up as a reviewed
-//! diff. After an intended change, regenerate them with
+//! pinned in `tests/fixtures/*.hex`, and the BLAKE2-256 hashes of the V14 and V15 metadata in
+//! `tests/fixtures/metadata_v*.blake2_256`, so any change of these formats (a call, event,
+//! error, storage item, type or doc line) shows up as a reviewed diff. After an intended
+//! change, regenerate them with
 //! `LUX_UPDATE_FIXTURES=1 cargo test -p luxtensor-runtime --test golden`.
 
 use std::path::PathBuf;
@@ -27,6 +29,20 @@ fn check<T: Encode + Decode + PartialEq + std::fmt::Debug>(name: &str, value: &T
     assert_eq!(encoded, pinned.trim(), "the encoding of {name} changed; see the module docs");
     let bytes = hex::decode(pinned.trim()).expect("hex");
     assert_eq!(&T::decode(&mut &bytes[..]).expect("decodes"), value, "{name} round trip");
+}
+
+/// Compares the hash of `bytes` with the pinned one (rewritten first under LUX_UPDATE_FIXTURES).
+fn check_hash(name: &str, bytes: &[u8]) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(format!("{name}.blake2_256"));
+    let hash = hex::encode(lux_io::hashing::blake2_256(bytes));
+    if std::env::var_os("LUX_UPDATE_FIXTURES").is_some() {
+        std::fs::write(&path, format!("{hash}\n")).expect("write fixture");
+    }
+    let pinned = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing fixture {}", path.display()));
+    assert_eq!(hash, pinned.trim(), "{name} changed; see the module docs");
 }
 
 fn transfer_call() -> RuntimeCall {
@@ -79,4 +95,21 @@ fn signed_transfer() {
             extra,
         ),
     );
+}
+
+#[test]
+fn metadata() {
+    for version in [14u32, 15] {
+        let mut ext = lux_io::TestExternalities::default();
+        let output = ext
+            .execute_with(|| {
+                luxtensor_runtime::apis::dispatch("Metadata_metadata_at_version", &version.encode())
+            })
+            .expect("the function exists")
+            .expect("the input decodes");
+        let metadata = Option::<lux_primitives::OpaqueMetadata>::decode(&mut &output[..])
+            .expect("decodes")
+            .expect("provided");
+        check_hash(&format!("metadata_v{version}"), &metadata.0);
+    }
 }

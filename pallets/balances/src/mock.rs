@@ -63,7 +63,7 @@ impl ExtBuilder {
     pub fn build(self) -> TestExternalities {
         let mut ext = TestExternalities::default();
         ext.execute_with(|| {
-            pallet_system::GenesisConfig::default().build::<Test>();
+            pallet_system::GenesisConfig::default().build::<Test>().expect("system genesis");
             GenesisConfig { balances: self.balances }.build::<Test>().expect("valid genesis");
             pallet_system::Pallet::<Test>::initialize(1, H256::zero(), &Default::default());
         });

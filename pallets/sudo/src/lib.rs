@@ -81,11 +81,12 @@ pub struct GenesisConfig {
 }
 
 impl GenesisConfig {
-    /// Writes the key.
-    pub fn build<T: Config>(&self) {
+    /// Writes the key (nothing here can fail; the signature is every pallet's).
+    pub fn build<T: Config>(&self) -> Result<(), alloc::string::String> {
         if let Some(key) = self.key {
             Key::put(key);
         }
+        Ok(())
     }
 }
 

@@ -70,7 +70,7 @@ fn key() -> AccountId20 {
 fn ext(sudo_key: Option<AccountId20>) -> TestExternalities {
     let mut ext = TestExternalities::default();
     ext.execute_with(|| {
-        GenesisConfig { key: sudo_key }.build::<Test>();
+        GenesisConfig { key: sudo_key }.build::<Test>().expect("sudo genesis");
         pallet_system::Pallet::<Test>::initialize(1, H256::zero(), &Default::default());
     });
     ext

@@ -66,7 +66,7 @@ pub type System = system::Pallet<Test>;
 pub fn new_test_ext() -> TestExternalities {
     let mut ext = TestExternalities::default();
     ext.execute_with(|| {
-        GenesisConfig::default().build::<Test>();
+        GenesisConfig::default().build::<Test>().expect("system genesis");
         System::initialize(1, H256::repeat_byte(1), &Default::default());
     });
     ext

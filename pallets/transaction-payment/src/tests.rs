@@ -60,7 +60,7 @@ fn who() -> AccountId20 {
 fn ext(balance: Balance) -> TestExternalities {
     let mut ext = TestExternalities::default();
     ext.execute_with(|| {
-        pallet_system::GenesisConfig::default().build::<Test>();
+        pallet_system::GenesisConfig::default().build::<Test>().expect("system genesis");
         pallet_balances::GenesisConfig { balances: vec![(who(), balance)] }
             .build::<Test>()
             .expect("genesis");
