@@ -93,7 +93,10 @@ fn every_pallet_is_described() {
         ["Endowed", "DustLost", "Transfer", "BalanceSet", "Deposit", "Withdraw"]
     );
     assert_eq!(events("TransactionPayment"), ["TransactionFeePaid"]);
-    assert_eq!(errors("Balances"), ["InsufficientBalance", "ExistentialDeposit", "Expendability"]);
+    assert_eq!(
+        errors("Balances"),
+        ["InsufficientBalance", "ExistentialDeposit", "Expendability", "LiquidityRestrictions"]
+    );
     assert_eq!(errors("Sudo"), ["RequireSudo"]);
 
     let storage = |name: &str| -> Vec<String> {
@@ -115,7 +118,7 @@ fn every_pallet_is_described() {
     ] {
         assert!(storage("System").contains(&item.to_string()), "System.{item}");
     }
-    assert_eq!(storage("Balances"), ["TotalIssuance"]);
+    assert_eq!(storage("Balances"), ["TotalIssuance", "Locks"]);
     assert_eq!(storage("Sudo"), ["Key"]);
     assert_eq!(storage("Session"), ["Validators", "SlotDuration", "EpochLength", "Epoch"]);
     let account = pallet("System")

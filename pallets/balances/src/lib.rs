@@ -5,6 +5,10 @@
 //! removes the account and burns the remainder (`allow_death`). `TotalIssuance` always equals
 //! the sum of all balances: transfers move value, fees and dust burn it, `force_set_balance`
 //! and fee refunds mint it.
+//!
+//! Other pallets lock part of a balance through [`LockableCurrency`] (`Locks`, as in
+//! Substrate): locked funds stay in `free` but `data.frozen`, the largest lock, can be neither
+//! transferred nor spent on fees (`LiquidityRestrictions`), and a locked account stays alive.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -23,11 +27,11 @@ use core::marker::PhantomData;
 use lux_primitives::dispatch::ArithmeticError;
 use lux_primitives::{AccountId20, Balance};
 use lux_support::metadata::{ConstantMeta, PalletMeta};
-use lux_support::traits::{Currency, Existence};
+use lux_support::traits::{Currency, Existence, LockIdentifier, LockableCurrency};
 use lux_support::{
-    ensure, ensure_root, ensure_signed, pallet_error, storage, DispatchClass, DispatchError,
-    DispatchInfo, DispatchResult, DispatchResultWithPostInfo, GetDispatchInfo, Hooks, Pays,
-    PostDispatchInfo, RawOrigin, ValueQuery,
+    ensure, ensure_root, ensure_signed, pallet_error, storage, Blake2_128Concat, DispatchClass,
+    DispatchError, DispatchInfo, DispatchResult, DispatchResultWithPostInfo, GetDispatchInfo,
+    Hooks, Pays, PostDispatchInfo, RawOrigin, ValueQuery,
 };
 use pallet_system::{Account, AccountInfo};
 use scale_info::TypeInfo;
@@ -101,13 +105,40 @@ pallet_error! {
         ExistentialDeposit,
         /// The transfer would take the sender below the existential deposit and remove it.
         Expendability,
+        /// Locked funds (staking bonds, votes) cannot be transferred or spent.
+        LiquidityRestrictions,
     }
+}
+
+/// Which operations a lock restricts. Kept for Substrate's layout of `Locks`; every lock
+/// restricts every operation here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Reasons {
+    /// Paying fees.
+    Fee = 0,
+    /// Anything but paying fees.
+    Misc = 1,
+    /// Everything.
+    All = 2,
+}
+
+/// A lock on part of an account's balance.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct BalanceLock {
+    /// Who holds the lock (`*b"staking "`).
+    pub id: LockIdentifier,
+    /// The amount locked.
+    pub amount: Balance,
+    /// What it restricts (always `All`).
+    pub reasons: Reasons,
 }
 
 storage! {
     pallet = "Balances", config = Config;
     /// The total amount of LUX in existence.
     pub type TotalIssuance = StorageValue<Balance, ValueQuery>;
+    /// Locks on each account's balance; the largest is the account's `frozen` balance.
+    pub type Locks = StorageMap<Blake2_128Concat, AccountId20, Vec<BalanceLock>, ValueQuery>;
 }
 
 /// Genesis configuration: initial balances.
@@ -236,12 +267,9 @@ impl Call {
             }
             Self::transfer_all { dest, keep_alive } => {
                 let from = ensure_signed(origin)?;
-                let free = Pallet::<T>::free_balance(&from);
-                let (value, existence) = if keep_alive {
-                    (free.saturating_sub(T::EXISTENTIAL_DEPOSIT), Existence::KeepAlive)
-                } else {
-                    (free, Existence::AllowDeath)
-                };
+                let existence =
+                    if keep_alive { Existence::KeepAlive } else { Existence::AllowDeath };
+                let value = Pallet::<T>::reducible_balance(&from, existence);
                 Pallet::<T>::transfer(&from, &dest, value, existence)?;
             }
             Self::force_set_balance { who, new_free } => {
@@ -265,6 +293,38 @@ impl<T: Config> Pallet<T> {
         Account::get(who).data.free
     }
 
+    /// The part of `who`'s balance locked by other pallets.
+    pub fn frozen_balance(who: &AccountId20) -> Balance {
+        Account::get(who).data.frozen
+    }
+
+    /// What `who` can transfer or spend: its free balance above its locks and, if it must stay
+    /// alive (asked, or because it has locks), above the existential deposit.
+    pub fn reducible_balance(who: &AccountId20, existence: Existence) -> Balance {
+        let data = Account::get(who).data;
+        let keep = if existence == Existence::KeepAlive || data.frozen > 0 {
+            data.frozen.max(T::EXISTENTIAL_DEPOSIT)
+        } else {
+            0
+        };
+        data.free.saturating_sub(keep)
+    }
+
+    /// The balance `who` keeps after giving up `amount`, if its locks and `existence` allow it.
+    fn remaining_after(
+        who: &AccountId20,
+        amount: Balance,
+        existence: Existence,
+    ) -> Result<Balance, DispatchError> {
+        let data = Account::get(who).data;
+        let remaining = data.free.checked_sub(amount).ok_or(Error::<T>::InsufficientBalance)?;
+        ensure!(remaining >= data.frozen, Error::<T>::LiquidityRestrictions);
+        if existence == Existence::KeepAlive || data.frozen > 0 {
+            ensure!(remaining >= T::EXISTENTIAL_DEPOSIT, Error::<T>::Expendability);
+        }
+        Ok(remaining)
+    }
+
     /// Moves `value` from `from` to `to`.
     pub fn transfer(
         from: &AccountId20,
@@ -275,11 +335,7 @@ impl<T: Config> Pallet<T> {
         if value == 0 || from == to {
             return Ok(());
         }
-        let from_free = Self::free_balance(from);
-        let remaining = from_free.checked_sub(value).ok_or(Error::<T>::InsufficientBalance)?;
-        if existence == Existence::KeepAlive {
-            ensure!(remaining >= T::EXISTENTIAL_DEPOSIT, Error::<T>::Expendability);
-        }
+        let remaining = Self::remaining_after(from, value, existence)?;
         let to_info = Account::get(to);
         let to_free = to_info.data.free.checked_add(value).ok_or(ArithmeticError::Overflow)?;
         if to_info.providers == 0 {
@@ -301,6 +357,7 @@ impl<T: Config> Pallet<T> {
                 return;
             }
             Account::remove(who);
+            Locks::remove(who);
             if free > 0 {
                 TotalIssuance::mutate(|t| *t = t.saturating_sub(free));
                 Self::deposit_event(Event::DustLost { account: *who, amount: free });
@@ -350,11 +407,7 @@ impl<T: Config> Currency for Pallet<T> {
         if amount == 0 {
             return Ok(());
         }
-        let remaining =
-            Self::free_balance(who).checked_sub(amount).ok_or(Error::<T>::InsufficientBalance)?;
-        if existence == Existence::KeepAlive {
-            ensure!(remaining >= T::EXISTENTIAL_DEPOSIT, Error::<T>::Expendability);
-        }
+        let remaining = Self::remaining_after(who, amount, existence)?;
         // Dust burned by `set_free` leaves the issuance there; `amount` leaves it here.
         Self::set_free(who, remaining);
         TotalIssuance::mutate(|t| *t = t.saturating_sub(amount));
@@ -378,6 +431,58 @@ impl<T: Config> Currency for Pallet<T> {
         Self::set_free(who, new_free);
         Self::deposit_event(Event::Deposit { who: *who, amount });
         Ok(())
+    }
+}
+
+impl<T: Config> Pallet<T> {
+    /// Stores `locks` of `who` and sets its frozen balance to the largest.
+    fn update_locks(who: &AccountId20, locks: Vec<BalanceLock>) {
+        let frozen = locks.iter().map(|l| l.amount).max().unwrap_or(0);
+        if locks.is_empty() {
+            Locks::remove(who);
+        } else {
+            Locks::insert(who, locks);
+        }
+        if Account::contains_key(who) {
+            Account::mutate(who, |info| info.data.frozen = frozen);
+        }
+    }
+}
+
+impl<T: Config> LockableCurrency for Pallet<T> {
+    fn set_lock(id: LockIdentifier, who: &AccountId20, amount: Balance) {
+        if amount == 0 {
+            return Self::remove_lock(id, who);
+        }
+        if !Account::contains_key(who) {
+            return;
+        }
+        let mut locks = Locks::get(who);
+        match locks.iter_mut().find(|l| l.id == id) {
+            Some(lock) => lock.amount = amount,
+            None => locks.push(BalanceLock { id, amount, reasons: Reasons::All }),
+        }
+        Self::update_locks(who, locks);
+    }
+
+    fn extend_lock(id: LockIdentifier, who: &AccountId20, amount: Balance) {
+        let current = Self::lock(id, who);
+        if amount > current {
+            Self::set_lock(id, who, amount);
+        }
+    }
+
+    fn remove_lock(id: LockIdentifier, who: &AccountId20) {
+        let mut locks = Locks::get(who);
+        let before = locks.len();
+        locks.retain(|l| l.id != id);
+        if locks.len() != before {
+            Self::update_locks(who, locks);
+        }
+    }
+
+    fn lock(id: LockIdentifier, who: &AccountId20) -> Balance {
+        Locks::get(who).iter().find(|l| l.id == id).map_or(0, |l| l.amount)
     }
 }
 

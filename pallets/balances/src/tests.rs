@@ -206,3 +206,104 @@ fn zero_and_self_transfers_do_nothing() {
         assert!(balance_events().is_empty());
     });
 }
+
+const STAKING: LockIdentifier = *b"staking ";
+const VOTING: LockIdentifier = *b"pyconvot";
+
+#[test]
+fn locked_funds_cannot_be_transferred() {
+    ExtBuilder::default().balances(&[(1, 100), (2, 50)]).build().execute_with(|| {
+        Balances::set_lock(STAKING, &account(1), 60);
+        assert_eq!(Balances::frozen_balance(&account(1)), 60);
+        assert_eq!(Balances::free_balance(&account(1)), 100, "locked funds stay in the account");
+        assert_eq!(
+            without_message(dispatch(
+                Call::transfer_allow_death { dest: account(2), value: 41 },
+                signed(1)
+            )),
+            Err(module_error(3)),
+            "LiquidityRestrictions"
+        );
+        // What is above the lock moves.
+        assert_eq!(
+            dispatch(Call::transfer_allow_death { dest: account(2), value: 40 }, signed(1)),
+            Ok(())
+        );
+        assert_eq!(Balances::free_balance(&account(1)), 60);
+        assert!(issuance_is_sum_of_balances());
+    });
+}
+
+#[test]
+fn locks_overlap_instead_of_adding_up() {
+    ExtBuilder::default().balances(&[(1, 100)]).build().execute_with(|| {
+        Balances::set_lock(STAKING, &account(1), 60);
+        Balances::set_lock(VOTING, &account(1), 80);
+        assert_eq!(Balances::frozen_balance(&account(1)), 80, "the larger lock, not 140");
+        assert_eq!(Locks::get(account(1)).len(), 2);
+        Balances::extend_lock(STAKING, &account(1), 50);
+        assert_eq!(Balances::lock(STAKING, &account(1)), 60, "extend never lowers");
+        Balances::extend_lock(STAKING, &account(1), 90);
+        assert_eq!(Balances::frozen_balance(&account(1)), 90);
+        Balances::set_lock(STAKING, &account(1), 10);
+        assert_eq!(Balances::frozen_balance(&account(1)), 80, "set lowers");
+        Balances::remove_lock(VOTING, &account(1));
+        assert_eq!(Balances::frozen_balance(&account(1)), 10);
+        Balances::set_lock(STAKING, &account(1), 0);
+        assert_eq!(Balances::frozen_balance(&account(1)), 0);
+        assert!(!Locks::contains_key(account(1)), "no empty lock list is left behind");
+    });
+}
+
+#[test]
+fn locked_funds_cannot_pay_fees_and_keep_the_account_alive() {
+    ExtBuilder::default().balances(&[(1, 100), (2, 50)]).build().execute_with(|| {
+        Balances::set_lock(STAKING, &account(1), 95);
+        assert_eq!(
+            without_message(<Balances as Currency>::withdraw(
+                &account(1),
+                6,
+                Existence::AllowDeath
+            )),
+            Err(module_error(3))
+        );
+        assert_eq!(<Balances as Currency>::withdraw(&account(1), 5, Existence::AllowDeath), Ok(()));
+        // A lock below the existential deposit still keeps the account alive.
+        Balances::set_lock(STAKING, &account(1), 1);
+        assert_eq!(
+            without_message(dispatch(
+                Call::transfer_allow_death { dest: account(2), value: 94 },
+                signed(1)
+            )),
+            Err(module_error(2)),
+            "Expendability"
+        );
+        // transfer_all leaves the lock and the existential deposit.
+        assert_eq!(
+            dispatch(Call::transfer_all { dest: account(2), keep_alive: false }, signed(1)),
+            Ok(())
+        );
+        assert_eq!(Balances::free_balance(&account(1)), ED);
+        assert!(issuance_is_sum_of_balances());
+    });
+}
+
+#[test]
+fn locks_on_missing_accounts_do_nothing_and_removed_accounts_lose_theirs() {
+    ExtBuilder::default().balances(&[(1, 100)]).build().execute_with(|| {
+        Balances::set_lock(STAKING, &account(9), 50);
+        assert!(!Locks::contains_key(account(9)));
+        assert!(!pallet_system::Account::contains_key(account(9)), "no account was created");
+        Balances::set_lock(STAKING, &account(1), 50);
+        assert_eq!(
+            dispatch(Call::force_set_balance { who: account(1), new_free: 0 }, RawOrigin::Root),
+            Ok(())
+        );
+        assert!(!Locks::contains_key(account(1)));
+        Balances::remove_lock(STAKING, &account(1));
+        assert!(
+            !pallet_system::Account::contains_key(account(1)),
+            "removing a lock creates nothing"
+        );
+    });
+}

@@ -21,6 +21,9 @@ pub enum Existence {
     AllowDeath,
 }
 
+/// The identifier of a lock on balance: 8 bytes, as in Substrate (`*b"staking "`).
+pub type LockIdentifier = [u8; 8];
+
 /// The native currency, as other pallets see it (implemented by the balances pallet).
 pub trait Currency {
     /// The free balance of `who`.
@@ -39,4 +42,23 @@ pub trait Currency {
     /// Adds `amount` to an existing `who` and to the total issuance (fee refunds); creating an
     /// account requires at least the existential deposit.
     fn deposit(who: &AccountId20, amount: Balance) -> Result<(), DispatchError>;
+}
+
+/// Locking part of an account's balance (implemented by the balances pallet). Locked funds stay
+/// in the account and count in its balance, but can neither be transferred nor pay fees. Locks
+/// overlap: the account's frozen balance is its largest lock, not their sum, so a balance
+/// bonded for staking can also back a vote. An account with a lock cannot be removed.
+pub trait LockableCurrency: Currency {
+    /// Sets lock `id` on `who` to `amount`, replacing its previous amount; zero removes it. No
+    /// effect on an account that does not exist.
+    fn set_lock(id: LockIdentifier, who: &AccountId20, amount: Balance);
+
+    /// Raises lock `id` on `who` to at least `amount`, creating it if needed.
+    fn extend_lock(id: LockIdentifier, who: &AccountId20, amount: Balance);
+
+    /// Removes lock `id` from `who`.
+    fn remove_lock(id: LockIdentifier, who: &AccountId20);
+
+    /// The amount of lock `id` on `who` (zero if none).
+    fn lock(id: LockIdentifier, who: &AccountId20) -> Balance;
 }
