@@ -261,6 +261,27 @@ fn invalid_transactions_are_rejected_with_a_reason() {
 }
 
 #[test]
+fn locked_funds_cannot_pay_fees() {
+    use lux_support::traits::LockableCurrency;
+    let mut ext = genesis();
+    ext.execute_with(|| {
+        let validate = |tx: UncheckedExtrinsic| {
+            executive::validate_transaction(TransactionSource::External, tx, genesis_hash())
+        };
+        let alice = AccountId20(dev::ALICE);
+        let free = Balances::free_balance(&alice);
+        // Everything but a thousandth of a LUX locked: less than a transfer's fee is left.
+        Balances::set_lock(*b"staking ", &alice, free - LUX / 1000);
+        assert_eq!(
+            validate(signed_transfer("alice", dev::BOB, 1, 0)),
+            Err(InvalidTransaction::Payment.into())
+        );
+        Balances::remove_lock(*b"staking ", &alice);
+        assert!(validate(signed_transfer("alice", dev::BOB, 1, 0)).is_ok());
+    });
+}
+
+#[test]
 fn stale_nonce_is_rejected_after_inclusion() {
     let mut ext = genesis();
     build_block(&mut ext, vec![signed_transfer("alice", dev::BOB, LUX, 0)]);

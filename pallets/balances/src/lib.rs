@@ -352,12 +352,11 @@ impl<T: Config> Pallet<T> {
     fn set_free(who: &AccountId20, free: Balance) {
         let mut info = Account::get(who);
         let existed = info.providers > 0;
-        if free < T::EXISTENTIAL_DEPOSIT && info.data.reserved == 0 {
+        if free < T::EXISTENTIAL_DEPOSIT && info.data.reserved == 0 && info.consumers == 0 {
             if !existed {
                 return;
             }
             Account::remove(who);
-            Locks::remove(who);
             if free > 0 {
                 TotalIssuance::mutate(|t| *t = t.saturating_sub(free));
                 Self::deposit_event(Event::DustLost { account: *who, amount: free });
@@ -377,8 +376,12 @@ impl<T: Config> Pallet<T> {
     }
 
     fn force_set_balance(who: &AccountId20, new_free: Balance) -> DispatchResult {
-        let old = Self::free_balance(who);
+        let info = Account::get(who);
+        let old = info.data.free;
         let new_free = if new_free < T::EXISTENTIAL_DEPOSIT { 0 } else { new_free };
+        // Other pallets' locks (consumer references) keep the account: removing it would
+        // leave them holding a claim on nothing.
+        ensure!(new_free > 0 || info.consumers == 0, DispatchError::ConsumerRemaining);
         if new_free > old {
             let minted = new_free - old;
             TotalIssuance::try_mutate(|t| {
@@ -435,17 +438,28 @@ impl<T: Config> Currency for Pallet<T> {
 }
 
 impl<T: Config> Pallet<T> {
-    /// Stores `locks` of `who` and sets its frozen balance to the largest.
+    /// Stores `locks` of `who` and sets its frozen balance to the largest. Having locks is a
+    /// consumer reference on the account (as in Substrate), so it cannot be removed.
     fn update_locks(who: &AccountId20, locks: Vec<BalanceLock>) {
+        if !Account::contains_key(who) {
+            return;
+        }
+        let had_locks = Locks::contains_key(who);
         let frozen = locks.iter().map(|l| l.amount).max().unwrap_or(0);
-        if locks.is_empty() {
-            Locks::remove(who);
-        } else {
+        let has_locks = !locks.is_empty();
+        if has_locks {
             Locks::insert(who, locks);
+        } else {
+            Locks::remove(who);
         }
-        if Account::contains_key(who) {
-            Account::mutate(who, |info| info.data.frozen = frozen);
-        }
+        Account::mutate(who, |info| {
+            info.data.frozen = frozen;
+            match (had_locks, has_locks) {
+                (false, true) => info.consumers = info.consumers.saturating_add(1),
+                (true, false) => info.consumers = info.consumers.saturating_sub(1),
+                _ => {}
+            }
+        });
     }
 }
 

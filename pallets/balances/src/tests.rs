@@ -289,21 +289,65 @@ fn locked_funds_cannot_pay_fees_and_keep_the_account_alive() {
 }
 
 #[test]
-fn locks_on_missing_accounts_do_nothing_and_removed_accounts_lose_theirs() {
-    ExtBuilder::default().balances(&[(1, 100)]).build().execute_with(|| {
+fn locks_on_missing_accounts_do_nothing_and_locked_accounts_cannot_be_removed() {
+    ExtBuilder::default().balances(&[(1, 100), (2, 50)]).build().execute_with(|| {
         Balances::set_lock(STAKING, &account(9), 50);
         assert!(!Locks::contains_key(account(9)));
         assert!(!pallet_system::Account::contains_key(account(9)), "no account was created");
+
+        // A lock is a consumer reference, as in Substrate.
         Balances::set_lock(STAKING, &account(1), 50);
+        Balances::set_lock(VOTING, &account(1), 20);
+        assert_eq!(pallet_system::Account::get(account(1)).consumers, 1);
+        assert_eq!(
+            dispatch(Call::force_set_balance { who: account(1), new_free: 0 }, RawOrigin::Root),
+            Err(DispatchError::ConsumerRemaining)
+        );
+        assert_eq!(Balances::free_balance(&account(1)), 100);
+        // Root's transfers respect locks too.
+        assert_eq!(
+            without_message(dispatch(
+                Call::force_transfer { source: account(1), dest: account(2), value: 60 },
+                RawOrigin::Root
+            )),
+            Err(module_error(3))
+        );
+        Balances::remove_lock(STAKING, &account(1));
+        assert_eq!(pallet_system::Account::get(account(1)).consumers, 1, "voting still locks");
+        Balances::remove_lock(VOTING, &account(1));
+        assert_eq!(pallet_system::Account::get(account(1)).consumers, 0);
         assert_eq!(
             dispatch(Call::force_set_balance { who: account(1), new_free: 0 }, RawOrigin::Root),
             Ok(())
         );
-        assert!(!Locks::contains_key(account(1)));
+        assert!(!pallet_system::Account::contains_key(account(1)));
         Balances::remove_lock(STAKING, &account(1));
         assert!(
             !pallet_system::Account::contains_key(account(1)),
             "removing a lock creates nothing"
         );
+        assert!(issuance_is_sum_of_balances());
+    });
+}
+
+#[test]
+fn keep_alive_transfers_leave_the_larger_of_lock_and_existential_deposit() {
+    ExtBuilder::default().balances(&[(1, 100), (2, 50)]).build().execute_with(|| {
+        Balances::set_lock(STAKING, &account(1), 5);
+        assert_eq!(
+            dispatch(Call::transfer_all { dest: account(2), keep_alive: true }, signed(1)),
+            Ok(())
+        );
+        assert_eq!(Balances::free_balance(&account(1)), ED);
+        Balances::set_lock(STAKING, &account(2), 200);
+        assert_eq!(Balances::frozen_balance(&account(2)), 200, "a lock may exceed the balance");
+        assert_eq!(
+            without_message(dispatch(
+                Call::transfer_keep_alive { dest: account(1), value: 1 },
+                signed(2)
+            )),
+            Err(module_error(3))
+        );
+        assert!(issuance_is_sum_of_balances());
     });
 }

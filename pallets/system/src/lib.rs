@@ -80,7 +80,7 @@ pub struct AccountData {
     pub free: Balance,
     /// Balance set aside (not used yet).
     pub reserved: Balance,
-    /// Part of `free` that cannot be spent (locks; not used yet).
+    /// Part of `free` that cannot be transferred or spent: the largest of the balance locks.
     pub frozen: Balance,
     /// Reserved bit flags.
     pub flags: u128,

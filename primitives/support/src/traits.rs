@@ -32,7 +32,8 @@ pub trait Currency {
     /// The total amount in existence.
     fn total_issuance() -> Balance;
 
-    /// Removes `amount` from `who` and from the total issuance (fees are burned this way).
+    /// Removes `amount` from `who` and from the total issuance (fees are burned this way); locked
+    /// funds cannot be withdrawn.
     fn withdraw(
         who: &AccountId20,
         amount: Balance,

@@ -140,6 +140,12 @@ impl RuntimeDecl {
             }
             let mut kinds = HashSet::new();
             for part in &pallet.parts {
+                if let Some(attr) = part.docs.iter().find(|a| !a.path().is_ident("doc")) {
+                    return Err(syn::Error::new_spanned(
+                        attr,
+                        "only doc comments may precede a part",
+                    ));
+                }
                 let kind = part.kind.to_string();
                 if !PART_KINDS.contains(&kind.as_str()) {
                     return Err(syn::Error::new(
@@ -174,33 +180,26 @@ impl RuntimeDecl {
         let calls = OuterEnum::collect(pallets, "Call", "calls");
         let events = OuterEnum::collect(pallets, "Event", "events");
         let errors = OuterEnum::collect(pallets, "Error", "errors");
+        // Calls and events also decode with memory tracking: they come from untrusted input.
+        let decodable = quote!(
+            Clone,
+            Debug,
+            PartialEq,
+            Eq,
+            codec::Encode,
+            codec::Decode,
+            codec::DecodeWithMemTracking,
+            scale_info::TypeInfo
+        );
         let call_enum = calls.declare(
             "RuntimeCall",
             &[" Every call the runtime accepts, by pallet index."],
-            quote!(
-                Clone,
-                Debug,
-                PartialEq,
-                Eq,
-                codec::Encode,
-                codec::Decode,
-                codec::DecodeWithMemTracking,
-                scale_info::TypeInfo
-            ),
+            decodable.clone(),
         );
         let event_enum = events.declare(
             "RuntimeEvent",
             &[" Every event the runtime emits, by pallet index."],
-            quote!(
-                Clone,
-                Debug,
-                PartialEq,
-                Eq,
-                codec::Encode,
-                codec::Decode,
-                codec::DecodeWithMemTracking,
-                scale_info::TypeInfo
-            ),
+            decodable,
         );
         let error_enum = errors.declare(
             "RuntimeError",
@@ -234,22 +233,22 @@ impl RuntimeDecl {
             pub struct RuntimePalletInfo;
 
             impl RuntimePalletInfo {
-                fn lookup<P: 'static>() -> Option<(u8, &'static str)> {
-                    let p = core::any::TypeId::of::<P>();
+                fn lookup<P: 'static>() -> ::core::option::Option<(u8, &'static str)> {
+                    let p = ::core::any::TypeId::of::<P>();
                     #(
-                        if p == core::any::TypeId::of::<#names>() {
-                            return Some((#indices, #name_strs));
+                        if p == ::core::any::TypeId::of::<#names>() {
+                            return ::core::option::Option::Some((#indices, #name_strs));
                         }
                     )*
-                    None
+                    ::core::option::Option::None
                 }
             }
 
             impl #support::PalletInfo for RuntimePalletInfo {
-                fn index<P: 'static>() -> Option<usize> {
+                fn index<P: 'static>() -> ::core::option::Option<usize> {
                     Self::lookup::<P>().map(|(i, _)| i as usize)
                 }
-                fn name<P: 'static>() -> Option<&'static str> {
+                fn name<P: 'static>() -> ::core::option::Option<&'static str> {
                     Self::lookup::<P>().map(|(_, n)| n)
                 }
             }
@@ -258,6 +257,7 @@ impl RuntimeDecl {
             /// descriptions make the metadata.
             pub struct AllPallets;
 
+            // Forwards every method of `Hooks`: a method added there must be added here.
             impl #support::Hooks for AllPallets {
                 fn on_initialize(n: #support::primitives::BlockNumber) -> #support::Weight {
                     #support::Weight::ZERO
@@ -321,8 +321,21 @@ impl RuntimeDecl {
             .map(|p| format_ident!("{}", snake_case(&p.name.to_string())))
             .collect();
         let crates: Vec<&Path> = with_config.iter().map(|p| &p.krate).collect();
-        let docs: Vec<String> =
-            with_config.iter().map(|p| format!("Genesis config of `{}`.", p.name)).collect();
+        let docs: Vec<Vec<TokenStream2>> = with_config
+            .iter()
+            .map(|p| {
+                let part = p.parts.iter().find(|part| part.kind == "Config");
+                match part.map(|part| &part.docs) {
+                    Some(docs) if !docs.is_empty() => {
+                        docs.iter().map(ToTokens::to_token_stream).collect()
+                    }
+                    _ => {
+                        let doc = format!("Genesis config of `{}`.", p.name);
+                        vec![quote!(#[doc = #doc])]
+                    }
+                }
+            })
+            .collect();
         let runtime = &self.name;
         quote! {
             /// Genesis configuration of every pallet that has one.
@@ -330,7 +343,7 @@ impl RuntimeDecl {
             #[serde(deny_unknown_fields, rename_all = "camelCase")]
             pub struct RuntimeGenesisConfig {
                 #(
-                    #[doc = #docs]
+                    #(#docs)*
                     #[serde(default)]
                     pub #fields: #crates::GenesisConfig,
                 )*
@@ -338,9 +351,11 @@ impl RuntimeDecl {
 
             impl RuntimeGenesisConfig {
                 /// Writes the genesis state of every pallet, in declaration order.
-                pub fn build(&self) -> Result<(), ::lux_support::__private::String> {
+                pub fn build(
+                    &self,
+                ) -> ::core::result::Result<(), ::lux_support::__private::String> {
                     #(self.#fields.build::<#runtime>()?;)*
-                    Ok(())
+                    ::core::result::Result::Ok(())
                 }
             }
         }
@@ -398,7 +413,7 @@ impl OuterEnum {
         let Self { variants, types, .. } = self;
         quote! {
             #(
-                impl From<#types> for #name {
+                impl ::core::convert::From<#types> for #name {
                     fn from(inner: #types) -> Self {
                         Self::#variants(inner)
                     }
@@ -408,7 +423,8 @@ impl OuterEnum {
     }
 }
 
-/// `TransactionPayment` → `transaction_payment`.
+/// `TransactionPayment` → `transaction_payment` (every capital starts a word: name pallets
+/// `Evm`, not `EVM`, to get `evm`).
 fn snake_case(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
@@ -439,7 +455,7 @@ mod tests {
         let runtime = check(
             "/// Docs.
             pub struct Runtime;
-            System: pallet_system = 0 { Call, Event, Error<Runtime>, Config },
+            System: pallet_system = 0 { Call, Event, Error<Runtime>, #[doc = \"Sys.\"] Config },
             Timestamp: pallet_timestamp = 1 { #[doc = \" Inherent.\"] Call },
             Sudo: pallet_sudo = 5 { Call<RuntimeCall>, Event },",
         )
@@ -456,7 +472,10 @@ mod tests {
         assert_eq!(calls.docs[0][0].to_string(), "# [doc = \"System calls.\"]");
         assert_eq!(calls.docs[1][0].to_string(), "# [doc = \" Inherent.\"]");
         let genesis = runtime.genesis().to_string();
-        assert!(genesis.contains("pub system : pallet_system :: GenesisConfig"), "{genesis}");
+        assert!(
+            genesis.contains("# [doc = \"Sys.\"] # [serde (default)] pub system : pallet_system :: GenesisConfig"),
+            "{genesis}"
+        );
         assert!(!genesis.contains("timestamp"), "{genesis}");
     }
 
@@ -469,6 +488,7 @@ mod tests {
             ("A: a = 0 { Call, Call }", "this part is already listed"),
             ("A: a = 0 { Config<T> }", "`Config` takes no arguments"),
             ("A: a = 256 {}", "number too large to fit in target type"),
+            ("A: a = 0 { #[cfg(test)] Call }", "only doc comments may precede a part"),
         ];
         for (pallets, reason) in cases {
             let error = check(&format!("pub struct Runtime; {pallets}")).err();
