@@ -55,6 +55,23 @@ fn open_chain(
     (dir, chain)
 }
 
+/// A fresh chain whose pool validated `transactions` (their signatures are in the host's
+/// cache, and only theirs).
+fn validated_by_pool(
+    executor: &Arc<WasmExecutor>,
+    genesis: &BTreeMap<Vec<u8>, Vec<u8>>,
+    transactions: &[OpaqueExtrinsic],
+) -> (tempfile::TempDir, Chain) {
+    let (dir, chain) = open_chain(executor, genesis);
+    let genesis_hash = chain.info().genesis_hash;
+    let txs: Vec<_> = transactions.iter().map(|xt| (TransactionSource::External, xt)).collect();
+    executor.signatures().clear();
+    for result in chain.validate_transactions(&genesis_hash, &txs) {
+        assert!(matches!(result, Ok(Ok(_))));
+    }
+    (dir, chain)
+}
+
 /// Builds block 1 with `transactions` on `chain`.
 fn build_on(chain: &Chain, transactions: Vec<OpaqueExtrinsic>) -> BuiltBlock {
     let slot = 1;
@@ -141,17 +158,7 @@ fn import(c: &mut Criterion) {
     // node's pool before the block arrived, so their signatures are cached.
     group.bench_function(format!("block of {TRANSFERS} transfers, signatures seen"), |b| {
         b.iter_batched(
-            || {
-                let (dir, chain) = open_chain(&executor, &genesis);
-                let genesis_hash = chain.info().genesis_hash;
-                let txs: Vec<_> =
-                    transfers.iter().map(|xt| (TransactionSource::External, xt)).collect();
-                executor.signatures().clear();
-                for result in chain.validate_transactions(&genesis_hash, &txs) {
-                    assert!(matches!(result, Ok(Ok(_))));
-                }
-                (dir, chain)
-            },
+            || validated_by_pool(&executor, &genesis, &transfers),
             |(dir, chain)| {
                 chain
                     .import(header.clone(), body.clone(), None, None, BlockOrigin::External, true)
@@ -168,17 +175,7 @@ fn import(c: &mut Criterion) {
     // The author's block: its pool validated every transaction (signatures cached).
     group.bench_function(format!("build a block of {TRANSFERS} transfers"), |b| {
         b.iter_batched(
-            || {
-                let (dir, chain) = open_chain(&executor, &genesis);
-                let genesis_hash = chain.info().genesis_hash;
-                let txs: Vec<_> =
-                    transfers.iter().map(|xt| (TransactionSource::External, xt)).collect();
-                executor.signatures().clear();
-                for result in chain.validate_transactions(&genesis_hash, &txs) {
-                    assert!(matches!(result, Ok(Ok(_))));
-                }
-                (dir, chain)
-            },
+            || validated_by_pool(&executor, &genesis, &transfers),
             |(dir, chain)| {
                 let built = build_on(&chain, transfers.clone());
                 assert_eq!(built.included.len(), TRANSFERS);

@@ -99,7 +99,7 @@ pub struct Chain {
 /// Runs [`Database::prune`] on its own thread after each finalization (the latest one, if
 /// several arrive while it works), off the paths that author and import blocks.
 struct Pruner {
-    sender: Mutex<Option<std::sync::mpsc::Sender<u32>>>,
+    sender: Option<std::sync::mpsc::Sender<u32>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -132,11 +132,11 @@ impl Pruner {
                 None
             }
         };
-        Self { sender: Mutex::new(Some(sender)), thread }
+        Self { sender: Some(sender), thread }
     }
 
     fn finalized(&self, number: u32) {
-        if let Some(sender) = self.sender.lock().as_ref() {
+        if let Some(sender) = &self.sender {
             let _ = sender.send(number);
         }
     }
@@ -146,7 +146,7 @@ impl Drop for Pruner {
     /// Lets a pass in progress finish and the thread release the database, so that a closed
     /// chain's database is closed too (and may be opened again at once).
     fn drop(&mut self) {
-        self.sender.lock().take();
+        self.sender.take();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }

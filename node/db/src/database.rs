@@ -539,13 +539,10 @@ impl Database {
                         batch.delete_cf(self.cf(columns::BODIES), block.as_bytes());
                         batch.delete_cf(self.cf(columns::JUSTIFICATIONS), block.as_bytes());
                     }
-                    let key = pruning::journal_key(number, &block.0);
-                    if let Some(entry) = self.get(columns::STATE_JOURNAL, &key)? {
-                        let entry: JournalEntry = decode("state journal", &entry)?;
+                    if let Some(entry) = self.take_journal(number, &block, &mut batch)? {
                         for (hash, count) in entry.inserted {
                             *deltas.entry(hash).or_default() -= i64::from(count);
                         }
-                        batch.delete_cf(journal, key);
                     }
                 }
                 // Finalized canonical blocks keep their journal only while their removals
@@ -568,13 +565,10 @@ impl Database {
             // Applying block b's removals discards the state of block b - 1.
             for number in state_pruned + 1..=first_kept {
                 let Some(block) = self.canonical_hash(number)? else { break };
-                let key = pruning::journal_key(number, &block.0);
-                if let Some(entry) = self.get(columns::STATE_JOURNAL, &key)? {
-                    let entry: JournalEntry = decode("state journal", &entry)?;
+                if let Some(entry) = self.take_journal(number, &block, &mut batch)? {
                     for (hash, count) in entry.removed {
                         *deltas.entry(hash).or_default() -= i64::from(count);
                     }
-                    batch.delete_cf(journal, key);
                 }
                 stats.states += 1;
                 new_state_pruned = number;
@@ -629,6 +623,19 @@ impl Database {
         }
         self.state_pruned.store(new_state_pruned, Ordering::Relaxed);
         Ok(stats)
+    }
+
+    /// The journal entry of block `hash` at `number`, if any, deleted in `batch`.
+    fn take_journal(
+        &self,
+        number: u32,
+        hash: &H256,
+        batch: &mut WriteBatch,
+    ) -> Result<Option<JournalEntry>> {
+        let key = pruning::journal_key(number, &hash.0);
+        let Some(entry) = self.get(columns::STATE_JOURNAL, &key)? else { return Ok(None) };
+        batch.delete_cf(self.cf(columns::STATE_JOURNAL), key);
+        Ok(Some(decode("state journal", &entry)?))
     }
 
     /// Hashes of every stored trie node and value (a full scan, for checks and tools).

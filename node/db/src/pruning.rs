@@ -74,47 +74,33 @@ fn parse(s: &str) -> Result<Option<u32>, InvalidPruningMode> {
     }
 }
 
-impl FromStr for StatePruning {
-    type Err = InvalidPruningMode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match parse(s)? {
-            None => Self::Archive,
-            Some(0) => Self::ArchiveCanonical,
-            Some(n) => Self::Keep(n),
-        })
-    }
-}
-
-impl FromStr for BlocksPruning {
-    type Err = InvalidPruningMode;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match parse(s)? {
-            None => Self::Archive,
-            Some(0) => Self::ArchiveCanonical,
-            Some(n) => Self::Keep(n),
-        })
-    }
-}
-
-impl std::fmt::Display for StatePruning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Archive => write!(f, "archive"),
-            Self::ArchiveCanonical => write!(f, "archive-canonical"),
-            Self::Keep(n) => write!(f, "{n}"),
+/// `FromStr` and `Display` for the two modes, which are written alike on the command line.
+macro_rules! mode_text {
+    ($($mode:ident),*) => {$(
+        impl FromStr for $mode {
+            type Err = InvalidPruningMode;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(match parse(s)? {
+                    None => Self::Archive,
+                    Some(0) => Self::ArchiveCanonical,
+                    Some(n) => Self::Keep(n),
+                })
+            }
         }
-    }
+
+        impl std::fmt::Display for $mode {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self {
+                    Self::Archive => write!(f, "archive"),
+                    Self::ArchiveCanonical => write!(f, "archive-canonical"),
+                    Self::Keep(n) => write!(f, "{n}"),
+                }
+            }
+        }
+    )*};
 }
 
-impl std::fmt::Display for BlocksPruning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Archive => write!(f, "archive"),
-            Self::ArchiveCanonical => write!(f, "archive-canonical"),
-            Self::Keep(n) => write!(f, "{n}"),
-        }
-    }
-}
+mode_text!(StatePruning, BlocksPruning);
 
 impl StatePruning {
     /// Whether nodes carry reference counts (every mode but archive).

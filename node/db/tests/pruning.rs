@@ -75,6 +75,16 @@ fn child(
     (block, state)
 }
 
+/// Commits block `n` on the last block of `history` as best, finalizes it, prunes, and adds it
+/// to `history`.
+fn finalize_next(db: &Arc<Database>, history: &mut Vec<(Header, State)>, n: u32) {
+    let (tip, state) = &history[history.len() - 1];
+    let (block, next) = child(db, tip, state, changes(n, 1), 0, true);
+    db.finalize(&block.hash(), None).expect("finalize");
+    db.prune(n).expect("prune");
+    history.push((block, next));
+}
+
 fn genesis(db: &Arc<Database>) -> (Header, State) {
     let state: State =
         (0..60u32).map(|i| (i.to_be_bytes().to_vec(), vec![(i % 4) as u8; 40])).collect();
@@ -124,19 +134,14 @@ fn live_nodes(db: &Arc<Database>, roots: &[([u8; 32], &State)]) -> HashSet<[u8; 
 fn a_window_of_states_is_kept_and_nothing_else() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = open(dir.path(), StatePruning::Keep(5));
-    let (mut tip, mut state) = genesis(&db);
-    let mut history = vec![(tip.clone(), state.clone())];
+    let mut history = vec![genesis(&db)];
     for n in 1..=40u32 {
         // A fork at every fifth height, never finalized.
         if n % 5 == 0 {
-            child(&db, &tip, &state, changes(n, 9), 0xf0, false);
+            let (tip, state) = &history[history.len() - 1];
+            child(&db, tip, state, changes(n, 9), 0xf0, false);
         }
-        let (block, next) = child(&db, &tip, &state, changes(n, 1), 0, true);
-        db.finalize(&block.hash(), None).expect("finalize");
-        db.prune(n).expect("prune");
-        history.push((block.clone(), next.clone()));
-        tip = block;
-        state = next;
+        finalize_next(&db, &mut history, n);
     }
     // The last five finalized states are whole.
     for (block, state) in &history[36..] {
@@ -159,19 +164,14 @@ fn a_window_of_states_is_kept_and_nothing_else() {
 fn archive_canonical_keeps_every_final_state_and_drops_forks() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = open(dir.path(), StatePruning::ArchiveCanonical);
-    let (mut tip, mut state) = genesis(&db);
-    let mut history = vec![(tip.clone(), state.clone())];
+    let mut history = vec![genesis(&db)];
     let mut forks = Vec::new();
     for n in 1..=12u32 {
         if n % 3 == 0 {
-            forks.push(child(&db, &tip, &state, changes(n, 7), 0xf0, false).0);
+            let (tip, state) = &history[history.len() - 1];
+            forks.push(child(&db, tip, state, changes(n, 7), 0xf0, false).0);
         }
-        let (block, next) = child(&db, &tip, &state, changes(n, 1), 0, true);
-        db.finalize(&block.hash(), None).expect("finalize");
-        db.prune(n).expect("prune");
-        history.push((block.clone(), next.clone()));
-        tip = block;
-        state = next;
+        finalize_next(&db, &mut history, n);
     }
     for (block, state) in &history {
         assert_readable(&db, block.state_root.0, state);
