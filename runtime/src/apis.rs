@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use codec::Encode;
-use lux_primitives::consensus::EpochDescriptor;
+use lux_primitives::consensus::{EpochDescriptor, FinalitySet};
 use lux_primitives::dispatch::{FeeDetails, RuntimeDispatchInfo};
 use lux_primitives::inherent::{CheckInherentsResult, InherentData};
 use lux_primitives::transaction::{ApplyExtrinsicResult, TransactionSource, TransactionValidity};
@@ -136,7 +136,7 @@ lux_support::runtime_apis! {
 
     /// The block authors' session keys, in authority-index order.
     fn LuxConsensusApi_authorities() -> Vec<Sr25519Public> {
-        Session::validators()
+        Session::authority_keys()
     }
 
     /// The epoch a block in `slot` built on this state belongs to: its index, slots,
@@ -148,5 +148,10 @@ lux_support::runtime_apis! {
     /// The epoch of this state's block.
     fn LuxConsensusApi_current_epoch() -> EpochDescriptor {
         Session::current_epoch()
+    }
+
+    /// The finality voters (with their set id) that finalize this block's children.
+    fn LuxConsensusApi_finality_set() -> FinalitySet {
+        Session::finality_set()
     }
 }

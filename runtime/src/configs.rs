@@ -3,11 +3,13 @@
 use lux_primitives::weight::{
     WEIGHT_REF_TIME_PER_MICROS, WEIGHT_REF_TIME_PER_MILLIS, WEIGHT_REF_TIME_PER_SECOND,
 };
-use lux_primitives::{Balance, BlockNumber, Moment, RuntimeVersion, LUX};
+use lux_primitives::{Balance, BlockNumber, Moment, Perbill, RuntimeVersion, LUX};
 use lux_support::Weight;
 use pallet_system::{BlockLength, BlockWeights};
 
-use crate::{Balances, Runtime, RuntimeCall, RuntimeEvent, RuntimePalletInfo, VERSION};
+use crate::{
+    Balances, Runtime, RuntimeCall, RuntimeEvent, RuntimePalletInfo, Session, Staking, VERSION,
+};
 
 /// The least balance an account must hold: 0.001 LUX.
 pub const EXISTENTIAL_DEPOSIT: Balance = LUX / 1_000;
@@ -15,6 +17,9 @@ pub const EXISTENTIAL_DEPOSIT: Balance = LUX / 1_000;
 pub const TRANSACTION_BYTE_FEE: Balance = LUX / 1_000_000;
 /// Fee per microsecond of weight: 0.00001 LUX (a simple transfer costs about 0.0017 LUX).
 pub const WEIGHT_FEE_PER_MICROS: Balance = LUX / 100_000;
+
+/// The block author's share of transaction fees (tips go to it whole); the rest is burned.
+pub const AUTHOR_FEE_SHARE: Perbill = Perbill::from_percent(20);
 
 /// Block weight limits: one second of execution, 75% of it for normal transactions. The base
 /// extrinsic weight covers decoding, the secp256k1 signature check and fee handling.
@@ -45,7 +50,16 @@ impl pallet_timestamp::Config for Runtime {
     const MAX_DRIFT: Moment = 30_000;
 }
 
-impl pallet_session::Config for Runtime {}
+impl pallet_session::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    /// Staking elects each session's validators.
+    type SessionManager = Staking;
+}
+
+impl pallet_staking::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = Balances;
+}
 
 impl pallet_balances::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
@@ -57,6 +71,9 @@ impl pallet_transaction_payment::Config for Runtime {
     type Currency = Balances;
     const TRANSACTION_BYTE_FEE: Balance = TRANSACTION_BYTE_FEE;
     const WEIGHT_FEE_PER_MICROS: Balance = WEIGHT_FEE_PER_MICROS;
+    /// The block author (from its slot claim) gets the tips and this share of fees.
+    type FindAuthor = Session;
+    const AUTHOR_FEE_SHARE: Perbill = AUTHOR_FEE_SHARE;
 }
 
 impl pallet_sudo::Config for Runtime {

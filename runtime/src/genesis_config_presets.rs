@@ -26,12 +26,30 @@ pub fn build_state(json: &[u8]) -> Result<(), String> {
 pub fn get_preset(id: Option<&str>) -> Option<Vec<u8>> {
     let value = match id {
         None => serde_json::to_value(RuntimeGenesisConfig::default()).ok()?,
-        Some(DEV_PRESET) => testnet_patch(&[dev::ALICE_SESSION], 1_000, 100),
-        Some(LOCAL_TESTNET_PRESET) => testnet_patch(
-            &[dev::ALICE_SESSION, dev::BOB_SESSION, dev::CHARLIE_SESSION, dev::DAVE_SESSION],
-            500,
-            20,
-        ),
+        Some(DEV_PRESET) => testnet_patch(&Testnet {
+            validators: &[(dev::ALICE, dev::ALICE_SESSION)],
+            nominators: &[],
+            slot_duration: 1_000,
+            epoch_length: 20,
+            validator_count: 1,
+            minimum_validator_count: 1,
+        }),
+        Some(LOCAL_TESTNET_PRESET) => testnet_patch(&Testnet {
+            validators: &[
+                (dev::ALICE, dev::ALICE_SESSION),
+                (dev::BOB, dev::BOB_SESSION),
+                (dev::CHARLIE, dev::CHARLIE_SESSION),
+                (dev::DAVE, dev::DAVE_SESSION),
+            ],
+            nominators: &[
+                (dev::EVE, &[dev::ALICE, dev::BOB]),
+                (dev::FERDIE, &[dev::CHARLIE, dev::DAVE]),
+            ],
+            slot_duration: 500,
+            epoch_length: 20,
+            validator_count: 10,
+            minimum_validator_count: 2,
+        }),
         Some(_) => return None,
     };
     serde_json::to_vec(&value).ok()
@@ -44,23 +62,67 @@ pub fn preset_names() -> Vec<String> {
 
 /// Balance of each dev account at genesis: one million LUX.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUX;
+/// What each genesis validator bonds.
+pub const VALIDATOR_BOND: Balance = 100_000 * LUX;
+/// What each genesis nominator bonds.
+pub const NOMINATOR_BOND: Balance = 50_000 * LUX;
+/// The stakers' payout per era on the dev and local chains: 1 LUX (with their one-minute and
+/// thirty-second eras, roughly 9% and 18% a year of their 6 million LUX).
+pub const TESTNET_ERA_PAYOUT: Balance = LUX;
 
-fn testnet_patch(
-    validators: &[[u8; 32]],
+/// The shape of a dev or local chain.
+struct Testnet<'a> {
+    /// Validator accounts and their `//Name` session keys.
+    validators: &'a [([u8; 20], [u8; 32])],
+    /// Nominator accounts and their targets.
+    nominators: &'a [([u8; 20], &'a [[u8; 20]])],
     slot_duration: u64,
     epoch_length: u64,
-) -> serde_json::Value {
+    /// The dev chain has one validator: its node holds every key it may need (a second
+    /// validator there would need a second node to vote on finality).
+    validator_count: u32,
+    minimum_validator_count: u32,
+}
+
+fn testnet_patch(net: &Testnet<'_>) -> serde_json::Value {
+    let account = AccountId20;
+    let mut stakers: Vec<_> = net
+        .validators
+        .iter()
+        .map(|(a, _)| (account(*a), VALIDATOR_BOND, pallet_staking::StakerStatus::Validator))
+        .collect();
+    stakers.extend(net.nominators.iter().map(|(a, targets)| {
+        let targets = targets.iter().map(|t| account(*t)).collect();
+        (account(*a), NOMINATOR_BOND, pallet_staking::StakerStatus::Nominator(targets))
+    }));
     let config = RuntimeGenesisConfig {
         system: Default::default(),
         session: pallet_session::GenesisConfig {
-            slot_duration,
-            epoch_length,
-            validators: validators.iter().map(|k| Sr25519Public(*k)).collect(),
+            slot_duration: net.slot_duration,
+            epoch_length: net.epoch_length,
+            keys: net
+                .validators
+                .iter()
+                .map(|(a, k)| (account(*a), pallet_session::SessionKeys { lux: Sr25519Public(*k) }))
+                .collect(),
         },
         balances: pallet_balances::GenesisConfig {
-            balances: dev::ACCOUNTS.iter().map(|a| (AccountId20(*a), DEV_ENDOWMENT)).collect(),
+            balances: dev::ACCOUNTS.iter().map(|a| (account(*a), DEV_ENDOWMENT)).collect(),
         },
-        sudo: pallet_sudo::GenesisConfig { key: Some(AccountId20(dev::ALICE)) },
+        sudo: pallet_sudo::GenesisConfig { key: Some(account(dev::ALICE)) },
+        staking: pallet_staking::GenesisConfig {
+            validator_count: net.validator_count,
+            minimum_validator_count: net.minimum_validator_count,
+            stakers,
+            min_validator_bond: 1_000 * LUX,
+            min_nominator_bond: 100 * LUX,
+            sessions_per_era: 3,
+            bonding_duration: 4,
+            slash_defer_duration: 2,
+            history_depth: 84,
+            era_payout: TESTNET_ERA_PAYOUT,
+            ..Default::default()
+        },
     };
     serde_json::to_value(config).unwrap_or_default()
 }

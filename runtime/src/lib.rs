@@ -34,7 +34,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: Cow::Borrowed("luxtensor"),
     impl_name: Cow::Borrowed("luxtensor"),
     authoring_version: 1,
-    spec_version: 103,
+    spec_version: 104,
     impl_version: 1,
     apis: Cow::Borrowed(RUNTIME_API_VERSIONS),
     transaction_version: 1,
@@ -50,7 +50,7 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::ACCOUNT_NONCE, 1),
     (api_ids::TRANSACTION_PAYMENT, 4),
     (api_ids::GENESIS_BUILDER, 2),
-    (api_ids::LUX_CONSENSUS, 2),
+    (api_ids::LUX_CONSENSUS, 3),
     (api_ids::LUX_BLOCK, 1),
 ];
 
@@ -60,10 +60,13 @@ lux_support::construct_runtime! {
 
     System: pallet_system = 0 { Call, Event, Error<Runtime>, Config },
     Timestamp: pallet_timestamp = 1 { #[doc = "Timestamp calls (the inherent)."] Call, Error<Runtime> },
-    Session: pallet_session = 2 { Config },
+    // Balances before Session and Staking: genesis builds (and hooks run) in this order, and
+    // session keys and bonds need the accounts' balances.
     Balances: pallet_balances = 3 { Call, Event, Error<Runtime>, Config },
+    Session: pallet_session = 2 { Call, Event, Error<Runtime>, Config },
     TransactionPayment: pallet_transaction_payment = 4 { #[doc = "Transaction-payment events."] Event },
     Sudo: pallet_sudo = 5 { Call<RuntimeCall>, Event, Error<Runtime>, Config },
+    Staking: pallet_staking = 6 { Call, Event, Error<Runtime>, Config },
 }
 
 /// An extrinsic with the runtime's calls.

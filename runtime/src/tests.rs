@@ -329,11 +329,61 @@ fn genesis_presets_are_listed_and_build() {
     let local = genesis_config_presets::get_preset(Some("local_testnet")).expect("local");
     let local: genesis_config_presets::RuntimeGenesisConfig =
         serde_json::from_slice(&local).expect("parses");
-    assert_eq!(local.session.validators.len(), 4);
+    assert_eq!(local.session.keys.len(), 4);
+    assert_eq!(local.staking.stakers.len(), 6);
     // Balances survive the JSON round trip exactly (u128 beyond u64).
     assert_eq!(local.balances.balances[0].1, genesis_config_presets::DEV_ENDOWMENT);
     let mut ext = TestExternalities::default();
     let bad = br#"{"balances":{"balances":[["0xf24FF3a9CF04c71Dbc94D0b566f7A27B94566cac",1]]}}"#;
     assert!(ext.execute_with(|| genesis_config_presets::build_state(bad)).is_err());
     assert!(ext.execute_with(|| genesis_config_presets::build_state(b"{\"nope\":1}")).is_err());
+}
+
+#[test]
+fn the_author_gets_a_share_of_fees_and_era_points() {
+    let mut ext = genesis();
+    let (alice, bob) = (AccountId20(dev::ALICE), AccountId20(dev::BOB));
+    let (before, issuance) = ext
+        .execute_with(|| (Balances::free_balance(&alice), pallet_balances::TotalIssuance::get()));
+    build_block(&mut ext, vec![signed_transfer("bob", dev::CHARLIE, LUX, 0)]);
+    ext.execute_with(|| {
+        // Bob paid `fee`; the author (alice, authority 0) got 20% of it, the rest is burned.
+        let fee = DEV_ENDOWMENT_AFTER_TRANSFER - Balances::free_balance(&bob);
+        assert!(fee > 0);
+        let share = configs::AUTHOR_FEE_SHARE.mul_floor(fee);
+        assert_eq!(Balances::free_balance(&alice), before + share);
+        assert_eq!(pallet_balances::TotalIssuance::get(), issuance - (fee - share));
+        let points = pallet_staking::ErasRewardPoints::get(0);
+        assert_eq!(points.individual.get(&alice), Some(&pallet_staking::POINTS_PER_BLOCK));
+    });
+}
+
+/// Bob's balance after sending 1 LUX, before fees.
+const DEV_ENDOWMENT_AFTER_TRANSFER: u128 = genesis_config_presets::DEV_ENDOWMENT - LUX;
+
+#[test]
+fn the_local_genesis_elects_its_validators_by_stake() {
+    let json = genesis_config_presets::get_preset(Some("local_testnet")).expect("preset");
+    let mut ext = TestExternalities::default();
+    ext.execute_with(|| genesis_config_presets::build_state(&json)).expect("valid genesis");
+    ext.execute_with(|| {
+        use genesis_config_presets::{NOMINATOR_BOND, VALIDATOR_BOND};
+        let validators = Session::validators();
+        assert_eq!(validators.len(), 4);
+        let mut total = 0;
+        for v in &validators {
+            let exposure = pallet_staking::ErasStakers::get(0, v);
+            assert_eq!(exposure.own, VALIDATOR_BOND);
+            total += exposure.total;
+        }
+        // Eve and Ferdie's bonds are spread over their targets.
+        assert_eq!(total, 4 * VALIDATOR_BOND + 2 * NOMINATOR_BOND);
+        let epoch = Session::current_epoch();
+        assert_eq!(epoch.authorities.len(), 4);
+        assert!(epoch.authorities.iter().all(|(_, w)| *w > 0));
+        // Bonded funds are frozen.
+        let alice = pallet_system::Account::get(AccountId20(dev::ALICE));
+        assert_eq!(alice.data.frozen, VALIDATOR_BOND);
+        assert_eq!(Session::finality_set().set_id, 0);
+    });
 }

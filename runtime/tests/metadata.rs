@@ -90,8 +90,35 @@ fn every_pallet_is_described() {
     assert!(events("System").contains(&"ExtrinsicFailed".to_string()));
     assert_eq!(
         events("Balances"),
-        ["Endowed", "DustLost", "Transfer", "BalanceSet", "Deposit", "Withdraw"]
+        ["Endowed", "DustLost", "Transfer", "BalanceSet", "Deposit", "Withdraw", "Slashed"]
     );
+    assert_eq!(calls("Session"), ["set_keys", "purge_keys"]);
+    assert_eq!(
+        calls("Staking"),
+        [
+            "bond",
+            "bond_extra",
+            "unbond",
+            "withdraw_unbonded",
+            "validate",
+            "nominate",
+            "chill",
+            "set_payee",
+            "set_validator_count",
+            "force_no_eras",
+            "force_new_era",
+            "set_invulnerables",
+            "force_new_era_always",
+            "cancel_deferred_slash",
+            "payout_stakers",
+            "rebond",
+            "set_staking_configs"
+        ]
+    );
+    for event in ["Bonded", "Unbonded", "Withdrawn", "Rewarded", "Slashed", "EraPaid"] {
+        assert!(events("Staking").contains(&event.to_string()), "{event}");
+    }
+    assert!(events("Session").contains(&"NewSession".to_string()));
     assert_eq!(events("TransactionPayment"), ["TransactionFeePaid"]);
     assert_eq!(
         errors("Balances"),
@@ -120,7 +147,24 @@ fn every_pallet_is_described() {
     }
     assert_eq!(storage("Balances"), ["TotalIssuance", "Locks"]);
     assert_eq!(storage("Sudo"), ["Key"]);
-    assert_eq!(storage("Session"), ["Validators", "SlotDuration", "EpochLength", "Epoch"]);
+    for item in ["Validators", "CurrentIndex", "QueuedKeys", "NextKeys", "KeyOwner", "Epoch"] {
+        assert!(storage("Session").contains(&item.to_string()), "Session.{item}");
+    }
+    for item in [
+        "Ledger",
+        "Bonded",
+        "Payee",
+        "Validators",
+        "Nominators",
+        "CurrentEra",
+        "ActiveEra",
+        "ErasStakers",
+        "ErasRewardPoints",
+        "ErasValidatorReward",
+        "UnappliedSlashes",
+    ] {
+        assert!(storage("Staking").contains(&item.to_string()), "Staking.{item}");
+    }
     let account = pallet("System")
         .storage
         .as_ref()
@@ -223,7 +267,7 @@ fn v15_describes_the_runtime_apis_and_outer_enums() {
     assert_eq!(path(&m.types, m.outer_enums.event_enum_ty.id), "luxtensor_runtime::RuntimeEvent");
     assert_eq!(
         variants(&m.types, m.outer_enums.error_enum_ty.id),
-        ["System", "Timestamp", "Balances", "Sudo"]
+        ["System", "Timestamp", "Balances", "Session", "Sudo", "Staking"]
     );
     assert!(m.pallets.iter().all(|p| !p.docs.is_empty()), "every pallet has docs");
 }

@@ -81,9 +81,14 @@ pub struct RunCmd {
     /// Listen for RPC on all interfaces, not only localhost.
     #[arg(long)]
     pub rpc_external: bool,
-    /// Like --rpc-external; also allows unsafe methods from outside (none are offered yet).
+    /// Like --rpc-external, with unsafe methods served too (as `--rpc-methods unsafe`).
     #[arg(long)]
     pub unsafe_rpc_external: bool,
+    /// Which RPC methods to serve: `auto` serves the unsafe ones (the session-key methods
+    /// author_rotateKeys, author_insertKey, ...) only when listening on localhost alone,
+    /// `safe` never, `unsafe` always.
+    #[arg(long, value_enum, default_value_t = RpcMethodsArg::Auto)]
+    pub rpc_methods: RpcMethodsArg,
     /// Browser origins allowed to call the RPC: `all`, or a comma-separated list.
     /// Default: any origin on dev chains, localhost origins otherwise.
     #[arg(long, value_name = "ORIGINS")]
@@ -273,4 +278,15 @@ pub enum AccountCmd {
         #[arg(long, default_value = "http://127.0.0.1:9944")]
         rpc_url: String,
     },
+}
+
+/// `--rpc-methods`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RpcMethodsArg {
+    /// Unsafe methods only on localhost.
+    Auto,
+    /// Safe methods only.
+    Safe,
+    /// Every method.
+    Unsafe,
 }

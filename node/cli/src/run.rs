@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lux_executor::{ExecutorConfig, WasmExecutor};
-use lux_rpc::RpcConfig;
+use lux_rpc::{RpcConfig, RpcMethods};
 use lux_service::{BasePath, MemoryKeystore, NetworkSettings, NodeConfig, PrometheusConfig};
 use lux_txpool::PoolConfig;
 use tracing_subscriber::EnvFilter;
@@ -120,6 +120,11 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
         max_response_bytes: cmd.rpc_max_response_size.saturating_mul(1024 * 1024),
         max_connections: cmd.rpc_max_connections,
         cors,
+        methods: match (cmd.rpc_methods, cmd.unsafe_rpc_external) {
+            (crate::cli::RpcMethodsArg::Safe, _) => RpcMethods::Safe,
+            (crate::cli::RpcMethodsArg::Unsafe, _) | (_, true) => RpcMethods::Unsafe,
+            (crate::cli::RpcMethodsArg::Auto, false) => RpcMethods::Auto,
+        },
         ..Default::default()
     };
     let prometheus = (!cmd.no_prometheus).then(|| PrometheusConfig {

@@ -82,6 +82,19 @@ impl NetworkStatus for NoNetwork {
     }
 }
 
+/// The node's session keys, as the `author_*` key methods see them (the service's keystore
+/// implements it). Public keys and signatures are sr25519.
+pub trait SessionKeystore: Send + Sync {
+    /// Generates and stores a new key; returns its public key.
+    fn generate(&self) -> Result<[u8; 32], String>;
+    /// Stores the key of a secret URI; returns its public key.
+    fn insert(&self, suri: &str) -> Result<[u8; 32], String>;
+    /// Whether the secret of `public` is held.
+    fn has(&self, public: &[u8; 32]) -> bool;
+    /// Signs `message` with `public`'s secret, if held.
+    fn sign(&self, public: &[u8; 32], message: &[u8]) -> Option<[u8; 64]>;
+}
+
 /// Everything the RPC methods need.
 pub struct RpcContext {
     /// The chain.
@@ -96,6 +109,11 @@ pub struct RpcContext {
     pub(crate) chain_head: crate::chain_head::Follows,
     /// Operations of `transaction_v1_broadcast`.
     pub(crate) broadcasts: parking_lot::Mutex<std::collections::HashSet<String>>,
+    /// The session keys (`None`: the key methods answer that there is no keystore).
+    pub keystore: Option<Arc<dyn SessionKeystore>>,
+    /// Whether unsafe methods (the key methods) are refused: set by the server from its
+    /// [`RpcMethods`](crate::RpcMethods) and address.
+    pub(crate) deny_unsafe: bool,
 }
 
 impl RpcContext {
@@ -113,6 +131,14 @@ impl RpcContext {
             network,
             chain_head: Default::default(),
             broadcasts: Default::default(),
+            keystore: None,
+            deny_unsafe: true,
         }
+    }
+
+    /// Serves the key methods from `keystore`.
+    pub fn with_keystore(mut self, keystore: Arc<dyn SessionKeystore>) -> Self {
+        self.keystore = Some(keystore);
+        self
     }
 }

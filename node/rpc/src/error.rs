@@ -43,6 +43,24 @@ pub mod codes {
     pub const CLIENT_ERROR: i32 = 4003;
     /// Invalid parameters.
     pub const INVALID_PARAMS: i32 = -32602;
+    /// An unsafe method called on a server that serves safe ones only.
+    pub const UNSAFE: i32 = -32601;
+    /// The key type is not LuxTensor's session key type.
+    pub const UNSUPPORTED_KEY_TYPE: i32 = 1005;
+    /// The node has no keystore, or it failed.
+    pub const KEYSTORE_UNAVAILABLE: i32 = 1006;
+    /// Session keys that cannot be decoded.
+    pub const INVALID_SESSION_KEYS: i32 = 1007;
+}
+
+/// An unsafe method refused.
+pub fn unsafe_denied() -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(codes::UNSAFE, "RPC call is unsafe to be called externally", None::<()>)
+}
+
+/// A keystore failure.
+pub fn keystore_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
+    ErrorObjectOwned::owned(codes::KEYSTORE_UNAVAILABLE, format!("Keystore error: {e}"), None::<()>)
 }
 
 /// A chain or state failure.

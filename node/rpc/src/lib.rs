@@ -4,6 +4,10 @@
 //! new JSON-RPC interface (`chainHead_v1_*`, `chainSpec_v1_*`, `transaction_v1_*`,
 //! `transactionWatch_v1_*`, paritytech/json-rpc-interface-spec) that polkadot-api uses.
 //!
+//! The session-key methods (`author_rotateKeys`, `author_rotateKeysWithOwner`,
+//! `author_hasSessionKeys`, `author_hasKey`, `author_insertKey`) are *unsafe*: served only
+//! when the server listens on localhost alone, unless the operator says `--rpc-methods unsafe`.
+//!
 //! Requests larger than the configured limit are refused with an error; every failure of a
 //! method is a JSON-RPC error for that request only.
 
@@ -18,7 +22,9 @@ mod state;
 mod system;
 mod types;
 
-pub use context::{NetworkStatus, NoNetwork, PeerSummary, RpcContext, SyncProgress, SystemInfo};
+pub use context::{
+    NetworkStatus, NoNetwork, PeerSummary, RpcContext, SessionKeystore, SyncProgress, SystemInfo,
+};
 pub use error::RpcServerError;
-pub use server::{start_server, RpcConfig, RpcServerHandle};
+pub use server::{start_server, RpcConfig, RpcMethods, RpcServerHandle};
 pub use types::Bytes;

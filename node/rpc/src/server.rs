@@ -33,6 +33,31 @@ pub struct RpcConfig {
     pub max_batch_len: u32,
     /// Allowed browser origins (`None`: any).
     pub cors: Option<Vec<String>>,
+    /// Which methods are served.
+    pub methods: RpcMethods,
+}
+
+/// Which methods the server offers, as Substrate's `--rpc-methods`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RpcMethods {
+    /// Unsafe methods only when listening on localhost alone.
+    #[default]
+    Auto,
+    /// Safe methods only.
+    Safe,
+    /// All methods, unsafe ones (the session-key methods) included, whatever the address.
+    Unsafe,
+}
+
+impl RpcMethods {
+    /// Whether a server on `addr` serves unsafe methods.
+    pub fn allows_unsafe(self, addr: &SocketAddr) -> bool {
+        match self {
+            Self::Auto => addr.ip().is_loopback(),
+            Self::Safe => false,
+            Self::Unsafe => true,
+        }
+    }
 }
 
 impl Default for RpcConfig {
@@ -45,6 +70,7 @@ impl Default for RpcConfig {
             max_subscriptions_per_connection: 1024,
             max_batch_len: 256,
             cors: None,
+            methods: RpcMethods::Auto,
         }
     }
 }
@@ -72,8 +98,9 @@ impl Drop for RpcServerHandle {
 /// Starts the server with every method.
 pub async fn start_server(
     config: RpcConfig,
-    ctx: RpcContext,
+    mut ctx: RpcContext,
 ) -> Result<RpcServerHandle, RpcServerError> {
+    ctx.deny_unsafe = !config.methods.allows_unsafe(&config.addr);
     let module = build_module(ctx).map_err(|e| RpcServerError::Register(e.to_string()))?;
     let cors = match &config.cors {
         None => CorsLayer::new().allow_origin(Any).allow_headers(Any).allow_methods(Any),

@@ -2,9 +2,9 @@
 
 use codec::{Decode, Encode};
 use lux_chain::{Chain, ChainError};
-use lux_consensus::{Epoch, Justification, SignedVote, VoterSet};
-use lux_primitives::consensus::{EpochDescriptor, Slot};
-use lux_primitives::{ConsensusEngineId, H256};
+use lux_consensus::{Authority, Epoch, Justification, SignedVote, VoterSet};
+use lux_primitives::consensus::{ConsensusLog, EpochDescriptor, FinalitySet, Slot};
+use lux_primitives::{ConsensusEngineId, Header, H256};
 
 /// The engine id of finality justifications.
 pub const FINALITY_ENGINE_ID: ConsensusEngineId = *b"LUXF";
@@ -42,10 +42,35 @@ pub fn epoch_at(chain: &Chain, at: &H256, slot: Slot) -> Result<Epoch, ChainErro
     Ok(descriptor.into())
 }
 
-/// The finality voters of the state of `at`: the current epoch's authorities (set 0:
-/// validator-set changes come with staking).
+/// The finality voters that finalize the children of `at`, from `at`'s state (the session
+/// pallet's `FinalitySet`: its id grows by one at each change). `None` if the set is empty.
 pub fn voter_set_at(chain: &Chain, at: &H256) -> Result<Option<VoterSet>, ChainError> {
-    let descriptor: EpochDescriptor =
-        chain.call_decode(at, "LuxConsensusApi_current_epoch", &[])?;
-    Ok(VoterSet::new(0, Epoch::from(descriptor).authorities).ok())
+    let set: FinalitySet = chain.call_decode(at, "LuxConsensusApi_finality_set", &[])?;
+    let voters = set.authorities.into_iter().map(|(key, weight)| Authority { key, weight });
+    Ok(VoterSet::new(set.set_id, voters.collect()).ok())
+}
+
+/// Whether `header` changes the finality voter set: blocks after it are finalized by the new
+/// set, so the old set must finalize it explicitly (its justification is the hand-over).
+pub fn changes_finality_set(header: &Header) -> bool {
+    ConsensusLog::find_all(header)
+        .iter()
+        .any(|log| matches!(log, ConsensusLog::FinalitySetChange { .. }))
+}
+
+/// The first block after the last finalized one, on the way to `block`, that changes the
+/// finality set, if any: the current set votes no further than it.
+pub fn first_set_change(chain: &Chain, block: (H256, u32)) -> Option<(H256, u32)> {
+    let finalized = chain.info().finalized_number;
+    let mut first = None;
+    let (mut hash, mut number) = block;
+    while number > finalized {
+        let header = chain.header(&hash).ok().flatten()?;
+        if changes_finality_set(&header) {
+            first = Some((hash, number));
+        }
+        hash = header.parent_hash;
+        number -= 1;
+    }
+    first
 }

@@ -7,14 +7,18 @@ use std::time::Duration;
 use codec::Encode;
 use lux_chain::Chain;
 use lux_consensus::{
-    is_descendant_or_equal, ChainView, Justification, Voter, VoterConfig, VoterOutput, VoterSet,
+    is_descendant_or_equal, ChainView, FinalityError, Justification, Voter, VoterConfig,
+    VoterOutput, VoterSet,
 };
 use lux_network::protocol::decode_all;
 use lux_network::{Misbehaviour, NetworkHandle, Topic, Validation};
 use lux_primitives::{Header, Justifications, Sr25519Public, H256};
 use tokio::sync::mpsc;
 
-use crate::consensus::{now_ms, FinalityMessage, FINALITY_ENGINE_ID};
+use crate::consensus::{
+    changes_finality_set, first_set_change, now_ms, voter_set_at, FinalityMessage,
+    FINALITY_ENGINE_ID,
+};
 use crate::network::FinalityInput;
 use crate::MemoryKeystore;
 
@@ -26,13 +30,19 @@ impl ChainView for View<'_> {
         self.0.header(hash).ok().flatten()
     }
 
+    /// The best block containing `base`, but no further than the first block that changes
+    /// the finality set: that block must be finalized by the current set before the next set
+    /// takes over.
     fn best_containing(&self, base: &H256) -> Option<(H256, u32)> {
         let info = self.0.info();
         let base_number = self.0.header(base).ok().flatten()?.number;
-        if is_descendant_or_equal(self, (*base, base_number), (info.best_hash, info.best_number)) {
-            Some((info.best_hash, info.best_number))
-        } else {
-            Some((*base, base_number))
+        let best = (info.best_hash, info.best_number);
+        if !is_descendant_or_equal(self, (*base, base_number), best) {
+            return Some((*base, base_number));
+        }
+        match first_set_change(self.0, best) {
+            Some(change) if change.1 >= base_number => Some(change),
+            _ => Some(best),
         }
     }
 }
@@ -47,19 +57,14 @@ pub(crate) async fn run(
     mut inputs: mpsc::UnboundedReceiver<FinalityInput>,
     fetch: mpsc::UnboundedSender<(lux_network::PeerId, H256)>,
 ) {
-    let local: Option<Sr25519Public> =
-        set.voters().iter().map(|a| a.key).find(|key| keystore.has(key));
-    match local {
-        Some(key) => tracing::info!(target: "finality", "🗳  Voting on finality as {key:?}"),
-        None => tracing::info!(target: "finality", "👀 Following finality (not a voter)"),
-    }
-    let info = chain.info();
     let config = VoterConfig { round_duration_ms: round_duration.as_millis() as u64 };
-    let mut voter =
-        Voter::new(set, config, local, (info.finalized_hash, info.finalized_number), now_ms());
+    let info = chain.info();
+    let mut voter = new_voter(set, config, &keystore, (info.finalized_hash, info.finalized_number));
     let mut tick = tokio::time::interval(Duration::from_millis(50));
     let mut rebroadcast = tokio::time::interval(round_duration);
     let mut last_commit: Option<Justification> = None;
+    // The finalized block whose state gave the current set (checked again past set changes).
+    let mut set_checked_at = (info.finalized_hash, info.finalized_number);
     // Commits for blocks we have not imported yet.
     let mut pending: Vec<Justification> = Vec::new();
     loop {
@@ -75,12 +80,22 @@ pub(crate) async fn run(
                             }
                             match voter.on_vote(vote, &View(&chain)) {
                             Ok(outputs) => (Validation::Accept, outputs),
+                            // A peer a set change ahead of or behind us: no one's fault.
+                            Err(FinalityError::WrongSet { .. }) => (Validation::Ignore, Vec::new()),
                             Err(e) => {
                                 tracing::debug!(target: "finality", "bad vote from {peer}: {e}");
                                 network.report(peer, Misbehaviour::BadSignature);
                                 (Validation::Reject, Vec::new())
                             }
                         }}
+                        Ok(FinalityMessage::Commit(justification))
+                            if justification.set_id != voter.set().set_id() =>
+                        {
+                            // Another set's commit: ours to check once we reach that set (a
+                            // node behind gets it again with the blocks it syncs).
+                            let _ = justification;
+                            (Validation::Ignore, Vec::new())
+                        }
                         Ok(FinalityMessage::Commit(justification)) => {
                             if justification.verify(voter.set()).is_err() {
                                 network.report(peer, Misbehaviour::BadSignature);
@@ -162,11 +177,76 @@ pub(crate) async fn run(
         }
         still_pending.truncate(64);
         pending = still_pending;
+
+        // A finalized block that changed the set hands over to the next set.
+        let finalized = chain.info();
+        if finalized.finalized_number > set_checked_at.1 {
+            let from = std::mem::replace(
+                &mut set_checked_at,
+                (finalized.finalized_hash, finalized.finalized_number),
+            );
+            if set_changed_between(&chain, from.1, set_checked_at) {
+                match voter_set_at(&chain, &set_checked_at.0) {
+                    Ok(Some(set)) if set.set_id() != voter.set().set_id() => {
+                        tracing::info!(
+                            target: "finality",
+                            "👥 Finality set #{} ({} voters) from block #{}",
+                            set.set_id(),
+                            set.voters().len(),
+                            set_checked_at.1
+                        );
+                        voter = new_voter(set, config, &keystore, set_checked_at);
+                        last_commit = None;
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::warn!(target: "finality", "cannot read the finality set: {e}")
+                    }
+                }
+            }
+        }
     }
+}
+
+/// A voter for `set` from the finalized block `base`, voting with our key if we hold one.
+fn new_voter(
+    set: VoterSet,
+    config: VoterConfig,
+    keystore: &MemoryKeystore,
+    base: (H256, u32),
+) -> Voter {
+    let local: Option<Sr25519Public> =
+        set.voters().iter().map(|a| a.key).find(|key| keystore.has(key));
+    match local {
+        Some(key) => {
+            tracing::info!(target: "finality", "🗳  Voting on finality as {key:?} (set #{})", set.set_id())
+        }
+        None => {
+            tracing::info!(target: "finality", "👀 Following finality (not a voter of set #{})", set.set_id())
+        }
+    }
+    Voter::new(set, config, local, base, now_ms())
+}
+
+/// Whether a block after #`after` up to `to` changes the finality set.
+fn set_changed_between(chain: &Chain, after: u32, to: (H256, u32)) -> bool {
+    let (mut hash, mut number) = to;
+    while number > after {
+        let Some(header) = chain.header(&hash).ok().flatten() else { return true };
+        if changes_finality_set(&header) {
+            return true;
+        }
+        hash = header.parent_hash;
+        number -= 1;
+    }
+    false
 }
 
 /// Finalizes the justification's block in the chain, storing the justification.
 fn finalize(chain: &Chain, justification: &Justification) -> bool {
+    if justification.target_number <= chain.info().finalized_number {
+        return false;
+    }
     let justifications = Justifications(vec![(FINALITY_ENGINE_ID, justification.encode())]);
     match chain.finalize(&justification.target_hash, Some(justifications)) {
         Ok(()) => {

@@ -1,35 +1,46 @@
 //! Session keys: held in memory, loaded from the keystore directory under the base path
 //! (`<base>/chains/<chain>/keystore/<hex public key>`, each file holding the key's secret URI
 //! as a JSON string, as `luxtensor key insert` writes it) and from the `--alice`... shortcuts.
+//!
+//! The keystore is shared: the author and the finality voter look keys up at every slot and
+//! round, so a key added while the node runs (`author_rotateKeys`, `author_insertKey`) is used
+//! as soon as the chain makes it an authority. Added keys are written to the keystore
+//! directory first, so they survive a restart.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use lux_consensus::{SessionSigner, VrfSigner};
 use lux_keys::{Sr25519Pair, VrfItem, VrfSignature};
 use lux_primitives::{Sr25519Public, Sr25519Signature};
+use parking_lot::RwLock;
 
-/// sr25519 session keys in memory.
+/// sr25519 session keys in memory, shared by every clone, optionally backed by a directory.
 #[derive(Clone, Default)]
 pub struct MemoryKeystore {
-    pairs: Vec<Sr25519Pair>,
+    pairs: Arc<RwLock<Vec<Sr25519Pair>>>,
+    dir: Option<PathBuf>,
 }
 
 impl MemoryKeystore {
-    /// Adds a key.
-    pub fn insert(&mut self, pair: Sr25519Pair) {
-        if !self.has(&Sr25519Public(pair.public())) {
-            self.pairs.push(pair);
+    /// Adds a key in memory only (the `--alice`... dev keys).
+    pub fn insert(&self, pair: Sr25519Pair) {
+        let mut pairs = self.pairs.write();
+        if !pairs.iter().any(|p| p.public() == pair.public()) {
+            pairs.push(pair);
         }
     }
 
     /// Whether we hold `public`'s secret.
     pub fn has(&self, public: &Sr25519Public) -> bool {
-        self.pairs.iter().any(|p| p.public() == public.0)
+        self.pairs.read().iter().any(|p| p.public() == public.0)
     }
 
-    /// Loads every key file in `dir` (a missing directory holds no keys). A file whose key
-    /// does not match its name is an error: it was edited or mixed up.
+    /// Loads every key file in `dir` (a missing directory holds no keys), and makes `dir` the
+    /// place where keys added later are stored. A file whose key does not match its name is
+    /// an error: it was edited or mixed up.
     pub fn load_dir(&mut self, dir: &Path) -> Result<usize, String> {
+        self.dir = Some(dir.to_path_buf());
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
@@ -57,15 +68,50 @@ impl MemoryKeystore {
         Ok(loaded)
     }
 
+    /// Adds the key of `suri`, stored in the keystore directory (if the keystore has one)
+    /// before it is used; returns its public key.
+    pub fn insert_suri(&self, suri: &str) -> Result<[u8; 32], String> {
+        let pair = Sr25519Pair::from_suri(suri).map_err(|e| e.to_string())?;
+        if let Some(dir) = &self.dir {
+            insert_key(dir, suri)?;
+        }
+        let public = pair.public();
+        self.insert(pair);
+        Ok(public)
+    }
+
+    /// Generates a new key from fresh randomness (`author_rotateKeys`), stored like
+    /// [`insert_suri`](Self::insert_suri); returns its public key.
+    pub fn generate(&self) -> Result<[u8; 32], String> {
+        let seed: [u8; 32] = rand::random();
+        let suri = zeroize::Zeroizing::new(format!("0x{}", hex::encode(seed)));
+        self.insert_suri(&suri)
+    }
+
     /// The public keys held.
     pub fn publics(&self) -> Vec<Sr25519Public> {
-        self.pairs.iter().map(|p| Sr25519Public(p.public())).collect()
+        self.pairs.read().iter().map(|p| Sr25519Public(p.public())).collect()
+    }
+}
+
+impl lux_rpc::SessionKeystore for MemoryKeystore {
+    fn generate(&self) -> Result<[u8; 32], String> {
+        MemoryKeystore::generate(self)
+    }
+    fn insert(&self, suri: &str) -> Result<[u8; 32], String> {
+        self.insert_suri(suri)
+    }
+    fn has(&self, public: &[u8; 32]) -> bool {
+        MemoryKeystore::has(self, &Sr25519Public(*public))
+    }
+    fn sign(&self, public: &[u8; 32], message: &[u8]) -> Option<[u8; 64]> {
+        SessionSigner::sign(self, &Sr25519Public(*public), message).map(|s| s.0)
     }
 }
 
 impl SessionSigner for MemoryKeystore {
     fn sign(&self, public: &Sr25519Public, message: &[u8]) -> Option<Sr25519Signature> {
-        self.pairs.sign(public, message)
+        self.pairs.read().sign(public, message)
     }
 }
 
@@ -76,7 +122,7 @@ impl VrfSigner for MemoryKeystore {
         label: &'static [u8],
         items: &[VrfItem<'_>],
     ) -> Option<VrfSignature> {
-        self.pairs.vrf_sign(public, label, items)
+        self.pairs.read().vrf_sign(public, label, items)
     }
 }
 
@@ -122,6 +168,15 @@ mod tests {
         let mut keystore = MemoryKeystore::default();
         assert_eq!(keystore.load_dir(dir.path()), Ok(1));
         assert!(keystore.has(&Sr25519Public(public)));
+        // Generated and inserted keys are stored, and load back in a new keystore.
+        let generated = keystore.generate().expect("generated");
+        let charlie = keystore.insert_suri("//Charlie").expect("inserted");
+        let shared = keystore.clone();
+        assert!(shared.has(&Sr25519Public(generated)));
+        let mut reloaded = MemoryKeystore::default();
+        assert_eq!(reloaded.load_dir(dir.path()), Ok(3));
+        assert!(reloaded.has(&Sr25519Public(generated)) && reloaded.has(&Sr25519Public(charlie)));
+        assert_ne!(keystore.generate().expect("generated"), generated);
         // A file whose name is another key's is refused.
         let alice = lux_keys::dev_session_key("alice").expect("dev key").public();
         std::fs::write(dir.path().join(hex::encode(alice)), "\"//Bob\"").expect("write");

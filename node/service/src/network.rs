@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use codec::Encode;
 use lux_chain::{BlockOrigin, Chain, ChainError, ChainEvent};
-use lux_consensus::{check_header, slot_at, ConsensusError, Justification, PreDigest, VoterSet};
+use lux_consensus::{check_header, slot_at, ConsensusError, Justification, PreDigest};
 use lux_network::protocol::decode_all;
 use lux_network::{
     BlockData, BlockRequest, BlockResponse, Direction, FromBlock, GossipId, Misbehaviour,
@@ -20,7 +20,7 @@ use lux_rpc::{NetworkStatus, PeerSummary, SyncProgress};
 use lux_txpool::{Origin, Pool, PoolError};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
 
-use crate::consensus::{epoch_at, now_ms, FINALITY_ENGINE_ID};
+use crate::consensus::{epoch_at, now_ms, voter_set_at, FINALITY_ENGINE_ID};
 
 /// Blocks asked for in one request while syncing.
 const SYNC_CHUNK: u32 = 128;
@@ -401,9 +401,9 @@ fn import_blocking(
         Some(bytes) => {
             let justification = decode_all::<Justification>(&bytes)
                 .map_err(|e| ImportError::BadJustification(e.to_string()))?;
-            // The finality voters are the epoch's authorities (set 0 until staking).
-            let set = VoterSet::new(0, epoch.authorities.clone())
-                .map_err(|_| ImportError::BadJustification("no voters".into()))?;
+            // The voters that finalize this block are those of its parent's state.
+            let set = voter_set_at(chain, &header.parent_hash)?
+                .ok_or_else(|| ImportError::BadJustification("no voters".into()))?;
             if justification.target_hash != hash || justification.target_number != header.number {
                 return Err(ImportError::BadJustification("for another block".into()));
             }

@@ -73,6 +73,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         tokio::spawn(pool::maintain(chain.clone(), pool.clone())),
         tokio::spawn(status::count(chain.clone(), counters.clone())),
     ];
+    // Shared: keys added over RPC are seen by the author and the finality voter.
     let keystore = Arc::new(config.keystore.clone());
     let slot_duration = crate::consensus::slot_duration(&chain, config.slot_duration_override);
 
@@ -96,19 +97,18 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         })
         .map_err(|e| ServiceError::Config(e.to_string()))?;
         tracing::info!(target: "luxtensor", "🏷  Local node identity is: {}", handle.local_peer_id());
-        // Finality votes need more than one voter; a single authority finalizes as it
-        // authors.
-        let voters = crate::consensus::voter_set_at(&chain, &info.best_hash)?;
+        // The voters that finalize the children of the last finalized block. The set may
+        // change with the validators (a lone authority also finalizes as it authors).
+        let voters = crate::consensus::voter_set_at(&chain, &info.finalized_hash)?;
         let (finality_tx, finality_rx) = tokio::sync::mpsc::unbounded_channel();
-        let multi_voter = voters.as_ref().is_some_and(|set| set.voters().len() > 1);
         let bridge = Arc::new(network::Bridge::new(
             chain.clone(),
             pool.clone(),
             handle.clone(),
             slot_duration,
-            multi_voter.then_some(finality_tx),
+            voters.is_some().then_some(finality_tx),
         ));
-        if let (true, Some(set)) = (multi_voter, voters) {
+        if let Some(set) = voters {
             let (fetch_tx, fetch_rx) = tokio::sync::mpsc::unbounded_channel();
             tasks.push(tokio::spawn(finality::run(
                 chain.clone(),
@@ -139,16 +139,13 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
     )));
 
     if config.validator {
-        let keys = config.keystore.publics();
-        if keys.is_empty() {
-            return Err(ServiceError::Config(
-                "--validator needs a session key: pass --alice, --bob, ... for the dev keys".into(),
-            ));
-        }
+        let keys = keystore.publics();
         let authorities: Vec<lux_primitives::Sr25519Public> =
             chain.call_decode(&info.best_hash, "LuxConsensusApi_authorities", &[])?;
-        if !keys.iter().any(|k| authorities.contains(k)) {
-            tracing::warn!(target: "author", "none of this node's session keys is in the authority set: it will not author");
+        if keys.is_empty() {
+            tracing::warn!(target: "author", "no session key yet: generate one with the author_rotateKeys RPC (or pass --alice, --bob, ... on dev chains)");
+        } else if !keys.iter().any(|k| authorities.contains(k)) {
+            tracing::info!(target: "author", "none of this node's session keys is in the current authority set: it authors once one is");
         }
         let author = Arc::new(Author {
             chain: chain.clone(),
@@ -192,7 +189,8 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
                 properties: spec.properties.clone(),
                 should_have_peers: spec.chain_type != ChainType::Development,
             };
-            let ctx = RpcContext::new(chain.clone(), pool.clone(), system, network_view.clone());
+            let ctx = RpcContext::new(chain.clone(), pool.clone(), system, network_view.clone())
+                .with_keystore(keystore.clone());
             let handle = lux_rpc::start_server(rpc_config.clone(), ctx).await?;
             let addr = handle.local_addr;
             tracing::info!(target: "luxtensor", "Running JSON-RPC server: addr={addr}");

@@ -94,6 +94,13 @@ pub enum Event {
         /// The amount.
         amount: Balance,
     },
+    /// An amount was slashed from an account (locked funds included) and burned.
+    Slashed {
+        /// The account.
+        who: AccountId20,
+        /// The amount.
+        amount: Balance,
+    },
 }
 
 pallet_error! {
@@ -434,6 +441,21 @@ impl<T: Config> Currency for Pallet<T> {
         Self::set_free(who, new_free);
         Self::deposit_event(Event::Deposit { who: *who, amount });
         Ok(())
+    }
+
+    fn minimum_balance() -> Balance {
+        T::EXISTENTIAL_DEPOSIT
+    }
+
+    fn slash(who: &AccountId20, amount: Balance) -> Balance {
+        let taken = amount.min(Self::free_balance(who));
+        if taken == 0 {
+            return 0;
+        }
+        Self::set_free(who, Self::free_balance(who) - taken);
+        TotalIssuance::mutate(|t| *t = t.saturating_sub(taken));
+        Self::deposit_event(Event::Slashed { who: *who, amount: taken });
+        taken
     }
 }
 

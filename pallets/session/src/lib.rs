@@ -1,18 +1,23 @@
-//! The session pallet: who may author and finalize blocks, how long a slot lasts, and the
-//! epochs with their randomness.
+//! The session pallet: who may author and finalize blocks, their session keys, how long a slot
+//! lasts, and the epochs (sessions) with their randomness.
 //!
-//! Holds the validators' sr25519 session keys, which sign slot claims, seals and finality
-//! votes, and the slot duration the node's block authoring follows. Both come from the chain
-//! spec's genesis; the staking pallet will rotate the validator set.
+//! Validators are accounts; each registers an sr25519 *session key* with `set_keys` (with a
+//! proof that it holds the key) and it is that key that signs slot claims, seals and finality
+//! votes. Slots are grouped into epochs of `EpochLength` slots, counted from the slot of block
+//! 1, and a session is an epoch: the first block of each new epoch *rotates* the session.
 //!
-//! Slots are grouped into epochs of `EpochLength` slots, counted from the slot of block 1.
-//! Each block's pre-runtime digest tells the pallet its slot: when the slot is in a later epoch
-//! than the previous block's, the epoch changes and its randomness becomes the accumulator of
-//! the previous epoch's VRF outputs (the rules are [`EpochState`]'s, shared with the node's
+//! Rotation follows Substrate's pallet-session: the validators queued one session earlier
+//! (`QueuedKeys`, with their stake weights in `NextAuthorities`) become the current ones
+//! (`Validators`, `Authorities`), and the [`SessionManager`] (the staking pallet) is asked for
+//! the validators of the session after; so every set is known one whole session before it
+//! claims a slot. The rotating block announces the queued set in its header
+//! ([`ConsensusLog::NextAuthorities`]) and, when the current authorities changed, the new
+//! finality set with its id ([`ConsensusLog::FinalitySetChange`]).
+//!
+//! The node asks, through `LuxConsensusApi_epoch`, which epoch and authorities a slot after the
+//! current state falls in, and checks slot claims against it: so what the node checks and what
+//! the runtime records are computed by the same code ([`EpochState`] is shared with the node's
 //! consensus simulation).
-//! The node asks, through `LuxConsensusApi_epoch`, which epoch a slot after the current state
-//! falls in, and checks slot claims against it: so what the node checks and what the runtime
-//! records are computed by the same code.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -20,12 +25,21 @@ extern crate alloc;
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::marker::PhantomData;
 use lux_io::hashing::blake2_256;
-use lux_primitives::consensus::{find_pre_digest, EpochDescriptor, EpochState, Slot};
+use lux_primitives::consensus::{
+    find_pre_digest, ConsensusLog, EpochDescriptor, EpochState, FinalitySet, Slot,
+};
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
-use lux_primitives::Sr25519Public;
-use lux_support::{storage, Hooks, ValueQuery, Weight};
+use lux_primitives::{AccountId20, Sr25519Public};
+use lux_support::metadata::PalletMeta;
+use lux_support::{
+    ensure, ensure_signed, pallet_error, storage, DispatchClass, DispatchInfo,
+    DispatchResultWithPostInfo, GetDispatchInfo, Hooks, Pays, RawOrigin, Twox64Concat, ValueQuery,
+    Weight,
+};
+use scale_info::TypeInfo;
 
 /// Probability that a slot has a primary (VRF) author when all stake is online.
 pub const PRIMARY_PROBABILITY: (u64, u64) = (1, 4);
@@ -36,39 +50,157 @@ pub const DEFAULT_EPOCH_LENGTH: u64 = 600;
 /// Weight of tracking a block's slot: a few storage reads and writes and a hash.
 pub const ON_INITIALIZE_WEIGHT: Weight = Weight::from_parts(20 * WEIGHT_REF_TIME_PER_MICROS, 0);
 
+/// Weight of `set_keys` and `purge_keys`: a signature check, a few reads and writes.
+pub const SET_KEYS_WEIGHT: Weight = Weight::from_parts(120 * WEIGHT_REF_TIME_PER_MICROS, 0);
+
+/// A session's index: 0 at genesis, plus one at each rotation.
+pub type SessionIndex = u32;
+
+/// A key type: four ASCII bytes, as Substrate's `KeyTypeId`.
+pub type KeyTypeId = [u8; 4];
+
+/// The key type of LuxTensor session keys (in `KeyOwner` and the node's `author_*` RPC).
+pub const KEY_TYPE: KeyTypeId = lux_primitives::consensus::SESSION_KEY_TYPE;
+
+pub use lux_primitives::consensus::{ownership_payload, OWNERSHIP_PROOF_PREFIX};
+
+/// A validator's session keys: one sr25519 key, which claims slots (VRF), seals blocks and
+/// signs finality votes.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    MaxEncodedLen,
+    TypeInfo,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(deny_unknown_fields)]
+pub struct SessionKeys {
+    /// The sr25519 key.
+    pub lux: Sr25519Public,
+}
+
+/// Decides the validators of each session (implemented by the staking pallet). Substrate's
+/// trait, with each validator's stake returned along with it: stake weighs slot claims and
+/// finality votes.
+pub trait SessionManager {
+    /// The validators, with their stake, of session `new_index`, which starts at the rotation
+    /// after this one; `None` keeps the current validators.
+    fn new_session(new_index: SessionIndex) -> Option<Vec<(AccountId20, u128)>>;
+    /// Session `index` has ended.
+    fn end_session(index: SessionIndex);
+    /// Session `index` has started.
+    fn start_session(index: SessionIndex);
+}
+
+/// No manager: the validator set never changes.
+impl SessionManager for () {
+    fn new_session(_: SessionIndex) -> Option<Vec<(AccountId20, u128)>> {
+        None
+    }
+    fn end_session(_: SessionIndex) {}
+    fn start_session(_: SessionIndex) {}
+}
+
 /// Configuration of the session pallet.
-pub trait Config: pallet_system::Config {}
+pub trait Config: pallet_system::Config {
+    /// The runtime's event type.
+    type RuntimeEvent: From<Event> + Into<<Self as pallet_system::Config>::RuntimeEvent>;
+    /// Who decides the validators of each session.
+    type SessionManager: SessionManager;
+}
 
 /// Marker type of the pallet.
 pub struct Pallet<T>(PhantomData<T>);
 
+/// Events of the session pallet.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum Event {
+    /// A new session has started.
+    NewSession {
+        /// Its index.
+        session_index: SessionIndex,
+    },
+    /// A validator was disabled for the rest of the session (it misbehaved): its blocks and
+    /// votes are refused.
+    ValidatorDisabled {
+        /// The validator.
+        validator: AccountId20,
+    },
+}
+
+pallet_error! {
+    /// Errors of the session pallet (Substrate's names).
+    pub enum Error<T: Config> {
+        /// The ownership proof is not a signature of the account by the session key.
+        InvalidProof,
+        /// No validator is associated with the account.
+        NoAssociatedValidatorId,
+        /// The session key is already registered by another account.
+        DuplicatedKey,
+        /// The account has no session keys.
+        NoKeys,
+        /// The account does not exist (it needs a balance to hold session keys).
+        NoAccount,
+    }
+}
+
 storage! {
     pallet = "Session", config = Config;
-    /// The current validators' session keys, in authority-index order.
-    pub type Validators = StorageValue<Vec<Sr25519Public>, ValueQuery>;
+    /// The current session's validators, in authority-index order.
+    pub type Validators = StorageValue<Vec<AccountId20>, ValueQuery>;
+    /// The current session's index.
+    pub type CurrentIndex = StorageValue<SessionIndex, ValueQuery>;
+    /// Whether the queued validators differ from the current ones.
+    pub type QueuedChanged = StorageValue<bool, ValueQuery>;
+    /// The next session's validators and their keys, in authority-index order.
+    pub type QueuedKeys = StorageValue<Vec<(AccountId20, SessionKeys)>, ValueQuery>;
+    /// Indices (into `Validators`) of the validators disabled for the rest of the session.
+    pub type DisabledValidators = StorageValue<Vec<u32>, ValueQuery>;
+    /// Each account's registered session keys, used from the next set it is queued in.
+    pub type NextKeys = StorageMap<Twox64Concat, AccountId20, SessionKeys>;
+    /// The owner of each registered key, by key type and public key.
+    pub type KeyOwner = StorageMap<Twox64Concat, (KeyTypeId, Vec<u8>), AccountId20>;
+    /// The current session's authorities: session keys and stake weights, in authority-index
+    /// order. They claim the current epoch's slots and vote on finality.
+    pub type Authorities = StorageValue<Vec<(Sr25519Public, u64)>, ValueQuery>;
+    /// The next session's authorities.
+    pub type NextAuthorities = StorageValue<Vec<(Sr25519Public, u64)>, ValueQuery>;
+    /// The finality voter set's id: plus one whenever `Authorities` changes.
+    pub type FinalitySetId = StorageValue<u64, ValueQuery>;
     /// Length of a slot in milliseconds.
     pub type SlotDuration = StorageValue<u64, ValueQuery>;
-    /// Slots per epoch.
+    /// Slots per epoch (and so per session).
     pub type EpochLength = StorageValue<u64, ValueQuery>;
     /// The slot of this block, the current epoch (index, first slot, randomness) and the next
     /// epoch's randomness so far.
     pub type Epoch = StorageValue<EpochState, ValueQuery>;
 }
 
-/// Genesis configuration: the first validator set, the slot duration and the epoch length.
+/// Genesis configuration: the first validators with their session keys, the slot duration
+/// and the epoch length.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct GenesisConfig {
     /// Slot length in milliseconds.
     pub slot_duration: u64,
-    /// Slots per epoch.
+    /// Slots per epoch (one session).
     pub epoch_length: u64,
-    /// The validators' session keys.
-    pub validators: Vec<Sr25519Public>,
+    /// The genesis validators' accounts and session keys. They are the first set, with equal
+    /// weights, unless the staking genesis elects a set from its stakers.
+    pub keys: Vec<(AccountId20, SessionKeys)>,
 }
 
 impl GenesisConfig {
-    /// Writes the validator set, slot duration and epoch length.
+    /// Registers the keys and writes the first validator set, slot duration and epoch length.
     pub fn build<T: Config>(&self) -> Result<(), String> {
         if self.slot_duration == 0 {
             return Err("session.slotDuration must be positive".into());
@@ -76,54 +208,294 @@ impl GenesisConfig {
         if self.epoch_length == 0 {
             return Err("session.epochLength must be positive".into());
         }
-        if self.validators.is_empty() {
-            return Err("session.validators must not be empty".into());
+        if self.keys.is_empty() {
+            return Err("session.keys must not be empty".into());
         }
-        let mut sorted = self.validators.clone();
-        sorted.sort();
-        sorted.dedup();
-        if sorted.len() != self.validators.len() {
-            return Err("session.validators has duplicates".into());
+        for (account, keys) in &self.keys {
+            if NextKeys::contains_key(account) {
+                return Err(alloc::format!("session.keys: {account:?} appears twice"));
+            }
+            if KeyOwner::contains_key((KEY_TYPE, keys.lux.0.to_vec())) {
+                return Err(alloc::format!("session.keys: key {:?} appears twice", keys.lux));
+            }
+            pallet_system::Pallet::<T>::inc_consumers(account).map_err(|_| {
+                alloc::format!("session.keys: {account:?} has no balance to hold session keys")
+            })?;
+            Pallet::<T>::do_set_keys(account, *keys);
         }
-        Validators::put(&self.validators);
+        let validators: Vec<(AccountId20, u128)> =
+            self.keys.iter().map(|(account, _)| (*account, 1)).collect();
+        Pallet::<T>::set_genesis_validators(&validators)?;
         SlotDuration::put(self.slot_duration);
         EpochLength::put(self.epoch_length);
         Ok(())
     }
 }
 
+/// Calls of the session pallet (Substrate's indices and argument names).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[allow(non_camel_case_types)]
+pub enum Call {
+    /// Registers the sender's session keys, used from the next set it is elected into.
+    /// `proof` is the session key's sr25519 signature of [`ownership_payload`] of the sender
+    /// (`author_rotateKeysWithOwner` returns both).
+    #[codec(index = 0)]
+    set_keys {
+        /// The keys.
+        keys: SessionKeys,
+        /// The signature proving the sender holds them.
+        proof: Vec<u8>,
+    },
+    /// Removes the sender's session keys.
+    #[codec(index = 1)]
+    purge_keys,
+}
+
+impl GetDispatchInfo for Call {
+    fn get_dispatch_info(&self) -> DispatchInfo {
+        DispatchInfo { weight: SET_KEYS_WEIGHT, class: DispatchClass::Normal, pays_fee: Pays::Yes }
+    }
+}
+
+impl Call {
+    /// Runs the call as `origin`.
+    pub fn dispatch<T: Config>(self, origin: RawOrigin) -> DispatchResultWithPostInfo {
+        let who = ensure_signed(origin)?;
+        match self {
+            Self::set_keys { keys, proof } => {
+                let signature: [u8; 64] =
+                    proof.as_slice().try_into().map_err(|_| Error::<T>::InvalidProof)?;
+                ensure!(
+                    lux_io::crypto::sr25519_verify(
+                        &signature,
+                        &ownership_payload(&who),
+                        &keys.lux.0
+                    ),
+                    Error::<T>::InvalidProof
+                );
+                if let Some(owner) = KeyOwner::get((KEY_TYPE, keys.lux.0.to_vec())) {
+                    ensure!(owner == who, Error::<T>::DuplicatedKey);
+                }
+                if !NextKeys::contains_key(who) {
+                    pallet_system::Pallet::<T>::inc_consumers(&who)
+                        .map_err(|_| Error::<T>::NoAccount)?;
+                }
+                Pallet::<T>::do_set_keys(&who, keys);
+            }
+            Self::purge_keys => {
+                let keys = NextKeys::take(who).ok_or(Error::<T>::NoKeys)?;
+                KeyOwner::remove((KEY_TYPE, keys.lux.0.to_vec()));
+                pallet_system::Pallet::<T>::dec_consumers(&who);
+            }
+        }
+        Ok(Default::default())
+    }
+}
+
 impl<T: Config> Hooks for Pallet<T> {
     /// Records the block's slot from its pre-runtime digest, changes the epoch when the slot is
-    /// in a later one, and absorbs a primary block's VRF output into the next randomness.
+    /// in a later one (rotating the session), and absorbs a primary block's VRF output into the
+    /// next randomness.
     fn on_initialize(_n: lux_primitives::BlockNumber) -> Weight {
         let Some(pre_digest) = find_pre_digest(&pallet_system::Digest::get()) else {
             return Weight::ZERO;
         };
         let mut epoch = Epoch::get();
+        let started = epoch.genesis_slot.is_some();
+        let previous_index = epoch.index;
         if let Err(current) = epoch.enter(&pre_digest, Self::epoch_length(), blake2_256) {
             panic!("slots must increase: slot {} after {current}", pre_digest.slot());
         }
+        let rotate = started && epoch.index > previous_index;
         Epoch::put(epoch);
+        if rotate {
+            Self::rotate_session();
+        }
+        // A disabled validator (an offender, for the rest of the session) may not author.
+        let author = pre_digest.authority_index();
+        if DisabledValidators::get().binary_search(&author).is_ok() {
+            panic!("authority {author} is disabled for this session");
+        }
         ON_INITIALIZE_WEIGHT
     }
 }
 
+impl<T: Config> lux_support::traits::FindAuthor for Pallet<T> {
+    fn find_author() -> Option<AccountId20> {
+        Self::block_author()
+    }
+}
+
 impl<T: Config> Pallet<T> {
+    fn deposit_event(event: Event) {
+        pallet_system::Pallet::<T>::deposit_event(<T as Config>::RuntimeEvent::from(event));
+    }
+
     /// Describes the pallet for metadata.
-    pub fn metadata() -> lux_support::metadata::PalletMeta {
-        lux_support::metadata::PalletMeta {
+    pub fn metadata() -> PalletMeta {
+        PalletMeta {
             storage: storage_metadata::<T>(),
-            calls: None,
-            event: None,
-            error: None,
+            calls: Some(scale_info::meta_type::<Call>()),
+            event: Some(scale_info::meta_type::<Event>()),
+            error: Some(scale_info::meta_type::<Error<T>>()),
             constants: Vec::new(),
-            docs: &["The validator set (sr25519 session keys), the slot duration and epochs."],
+            docs: &["Validators and their session keys, sessions (epochs) and slots."],
         }
     }
 
-    /// The validators' session keys.
-    pub fn validators() -> Vec<Sr25519Public> {
+    fn do_set_keys(who: &AccountId20, keys: SessionKeys) {
+        if let Some(old) = NextKeys::get(who) {
+            KeyOwner::remove((KEY_TYPE, old.lux.0.to_vec()));
+        }
+        KeyOwner::insert((KEY_TYPE, keys.lux.0.to_vec()), who);
+        NextKeys::insert(who, keys);
+    }
+
+    /// Makes `validators` (with their stake) both the current and the queued set, with the
+    /// keys registered for them; for genesis builds (the staking genesis calls it after its
+    /// election). Fails if one has no keys.
+    pub fn set_genesis_validators(validators: &[(AccountId20, u128)]) -> Result<(), String> {
+        let mut queued = Vec::with_capacity(validators.len());
+        for (account, _) in validators {
+            let keys = NextKeys::get(account).ok_or_else(|| {
+                alloc::format!("genesis validator {account:?} has no session keys")
+            })?;
+            queued.push((*account, keys));
+        }
+        let authorities = Self::authorities_of(&queued, validators);
+        Validators::put(validators.iter().map(|(a, _)| *a).collect::<Vec<_>>());
+        Authorities::put(&authorities);
+        NextAuthorities::put(&authorities);
+        QueuedKeys::put(queued);
+        Ok(())
+    }
+
+    /// The authorities of `queued` validators weighted by `stakes`: weights are the stakes
+    /// scaled down (by a power of two) so that their total fits 48 bits, at least 1 each.
+    fn authorities_of(
+        queued: &[(AccountId20, SessionKeys)],
+        stakes: &[(AccountId20, u128)],
+    ) -> Vec<(Sr25519Public, u64)> {
+        let stake_of = |account: &AccountId20| {
+            stakes.iter().find(|(a, _)| a == account).map_or(0, |(_, stake)| *stake)
+        };
+        let total = queued.iter().fold(0u128, |sum, (a, _)| sum.saturating_add(stake_of(a)));
+        let shift = (128 - total.leading_zeros()).saturating_sub(48);
+        queued
+            .iter()
+            .map(|(account, keys)| {
+                let weight = u64::try_from(stake_of(account) >> shift).unwrap_or(u64::MAX);
+                (keys.lux, weight.max(1))
+            })
+            .collect()
+    }
+
+    /// Ends the current session and starts the next: the queued validators become current,
+    /// and the manager is asked for the set after.
+    fn rotate_session() {
+        let ending = CurrentIndex::get();
+        T::SessionManager::end_session(ending);
+        let index = ending.saturating_add(1);
+        CurrentIndex::put(index);
+
+        let queued = QueuedKeys::get();
+        let authorities = NextAuthorities::get();
+        let changed = authorities != Authorities::get();
+        Validators::put(queued.iter().map(|(a, _)| *a).collect::<Vec<_>>());
+        Authorities::put(&authorities);
+        DisabledValidators::kill();
+        if changed {
+            let set_id = FinalitySetId::get().saturating_add(1);
+            FinalitySetId::put(set_id);
+            pallet_system::Pallet::<T>::deposit_log(
+                ConsensusLog::FinalitySetChange { set_id, authorities: authorities.clone() }
+                    .to_digest_item(),
+            );
+        }
+        T::SessionManager::start_session(index);
+
+        // Queue the session after: the manager's choice, or the same validators with their
+        // newest keys and stake; validators without keys are left out, and an empty result
+        // keeps the current set.
+        let (next_validators, stakes) =
+            match T::SessionManager::new_session(index.saturating_add(1)) {
+                Some(stakes) => (stakes.iter().map(|(a, _)| *a).collect::<Vec<_>>(), stakes),
+                None => {
+                    let current = Validators::get();
+                    let stakes = current
+                        .iter()
+                        .zip(&authorities)
+                        .map(|(a, (_, weight))| (*a, u128::from(*weight)))
+                        .collect();
+                    (current, stakes)
+                }
+            };
+        let mut next: Vec<(AccountId20, SessionKeys)> = next_validators
+            .iter()
+            .filter_map(|account| NextKeys::get(account).map(|keys| (*account, keys)))
+            .collect();
+        if next.is_empty() {
+            next = queued;
+        }
+        let next_authorities = Self::authorities_of(&next, &stakes);
+        QueuedChanged::put(next.iter().map(|(a, _)| a).ne(Validators::get().iter()));
+        QueuedKeys::put(next);
+        NextAuthorities::put(&next_authorities);
+        pallet_system::Pallet::<T>::deposit_log(
+            ConsensusLog::NextAuthorities(next_authorities).to_digest_item(),
+        );
+        Self::deposit_event(Event::NewSession { session_index: index });
+    }
+
+    /// Disables the current validator `account` for the rest of the session (an offender):
+    /// returns whether it was an enabled validator.
+    pub fn disable(account: &AccountId20) -> bool {
+        let Some(index) = Validators::get().iter().position(|a| a == account) else {
+            return false;
+        };
+        let index = index as u32;
+        let newly = DisabledValidators::mutate(|disabled| match disabled.binary_search(&index) {
+            Ok(_) => false,
+            Err(at) => {
+                disabled.insert(at, index);
+                true
+            }
+        });
+        if newly {
+            Self::deposit_event(Event::ValidatorDisabled { validator: *account });
+        }
+        newly
+    }
+
+    /// The current session's index.
+    pub fn current_index() -> SessionIndex {
+        CurrentIndex::get()
+    }
+
+    /// The current validators' accounts.
+    pub fn validators() -> Vec<AccountId20> {
         Validators::get()
+    }
+
+    /// The account whose session key is `key`, if registered.
+    pub fn key_owner(key: &Sr25519Public) -> Option<AccountId20> {
+        KeyOwner::get((KEY_TYPE, key.0.to_vec()))
+    }
+
+    /// Whether `account` has registered session keys.
+    pub fn has_keys(account: &AccountId20) -> bool {
+        NextKeys::contains_key(account)
+    }
+
+    /// The account of this block's author (from its slot claim), once `on_initialize` ran.
+    pub fn block_author() -> Option<AccountId20> {
+        let pre_digest = find_pre_digest(&pallet_system::Digest::get())?;
+        Validators::get().get(pre_digest.authority_index() as usize).copied()
+    }
+
+    /// The current authorities' session keys.
+    pub fn authority_keys() -> Vec<Sr25519Public> {
+        Authorities::get().into_iter().map(|(key, _)| key).collect()
     }
 
     /// The slot duration in milliseconds.
@@ -140,16 +512,24 @@ impl<T: Config> Pallet<T> {
         }
     }
 
-    /// The epoch a block in `slot`, built on the current state, belongs to.
+    /// The epoch a block in `slot`, built on the current state, belongs to: the current
+    /// session's authorities claim slots of the current epoch, the queued ones any later slot
+    /// (the block that enters a later epoch rotates the session once).
     pub fn epoch_for_slot(slot: Slot) -> EpochDescriptor {
         let length = Self::epoch_length();
-        let (index, start_slot, randomness) = Epoch::get().epoch_of(slot, length);
+        let state = Epoch::get();
+        let (index, start_slot, randomness) = state.epoch_of(slot, length);
+        let authorities = if state.genesis_slot.is_some() && index > state.index {
+            NextAuthorities::get()
+        } else {
+            Authorities::get()
+        };
         EpochDescriptor {
             index,
             start_slot,
             length,
             randomness,
-            authorities: Validators::get().into_iter().map(|key| (key, 1)).collect(),
+            authorities,
             primary_probability: PRIMARY_PROBABILITY,
         }
     }
@@ -158,34 +538,159 @@ impl<T: Config> Pallet<T> {
     pub fn current_epoch() -> EpochDescriptor {
         Self::epoch_for_slot(Epoch::get().start_slot)
     }
+
+    /// The finality voters that finalize the children of the current block.
+    pub fn finality_set() -> FinalitySet {
+        FinalitySet { set_id: FinalitySetId::get(), authorities: Authorities::get() }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use lux_primitives::consensus::PreDigest;
+    use std::cell::RefCell;
 
-    #[test]
-    fn genesis_validation() {
-        let key = Sr25519Public([1; 32]);
-        let ok = GenesisConfig { slot_duration: 1000, epoch_length: 10, validators: vec![key] };
-        let mut ext = lux_io::TestExternalities::default();
-        ext.execute_with(|| {
-            assert!(GenesisConfig { slot_duration: 0, ..ok.clone() }.build::<NoRuntime>().is_err());
-            assert!(GenesisConfig { epoch_length: 0, ..ok.clone() }.build::<NoRuntime>().is_err());
-            assert!(GenesisConfig { validators: vec![], ..ok.clone() }
-                .build::<NoRuntime>()
-                .is_err());
-            assert!(GenesisConfig { validators: vec![key, key], ..ok.clone() }
-                .build::<NoRuntime>()
-                .is_err());
-            ok.build::<NoRuntime>().expect("valid");
-            assert_eq!(Pallet::<NoRuntime>::validators(), vec![key]);
-            assert_eq!(Pallet::<NoRuntime>::slot_duration(), 1000);
+    type Session = Pallet<NoRuntime>;
+
+    fn account(n: u8) -> AccountId20 {
+        AccountId20([n; 20])
+    }
+
+    fn pair(n: u8) -> lux_keys::Sr25519Pair {
+        lux_keys::Sr25519Pair::from_seed(&[n; 32])
+    }
+
+    fn keys(n: u8) -> SessionKeys {
+        SessionKeys { lux: Sr25519Public(pair(n).public()) }
+    }
+
+    /// Gives `who` an account, as the balances pallet would.
+    fn endow(who: AccountId20) {
+        pallet_system::Account::mutate(who, |a| {
+            a.providers = 1;
+            a.data.free = 1_000;
         });
     }
 
-    type Session = Pallet<NoRuntime>;
+    fn genesis(n: u8) -> GenesisConfig {
+        GenesisConfig {
+            slot_duration: 1000,
+            epoch_length: 10,
+            keys: (1..=n).map(|i| (account(i), keys(i))).collect(),
+        }
+    }
+
+    fn with_genesis(test: impl FnOnce()) {
+        lux_io::TestExternalities::default().execute_with(|| {
+            for i in 1..=9 {
+                endow(account(i));
+            }
+            genesis(2).build::<NoRuntime>().expect("valid");
+            test();
+        });
+    }
+
+    fn set_keys(who: u8, key: u8) -> DispatchResultWithPostInfo {
+        let proof = pair(key).sign(&ownership_payload(&account(who))).to_vec();
+        Call::set_keys { keys: keys(key), proof }
+            .dispatch::<NoRuntime>(RawOrigin::Signed(account(who)))
+    }
+
+    fn error(result: DispatchResultWithPostInfo) -> &'static str {
+        match result.map_err(|e| e.error) {
+            Err(lux_support::DispatchError::Module(e)) => e.message.expect("named"),
+            other => panic!("not a session error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn genesis_validation() {
+        lux_io::TestExternalities::default().execute_with(|| {
+            let ok = genesis(1);
+            assert!(GenesisConfig { slot_duration: 0, ..ok.clone() }.build::<NoRuntime>().is_err());
+            assert!(GenesisConfig { epoch_length: 0, ..ok.clone() }.build::<NoRuntime>().is_err());
+            assert!(GenesisConfig { keys: vec![], ..ok.clone() }.build::<NoRuntime>().is_err());
+            // Keys need an account to hold them.
+            assert!(ok.build::<NoRuntime>().unwrap_err().contains("no balance"));
+        });
+        lux_io::TestExternalities::default().execute_with(|| {
+            endow(account(1));
+            endow(account(2));
+            let dup = GenesisConfig {
+                keys: vec![(account(1), keys(1)), (account(2), keys(1))],
+                ..genesis(1)
+            };
+            assert!(dup.build::<NoRuntime>().unwrap_err().contains("appears twice"));
+        });
+        with_genesis(|| {
+            assert_eq!(Session::validators(), vec![account(1), account(2)]);
+            assert_eq!(Authorities::get(), vec![(keys(1).lux, 1), (keys(2).lux, 1)]);
+            assert_eq!(NextAuthorities::get(), Authorities::get());
+            assert_eq!(Session::slot_duration(), 1000);
+            assert_eq!(Session::key_owner(&keys(2).lux), Some(account(2)));
+            assert_eq!(pallet_system::Account::get(account(1)).consumers, 1);
+        });
+    }
+
+    #[test]
+    fn genesis_weights_scale_stake_into_48_bits() {
+        with_genesis(|| {
+            let stakes = [(account(1), 3u128 << 100), (account(2), 1u128 << 100)];
+            Session::set_genesis_validators(&stakes).expect("keys registered");
+            let weights: Vec<u64> = Authorities::get().iter().map(|(_, w)| *w).collect();
+            assert_eq!(weights[0], 3 * weights[1]);
+            assert!(weights.iter().map(|w| u128::from(*w)).sum::<u128>() < 1 << 48);
+            assert!(Session::set_genesis_validators(&[(account(3), 1)]).is_err());
+        });
+    }
+
+    #[test]
+    fn set_keys_needs_a_proof_and_an_unused_key() {
+        with_genesis(|| {
+            // A proof by another key, or of another account, is refused.
+            let wrong = pair(4).sign(&ownership_payload(&account(3))).to_vec();
+            let call = Call::set_keys { keys: keys(3), proof: wrong };
+            assert_eq!(
+                error(call.dispatch::<NoRuntime>(RawOrigin::Signed(account(3)))),
+                "InvalidProof"
+            );
+            let other = pair(3).sign(&ownership_payload(&account(4))).to_vec();
+            let call = Call::set_keys { keys: keys(3), proof: other };
+            assert_eq!(
+                error(call.dispatch::<NoRuntime>(RawOrigin::Signed(account(3)))),
+                "InvalidProof"
+            );
+            let short = Call::set_keys { keys: keys(3), proof: vec![0; 10] };
+            assert_eq!(
+                error(short.dispatch::<NoRuntime>(RawOrigin::Signed(account(3)))),
+                "InvalidProof"
+            );
+            // Another account's key.
+            assert_eq!(error(set_keys(3, 1)), "DuplicatedKey");
+            // No account.
+            assert_eq!(error(set_keys(20, 20)), "NoAccount");
+
+            set_keys(3, 3).expect("registered");
+            assert_eq!(NextKeys::get(account(3)), Some(keys(3)));
+            assert_eq!(Session::key_owner(&keys(3).lux), Some(account(3)));
+            assert_eq!(pallet_system::Account::get(account(3)).consumers, 1);
+            // Changing keys frees the old one and keeps one consumer reference.
+            set_keys(3, 5).expect("changed");
+            assert_eq!(Session::key_owner(&keys(3).lux), None);
+            assert_eq!(Session::key_owner(&keys(5).lux), Some(account(3)));
+            assert_eq!(pallet_system::Account::get(account(3)).consumers, 1);
+
+            Call::purge_keys.dispatch::<NoRuntime>(RawOrigin::Signed(account(3))).expect("purged");
+            assert!(!Session::has_keys(&account(3)));
+            assert_eq!(Session::key_owner(&keys(5).lux), None);
+            assert_eq!(pallet_system::Account::get(account(3)).consumers, 0);
+            assert_eq!(
+                error(Call::purge_keys.dispatch::<NoRuntime>(RawOrigin::Signed(account(3)))),
+                "NoKeys"
+            );
+        });
+    }
 
     fn primary(slot: Slot, output: u8) -> PreDigest {
         PreDigest::Primary {
@@ -208,18 +713,6 @@ mod tests {
         Session::on_initialize(n);
     }
 
-    fn with_genesis(test: impl FnOnce()) {
-        let config = GenesisConfig {
-            slot_duration: 1000,
-            epoch_length: 10,
-            validators: vec![Sr25519Public([1; 32]), Sr25519Public([2; 32])],
-        };
-        lux_io::TestExternalities::default().execute_with(|| {
-            config.build::<NoRuntime>().expect("valid");
-            test();
-        });
-    }
-
     /// The accumulator `start` after absorbing `outputs`.
     fn absorb(start: [u8; 32], outputs: &[[u8; 32]]) -> [u8; 32] {
         use lux_primitives::consensus::accumulate_randomness;
@@ -233,15 +726,13 @@ mod tests {
             let epoch = Session::epoch_for_slot(1_000);
             assert_eq!((epoch.index, epoch.start_slot, epoch.length), (0, 1_000, 10));
             assert_eq!(epoch.randomness, [0; 32]);
-            assert_eq!(
-                epoch.authorities,
-                vec![(Sr25519Public([1; 32]), 1), (Sr25519Public([2; 32]), 1)]
-            );
+            assert_eq!(epoch.authorities, vec![(keys(1).lux, 1), (keys(2).lux, 1)]);
             assert_eq!(epoch.primary_probability, PRIMARY_PROBABILITY);
 
             enter(1, &primary(1_000, 7));
             enter(2, &secondary(1_004));
             enter(3, &primary(1_009, 8));
+            assert_eq!(Session::current_index(), 0);
             let state = Epoch::get();
             assert_eq!(state.genesis_slot, Some(1_000));
             assert_eq!((state.index, state.start_slot, state.current_slot), (0, 1_000, 1_009));
@@ -249,14 +740,15 @@ mod tests {
             assert_eq!(Session::epoch_for_slot(1_009).randomness, [0; 32]);
             let epoch1 = Session::epoch_for_slot(1_010);
             assert_eq!((epoch1.index, epoch1.start_slot), (1, 1_010));
-            // Epoch 0's accumulator starts at zero.
             assert_eq!(epoch1.randomness, absorb([0; 32], &[[7; 32], [8; 32]]));
 
             // What the node was told is what the runtime records when the block arrives.
             enter(4, &secondary(1_012));
             assert_eq!(Session::current_epoch(), epoch1);
+            assert_eq!(Session::current_index(), 1);
             // A slot in epoch 4 after an empty epoch 2 and 3: the randomness is epoch 1's
-            // accumulator (no outputs), the index counts the skipped epochs.
+            // accumulator (no outputs), the index counts the skipped epochs; the session
+            // rotates once.
             let epoch4 = Session::epoch_for_slot(1_045);
             assert_eq!((epoch4.index, epoch4.start_slot), (4, 1_040));
             let start = lux_primitives::consensus::randomness_accumulator(
@@ -267,6 +759,7 @@ mod tests {
             assert_eq!(epoch4.randomness, absorb(start, &[]));
             enter(5, &primary(1_045, 9));
             assert_eq!(Session::current_epoch(), epoch4);
+            assert_eq!(Session::current_index(), 2);
             // Earlier slots get the current epoch, which does not contain them.
             assert_eq!(Session::epoch_for_slot(1_020), epoch4);
         });
@@ -319,12 +812,119 @@ mod tests {
         });
     }
 
-    /// The pallet needs nothing from the runtime, so tests use a stub config.
+    fn logs() -> Vec<ConsensusLog> {
+        let header = lux_primitives::Header {
+            parent_hash: Default::default(),
+            number: 0,
+            state_root: Default::default(),
+            extrinsics_root: Default::default(),
+            digest: pallet_system::Digest::get(),
+        };
+        ConsensusLog::find_all(&header)
+    }
+
+    #[test]
+    fn sessions_rotate_to_the_queued_set_one_session_later() {
+        with_genesis(|| {
+            set_keys(3, 3).expect("registered");
+            enter(1, &secondary(100));
+            // The manager picks validators 2 and 3 (stake 1 and 3) for session 2.
+            NEXT.with(|n| *n.borrow_mut() = Some(vec![(account(2), 1), (account(3), 3)]));
+            enter(2, &secondary(110));
+            assert_eq!(Session::current_index(), 1);
+            assert_eq!(
+                MANAGER_CALLS.with(|c| c.borrow().clone()),
+                vec!["end 0", "start 1", "new 2"]
+            );
+            // Session 1 keeps the genesis set; session 2's set is queued and announced.
+            assert_eq!(Session::validators(), vec![account(1), account(2)]);
+            assert_eq!(QueuedKeys::get(), vec![(account(2), keys(2)), (account(3), keys(3))]);
+            assert!(QueuedChanged::get());
+            let next = vec![(keys(2).lux, 1), (keys(3).lux, 3)];
+            assert_eq!(logs(), vec![ConsensusLog::NextAuthorities(next.clone())]);
+            assert_eq!(Session::epoch_for_slot(119).authorities, Authorities::get());
+            assert_eq!(Session::epoch_for_slot(120).authorities, next);
+            assert_eq!(Session::finality_set().set_id, 0);
+
+            // The manager keeps the set: session 3 is session 2's validators.
+            NEXT.with(|n| *n.borrow_mut() = None);
+            enter(3, &secondary(120));
+            assert_eq!(Session::validators(), vec![account(2), account(3)]);
+            assert_eq!(Authorities::get(), next);
+            assert_eq!(
+                Session::finality_set(),
+                FinalitySet { set_id: 1, authorities: next.clone() }
+            );
+            assert_eq!(
+                logs(),
+                vec![
+                    ConsensusLog::FinalitySetChange { set_id: 1, authorities: next.clone() },
+                    ConsensusLog::NextAuthorities(next.clone()),
+                ]
+            );
+            // The author of a block is the validator at its claim's index.
+            assert_eq!(Session::block_author(), Some(account(2)));
+            // Same set again: no finality change.
+            enter(4, &secondary(130));
+            assert_eq!(Session::finality_set().set_id, 1);
+            assert_eq!(logs(), vec![ConsensusLog::NextAuthorities(next)]);
+
+            // Disabling: once per session, only current validators.
+            assert!(Session::disable(&account(3)));
+            assert!(!Session::disable(&account(3)));
+            assert!(!Session::disable(&account(1)));
+            assert_eq!(DisabledValidators::get(), vec![1]);
+            // Its blocks are refused for the rest of the session.
+            let disabled = PreDigest::Secondary { authority_index: 1, slot: 131 };
+            let refused = std::panic::catch_unwind(|| enter(5, &disabled));
+            assert!(refused.is_err());
+            enter(5, &secondary(140));
+            assert!(DisabledValidators::get().is_empty());
+        });
+    }
+
+    #[test]
+    fn validators_without_keys_are_not_queued() {
+        with_genesis(|| {
+            enter(1, &secondary(100));
+            // Nobody elected has keys: the queued set stays.
+            NEXT.with(|n| *n.borrow_mut() = Some(vec![(account(7), 1)]));
+            let queued = QueuedKeys::get();
+            enter(2, &secondary(110));
+            assert_eq!(QueuedKeys::get(), queued);
+            NEXT.with(|n| *n.borrow_mut() = Some(vec![(account(7), 1), (account(1), 5)]));
+            enter(3, &secondary(120));
+            assert_eq!(QueuedKeys::get(), vec![(account(1), keys(1))]);
+        });
+    }
+
+    thread_local! {
+        static NEXT: RefCell<Option<Vec<(AccountId20, u128)>>> = const { RefCell::new(None) };
+        static MANAGER_CALLS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A manager whose next set the test chooses.
+    struct TestManager;
+
+    impl SessionManager for TestManager {
+        fn new_session(new_index: SessionIndex) -> Option<Vec<(AccountId20, u128)>> {
+            MANAGER_CALLS.with(|c| c.borrow_mut().push(alloc::format!("new {new_index}")));
+            NEXT.with(|n| n.borrow().clone())
+        }
+        fn end_session(index: SessionIndex) {
+            MANAGER_CALLS.with(|c| c.borrow_mut().push(alloc::format!("end {index}")));
+        }
+        fn start_session(index: SessionIndex) {
+            MANAGER_CALLS.with(|c| c.borrow_mut().push(alloc::format!("start {index}")));
+        }
+    }
+
     struct NoRuntime;
 
     #[derive(Clone, Debug, PartialEq, Eq, codec::Encode, codec::Decode, scale_info::TypeInfo)]
     enum Ev {
         S(pallet_system::Event),
+        Session(Event),
     }
 
     impl From<pallet_system::Event> for Ev {
@@ -333,7 +933,16 @@ mod tests {
         }
     }
 
-    pallet_system::impl_test_config!(NoRuntime, event = Ev, info = Info, pallets = []);
+    impl From<Event> for Ev {
+        fn from(e: Event) -> Self {
+            Self::Session(e)
+        }
+    }
 
-    impl Config for NoRuntime {}
+    pallet_system::impl_test_config!(NoRuntime, event = Ev, info = Info, pallets = [Pallet<NoRuntime> => 2]);
+
+    impl Config for NoRuntime {
+        type RuntimeEvent = Ev;
+        type SessionManager = TestManager;
+    }
 }

@@ -472,6 +472,25 @@ impl<T: Config> Pallet<T> {
         Account::mutate(who, |a| a.nonce = a.nonce.wrapping_add(1));
     }
 
+    /// Adds a consumer reference to `who` (another pallet holds something of it, so it may
+    /// not be removed); fails with `NoProviders` if the account does not exist.
+    pub fn inc_consumers(who: &AccountId20) -> Result<(), DispatchError> {
+        Account::try_mutate(who, |a| {
+            if a.providers == 0 {
+                return Err(DispatchError::NoProviders);
+            }
+            a.consumers = a.consumers.saturating_add(1);
+            Ok(())
+        })
+    }
+
+    /// Removes a consumer reference from `who`.
+    pub fn dec_consumers(who: &AccountId20) {
+        if Account::contains_key(who) {
+            Account::mutate(who, |a| a.consumers = a.consumers.saturating_sub(1));
+        }
+    }
+
     /// Notes that `who` came into existence.
     pub fn on_created_account(who: AccountId20) {
         Self::deposit_event(Event::NewAccount { account: who });

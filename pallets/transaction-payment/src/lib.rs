@@ -6,11 +6,12 @@
 //! - the weight fee is `WEIGHT_FEE_PER_MICROS` per microsecond of the call's weight,
 //! - the tip is chosen by the sender and raises the transaction's priority in the pool.
 //!
-//! **Where fees go:** the fee is withdrawn before dispatch and burned (it leaves the total
-//! issuance); after dispatch, the part of the weight fee for weight the call did not use is
-//! refunded. Tips are burned too for now: once staking maps block authors to accounts, tips
-//! will go to the author. Calls marked `Pays::No` (inherents, root calls through sudo) pay
-//! only the tip.
+//! **Where fees go:** the fee is withdrawn before dispatch (it leaves the total issuance);
+//! after dispatch, the part of the weight fee for weight the call did not use is refunded. Of
+//! what was paid, the whole tip and `AUTHOR_FEE_SHARE` of the rest go to the block's author,
+//! paid once at the end of the block (`BlockFees` adds them up meanwhile); the rest of the fee
+//! stays burned, so fees also offset staking's inflation. A block without a known author burns
+//! everything. Calls marked `Pays::No` (inherents, root calls through sudo) pay only the tip.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -23,10 +24,11 @@ use codec::{Decode, DecodeWithMemTracking, Encode};
 use core::marker::PhantomData;
 use lux_primitives::dispatch::{FeeDetails, InclusionFee, RuntimeDispatchInfo};
 use lux_primitives::transaction::{InvalidTransaction, TransactionValidityError};
+use lux_primitives::Perbill;
 use lux_primitives::{AccountId20, Balance};
 use lux_support::metadata::{ConstantMeta, PalletMeta};
-use lux_support::traits::{Currency, Existence};
-use lux_support::{DispatchInfo, Hooks, Pays, PostDispatchInfo, Weight};
+use lux_support::traits::{Currency, Existence, FindAuthor};
+use lux_support::{storage, DispatchInfo, Hooks, Pays, PostDispatchInfo, ValueQuery, Weight};
 use scale_info::TypeInfo;
 
 /// Configuration of the transaction-payment pallet.
@@ -39,6 +41,17 @@ pub trait Config: pallet_system::Config {
     const TRANSACTION_BYTE_FEE: Balance;
     /// Fee per microsecond of weight (reference time).
     const WEIGHT_FEE_PER_MICROS: Balance;
+    /// Who authored the block: receives its tips and a share of its fees.
+    type FindAuthor: FindAuthor;
+    /// The author's share of fees (tips excluded: they go to the author whole).
+    const AUTHOR_FEE_SHARE: Perbill;
+}
+
+storage! {
+    pallet = "TransactionPayment", config = Config;
+    /// Fees (tips excluded) and tips paid in this block so far; paid out and removed at its
+    /// end, so never in a block's final state.
+    pub type BlockFees = StorageValue<(Balance, Balance), ValueQuery>;
 }
 
 /// Marker type of the pallet.
@@ -58,7 +71,17 @@ pub enum Event {
     },
 }
 
-impl<T: Config> Hooks for Pallet<T> {}
+impl<T: Config> Hooks for Pallet<T> {
+    /// Pays the block's author its tips and share of fees.
+    fn on_finalize(_n: lux_primitives::BlockNumber) {
+        let (fees, tips) = BlockFees::take();
+        let part = T::AUTHOR_FEE_SHARE.mul_floor(fees).saturating_add(tips);
+        if let (true, Some(author)) = (part > 0, T::FindAuthor::find_author()) {
+            // An author without an account and a part below the deposit gets nothing.
+            let _ = T::Currency::deposit(&author, part);
+        }
+    }
+}
 
 impl<T: Config> Pallet<T> {
     /// The fee for `weight`.
@@ -156,6 +179,11 @@ impl<T: Config> Pallet<T> {
         // The call may have removed the account; a refund it cannot receive stays burned.
         let refunded = refund > 0 && T::Currency::deposit(who, refund).is_ok();
         let actual_fee = if refunded || refund == 0 { actual_fee } else { withdrawn };
+        let tip = tip.min(actual_fee);
+        BlockFees::mutate(|(fees, tips)| {
+            *fees = fees.saturating_add(actual_fee - tip);
+            *tips = tips.saturating_add(tip);
+        });
         pallet_system::Pallet::<T>::deposit_event(<T as Config>::RuntimeEvent::from(
             Event::TransactionFeePaid { who: *who, actual_fee, tip },
         ));
@@ -179,7 +207,7 @@ impl<T: Config> Pallet<T> {
     /// Describes the pallet for metadata.
     pub fn metadata() -> PalletMeta {
         PalletMeta {
-            storage: alloc::vec::Vec::new(),
+            storage: storage_metadata::<T>(),
             calls: None,
             event: Some(scale_info::meta_type::<Event>()),
             error: None,
@@ -194,8 +222,14 @@ impl<T: Config> Pallet<T> {
                     &T::WEIGHT_FEE_PER_MICROS,
                     &["Fee per microsecond of weight."],
                 ),
+                ConstantMeta::new(
+                    "AuthorFeeShare",
+                    &T::AUTHOR_FEE_SHARE,
+                    &["The block author's share of fees; it also gets the tips whole."],
+                ),
             ],
-            docs: &["Transaction fees: base, length and weight fee plus tip; fees are burned."],
+            docs: &["Transaction fees: base, length and weight fee plus tip; tips and a share of \
+                     fees go to the block author, the rest is burned."],
         }
     }
 }

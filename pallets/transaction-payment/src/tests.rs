@@ -48,6 +48,17 @@ impl Config for Test {
     type Currency = pallet_balances::Pallet<Test>;
     const TRANSACTION_BYTE_FEE: Balance = 1;
     const WEIGHT_FEE_PER_MICROS: Balance = 10;
+    type FindAuthor = Author;
+    const AUTHOR_FEE_SHARE: lux_primitives::Perbill = lux_primitives::Perbill::from_percent(20);
+}
+
+/// Account 9 authors every block.
+pub struct Author;
+
+impl lux_support::traits::FindAuthor for Author {
+    fn find_author() -> Option<AccountId20> {
+        Some(AccountId20([9; 20]))
+    }
 }
 
 type Payment = Pallet<Test>;
@@ -117,6 +128,27 @@ fn fees_are_burned_and_unused_weight_refunded() {
                 })
         });
         assert!(paid);
+    });
+}
+
+#[test]
+fn the_author_gets_the_tips_and_a_share_of_the_fees_at_the_end_of_the_block() {
+    ext(10_000).execute_with(|| {
+        let author = AccountId20([9; 20]);
+        let info = info(20, Pays::Yes);
+        let post = PostDispatchInfo { actual_weight: None, pays_fee: Pays::Yes };
+        // Two transactions: fees 350 each, tips 0 and 150 (for 1_000 tipped after a 350 fee).
+        let first = Payment::withdraw_fee(&who(), &info, 50, 0).expect("can pay");
+        Payment::correct_and_deposit_fee(&who(), &info, &post, 50, 0, first);
+        let second = Payment::withdraw_fee(&who(), &info, 50, 150).expect("can pay");
+        Payment::correct_and_deposit_fee(&who(), &info, &post, 50, 150, second);
+        assert_eq!(BlockFees::get(), (700, 150));
+        assert_eq!(Balances::free_balance(&author), 0);
+        Payment::on_finalize(1);
+        // 20% of 700 plus the tip; the other 560 stays burned.
+        assert_eq!(Balances::free_balance(&author), 140 + 150);
+        assert_eq!(pallet_balances::TotalIssuance::get(), 10_000 - 560);
+        assert!(!BlockFees::exists());
     });
 }
 

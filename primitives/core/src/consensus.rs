@@ -89,6 +89,74 @@ pub fn find_pre_digest(digest: &crate::Digest) -> Option<PreDigest> {
     found
 }
 
+/// A validator-set announcement the runtime puts in a header as a consensus digest
+/// ([`ENGINE_ID`]), so that a node, even one syncing from genesis or following headers only,
+/// learns each set from the chain itself.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum ConsensusLog {
+    /// In the first block of a session: the authorities (session keys and stake weights) of
+    /// the *next* session, which claim slots from the next epoch on.
+    #[codec(index = 1)]
+    NextAuthorities(Vec<(Sr25519Public, u64)>),
+    /// The finality voter set changes in this block: blocks after it are finalized by
+    /// `authorities` under `set_id`; this block itself is finalized by the previous set.
+    #[codec(index = 2)]
+    FinalitySetChange {
+        /// The new set's id (the previous set's plus one).
+        set_id: u64,
+        /// The new voters and their stake weights.
+        authorities: Vec<(Sr25519Public, u64)>,
+    },
+}
+
+impl ConsensusLog {
+    /// The digest item carrying this log.
+    pub fn to_digest_item(&self) -> DigestItem {
+        DigestItem::Consensus(ENGINE_ID, self.encode())
+    }
+
+    /// The logs of a header's consensus digests (undecodable ones are skipped).
+    pub fn find_all(header: &Header) -> Vec<Self> {
+        header
+            .digest
+            .logs
+            .iter()
+            .filter_map(|item| match item {
+                DigestItem::Consensus(id, data) if *id == ENGINE_ID => {
+                    Self::decode(&mut &data[..]).ok()
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// The finality voter set of a state (`LuxConsensusApi_finality_set`): the voters that
+/// finalize the children of the block whose state it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
+pub struct FinalitySet {
+    /// The set's id: 0 at genesis, plus one at each change.
+    pub set_id: u64,
+    /// The voters' session keys and stake weights.
+    pub authorities: Vec<(Sr25519Public, u64)>,
+}
+
+/// What a session key signs to prove that `owner` holds it (the session pallet's `set_keys`
+/// proof, which the node's `author_rotateKeysWithOwner` produces): this prefix followed by
+/// the owner's 20 account bytes.
+pub const OWNERSHIP_PROOF_PREFIX: &[u8] = b"LuxTensorSessionKeys";
+
+/// The message a session key signs for `owner`'s `set_keys` proof.
+pub fn ownership_payload(owner: &crate::AccountId20) -> Vec<u8> {
+    let mut message = OWNERSHIP_PROOF_PREFIX.to_vec();
+    message.extend_from_slice(&owner.0);
+    message
+}
+
+/// The key type of LuxTensor session keys (four bytes, as Substrate's `KeyTypeId`): in the
+/// session pallet's `KeyOwner` and the node's `author_hasKey` / `author_insertKey`.
+pub const SESSION_KEY_TYPE: [u8; 4] = *b"luxs";
+
 /// An epoch as the runtime describes it to the node (`LuxConsensusApi_epoch`): everything
 /// needed to claim and check the slots in it.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, TypeInfo)]

@@ -43,6 +43,13 @@ pub trait Currency {
     /// Adds `amount` to an existing `who` and to the total issuance (fee refunds); creating an
     /// account requires at least the existential deposit.
     fn deposit(who: &AccountId20, amount: Balance) -> Result<(), DispatchError>;
+
+    /// The least balance an account must hold to exist (the existential deposit).
+    fn minimum_balance() -> Balance;
+
+    /// Removes up to `amount` of `who`'s free balance, locked funds included, and burns it
+    /// (slashing); returns the amount removed.
+    fn slash(who: &AccountId20, amount: Balance) -> Balance;
 }
 
 /// Locking part of an account's balance (implemented by the balances pallet). Locked funds stay
@@ -62,4 +69,18 @@ pub trait LockableCurrency: Currency {
 
     /// The amount of lock `id` on `who` (zero if none).
     fn lock(id: LockIdentifier, who: &AccountId20) -> Balance;
+}
+
+/// Who authored the block being built or executed (implemented by the session pallet, from the
+/// block's slot claim).
+pub trait FindAuthor {
+    /// The author's account, if the block names one.
+    fn find_author() -> Option<AccountId20>;
+}
+
+/// No author is ever known.
+impl FindAuthor for () {
+    fn find_author() -> Option<AccountId20> {
+        None
+    }
 }
