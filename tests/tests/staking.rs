@@ -6,7 +6,9 @@
 //!   justifications under the new finality set id;
 //! - at the same era change a validator that chilled (Dave) leaves the set, and finality
 //!   never stalls through the hand-over;
-//! - bonded funds cannot be transferred.
+//! - bonded funds cannot be transferred;
+//! - a full node started afterwards syncs from genesis across the set change and agrees on
+//!   the finalized chain.
 
 use std::time::Duration;
 
@@ -71,7 +73,8 @@ async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
         .request("author_rotateKeysWithOwner", jsonrpsee::rpc_params![ferdie_id])
         .await
         .expect("keys generated");
-    let decode = |v: &serde_json::Value| hex::decode(v.as_str().expect("hex").trim_start_matches("0x"));
+    let decode =
+        |v: &serde_json::Value| hex::decode(v.as_str().expect("hex").trim_start_matches("0x"));
     let keys: [u8; 32] = decode(&generated["keys"]).expect("hex").try_into().expect("32 bytes");
     let proof = decode(&generated["proof"]).expect("hex");
     let has: bool = ferdie_node
@@ -132,24 +135,35 @@ async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
         ferdie_node.log().contains("Authored block").then_some(())
     })
     .await;
-    let signed = wait_for("a justification with Ferdie's precommit", Duration::from_secs(90), || async {
-        let (number, _) = alice_node.finalized().await;
-        for n in (number.saturating_sub(20)..=number).rev() {
-            let hash = alice_node.block_hash(n).await?;
-            if let Some(j) = justification(alice_node, hash).await {
-                if j.set_id >= 1 && j.precommits.iter().any(|p| p.voter == Sr25519Public(keys)) {
-                    return Some(j);
+    let signed =
+        wait_for("a justification with Ferdie's precommit", Duration::from_secs(90), || async {
+            let (number, _) = alice_node.finalized().await;
+            for n in (number.saturating_sub(20)..=number).rev() {
+                let hash = alice_node.block_hash(n).await?;
+                if let Some(j) = justification(alice_node, hash).await {
+                    if j.set_id >= 1 && j.precommits.iter().any(|p| p.voter == Sr25519Public(keys))
+                    {
+                        return Some(j);
+                    }
                 }
             }
-        }
-        None
-    })
-    .await;
+            None
+        })
+        .await;
     assert_eq!(signed.set_id, handed_over.set_id);
+
+    // A full node syncing from genesis verifies the justifications of both sets (each against
+    // the set of its block's parent state) and agrees on the finalized chain.
+    let sync_args: Vec<String> =
+        ["--chain", "local", "--listen-addr", "/ip4/127.0.0.1/tcp/0", "--bootnodes", &bootnode]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+    let full = TestNode::start(&dir.path().join("full"), &sync_args).await;
 
     // Finality keeps going, and all nodes agree.
     let (target, _) = alice_node.finalized().await;
-    for node in nodes.iter().chain([&ferdie_node]) {
+    for node in nodes.iter().chain([&ferdie_node, &full]) {
         wait_for("finality on every node", TIMEOUT, || async {
             (node.finalized().await.0 >= target + 2).then_some(())
         })
