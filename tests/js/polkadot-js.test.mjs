@@ -8,6 +8,7 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { startDevNode, devUri, LUX } from './lib/node.mjs';
 
 let node;
+let provider;
 let api;
 let alice;
 let bob;
@@ -15,7 +16,8 @@ let bob;
 before(async () => {
   await cryptoWaitReady();
   node = await startDevNode();
-  api = await ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true, throwOnConnect: true });
+  provider = new WsProvider(node.url);
+  api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
   const keyring = new Keyring({ type: 'ethereum' });
   alice = keyring.addFromUri(devUri(0));
   bob = keyring.addFromUri(devUri(1));
@@ -127,4 +129,42 @@ test('sudo dispatches a root call on the dev chain', async () => {
   assert.ok(sudid.event.data.sudoResult.isOk, 'the root call succeeded');
   const account = await api.query.system.account(charlie.address);
   assert.equal(account.data.free.toBigInt(), 42n * LUX);
+});
+
+test('stakes with no custom types: session keys with their proof, bond, nominate, ledger and exposures', async () => {
+  const dave = new Keyring({ type: 'ethereum' }).addFromUri(devUri(3));
+  // The node generates a session key and proves Dave holds it (unsafe RPC, served on localhost).
+  const { keys, proof } = await provider.send('author_rotateKeysWithOwner', [dave.address]);
+  assert.equal((await api.rpc.author.hasSessionKeys(keys)).isTrue, true);
+  assert.equal((await api.rpc.author.rotateKeys()).length, 32, 'rotateKeys: one sr25519 key');
+  await signAndWatch(api.tx.session.setKeys(keys, proof), dave);
+  assert.equal((await api.query.session.nextKeys(dave.address)).unwrap().lux.toHex(), keys);
+  // A wrong proof is refused with the session pallet's error.
+  const { result: refused } = await signAndWatch(api.tx.session.setKeys(keys, `0x${'00'.repeat(64)}`), bob);
+  assert.equal(api.registry.findMetaError(refused.dispatchError.asModule).name, 'InvalidProof');
+
+  const bond = 5_000n * LUX;
+  await signAndWatch(api.tx.staking.bond(bond, 'Staked'), dave);
+  const ledger = (await api.query.staking.ledger(dave.address)).unwrap();
+  assert.equal(ledger.active.toBigInt(), bond);
+  assert.equal(ledger.stash.toString(), dave.address);
+  assert.equal((await api.query.system.account(dave.address)).data.frozen.toBigInt(), bond, 'bonded funds are frozen');
+  await signAndWatch(api.tx.staking.nominate([alice.address]), dave);
+  const nominations = (await api.query.staking.nominators(dave.address)).unwrap();
+  assert.deepEqual(nominations.targets.map((t) => t.toString()), [alice.address]);
+
+  // Bonded funds cannot be transferred: the balances pallet says why.
+  const free = (await api.query.system.account(dave.address)).data.free.toBigInt();
+  const { result } = await signAndWatch(api.tx.balances.transferKeepAlive(bob.address, free - bond / 2n), dave);
+  assert.equal(api.registry.findMetaError(result.dispatchError.asModule).name, 'LiquidityRestrictions');
+
+  // The validator set and its exposures, as wallets and explorers read them.
+  const validators = (await api.query.session.validators()).map((v) => v.toString());
+  assert.deepEqual(validators, [alice.address]);
+  const era = (await api.query.staking.activeEra()).unwrap().index.toNumber();
+  const exposure = await api.query.staking.erasStakers(era, alice.address);
+  assert.ok(exposure.own.toBigInt() >= 100_000n * LUX, `own: ${exposure.own}`);
+  assert.equal(exposure.total.toBigInt(), exposure.own.toBigInt() + exposure.others.reduce((s, o) => s + o.value.toBigInt(), 0n));
+  assert.equal(api.consts.staking.maxNominations.toNumber(), 16);
+  assert.ok((await api.query.staking.bondingDuration()).toNumber() > 0);
 });
