@@ -6,7 +6,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 use codec::Encode;
-use lux_primitives::consensus::{EpochDescriptor, FinalitySet};
+use lux_primitives::consensus::{EpochDescriptor, EquivocationProof, FinalitySet};
 use lux_primitives::dispatch::{FeeDetails, RuntimeDispatchInfo};
 use lux_primitives::inherent::{CheckInherentsResult, InherentData};
 use lux_primitives::transaction::{ApplyExtrinsicResult, TransactionSource, TransactionValidity};
@@ -153,5 +153,10 @@ lux_support::runtime_apis! {
     /// The finality voters (with their set id) that finalize this block's children.
     fn LuxConsensusApi_finality_set() -> FinalitySet {
         Session::finality_set()
+    }
+
+    /// The unsigned extrinsic that reports an equivocation (the node submits it to its pool).
+    fn LuxConsensusApi_report_equivocation(proof: EquivocationProof) -> UncheckedExtrinsic {
+        executive::equivocation_report(proof)
     }
 }

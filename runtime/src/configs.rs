@@ -54,6 +54,8 @@ impl pallet_session::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     /// Staking elects each session's validators.
     type SessionManager = Staking;
+    /// Staking disables, chills and slashes equivocators.
+    type ReportOffence = Staking;
 }
 
 impl pallet_staking::Config for Runtime {

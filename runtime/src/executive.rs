@@ -2,9 +2,11 @@
 //! dispatch, fees), finalizing it, validating transactions for the pool, and executing a
 //! whole block on import.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use codec::Encode;
 use lux_io::{crypto, hashing};
+use lux_primitives::consensus::EquivocationProof;
 use lux_primitives::dispatch::DispatchInfo;
 use lux_primitives::extrinsic::{signing_payload, MAX_UNHASHED_PAYLOAD_LEN};
 use lux_primitives::inherent::{CheckInherentsResult, InherentData};
@@ -21,8 +23,8 @@ use pallet_system::extensions;
 
 use crate::configs::BLOCK_WEIGHTS;
 use crate::{
-    AllPallets, Block, Header, Runtime, RuntimeCall, System, Timestamp, TransactionPayment,
-    UncheckedExtrinsic,
+    AllPallets, Block, Header, Runtime, RuntimeCall, Session, System, Timestamp,
+    TransactionPayment, UncheckedExtrinsic,
 };
 
 /// An extrinsic whose signature has been checked.
@@ -79,6 +81,22 @@ pub fn signed_messages(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u
         .collect()
 }
 
+/// The validity of an unsigned call that is not an inherent: only equivocation reports are
+/// accepted (checked by the session pallet).
+fn validate_unsigned(call: &RuntimeCall) -> TransactionValidity {
+    match call {
+        RuntimeCall::Session(call) => Session::validate_unsigned(call),
+        _ => Err(UnknownTransaction::NoUnsignedValidator.into()),
+    }
+}
+
+/// The unsigned extrinsic reporting `proof` (`LuxConsensusApi_report_equivocation`: the node
+/// submits it to its pool).
+pub fn equivocation_report(proof: EquivocationProof) -> UncheckedExtrinsic {
+    let call = pallet_session::Call::report_equivocation { equivocation_proof: Box::new(proof) };
+    UncheckedExtrinsic::new_unsigned(RuntimeCall::Session(call))
+}
+
 /// Whether `call` is an inherent (put into the block by its author, unsigned).
 pub fn is_inherent(call: &RuntimeCall) -> bool {
     matches!(call, RuntimeCall::Timestamp(_))
@@ -113,7 +131,9 @@ pub fn apply_extrinsic(uxt: UncheckedExtrinsic) -> ApplyExtrinsicResult {
     let xt = check(uxt)?;
     let info = xt.function.get_dispatch_info();
     match &xt.signed {
-        None if !is_inherent(&xt.function) => return Err(InvalidTransaction::Call.into()),
+        None if !is_inherent(&xt.function) => {
+            validate_unsigned(&xt.function)?;
+        }
         Some(_) if info.class == DispatchClass::Mandatory => {
             return Err(InvalidTransaction::BadMandatory.into())
         }
@@ -212,7 +232,11 @@ pub fn validate_transaction(
         return Err(InvalidTransaction::MandatoryValidation.into());
     }
     let Some((who, extra)) = xt.signed else {
-        return Err(UnknownTransaction::NoUnsignedValidator.into());
+        if is_inherent(&xt.function) {
+            return Err(UnknownTransaction::NoUnsignedValidator.into());
+        }
+        extensions::validate_weight::<Runtime>(&info, len as usize)?;
+        return validate_unsigned(&xt.function);
     };
     extensions::check_non_zero_sender(&who)?;
     extensions::validate_weight::<Runtime>(&info, len as usize)?;

@@ -8,7 +8,10 @@
 //!   never stalls through the hand-over;
 //! - bonded funds cannot be transferred;
 //! - a full node started afterwards syncs from genesis across the set change and agrees on
-//!   the finalized chain.
+//!   the finalized chain;
+//! - one session key run on two nodes at once double-signs: the other nodes report it, the
+//!   offender is slashed after the deferral (its stash and the total issuance drop by exactly
+//!   the slashed amounts) and is out of the next set.
 
 use std::time::Duration;
 
@@ -41,8 +44,12 @@ async fn justification(node: &TestNode, hash: H256) -> Option<Justification> {
     Some(Justification::decode(&mut &bytes[..]).expect("justification decodes"))
 }
 
+/// The tests here run one at a time: each starts a testnet.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
+    let _serial = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().expect("temp dir");
     let nodes = local_testnet(dir.path(), &[]).await;
     let alice_node = &nodes[0];
@@ -170,4 +177,144 @@ async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
         .await;
         assert_eq!(node.block_hash(target).await, alice_node.block_hash(target).await);
     }
+}
+
+/// A value of `pallet`'s storage item `item` at block `at`.
+async fn storage<T: Decode>(node: &TestNode, pallet: &[u8], item: &[u8], at: H256) -> Option<T> {
+    let key = format!("0x{}", hex::encode(lux_primitives::twox::storage_prefix(pallet, item)));
+    let value: Option<String> = node
+        .client()
+        .await
+        .request("state_getStorage", jsonrpsee::rpc_params![key, at])
+        .await
+        .expect("storage");
+    let bytes = hex::decode(value?.trim_start_matches("0x")).expect("hex");
+    Some(T::decode(&mut &bytes[..]).expect("decodes"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_removed() {
+    use luxtensor_runtime::RuntimeEvent;
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nodes = local_testnet(dir.path(), &[]).await;
+    let alice_node = &nodes[0];
+    let client = alice_node.client().await;
+    // A second node with Dave's session key: both seal Dave's slots.
+    let bootnode = alice_node.p2p_address().await;
+    let args: Vec<String> = [
+        "--chain",
+        "local",
+        "--dave",
+        "--listen-addr",
+        "/ip4/127.0.0.1/tcp/0",
+        "--bootnodes",
+        &bootnode,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let _twin = TestNode::start(&dir.path().join("dave-twin"), &args).await;
+    let dave = AccountId20(lux_keys::dev_account("dave").expect("dev account").address());
+
+    // Scans blocks from `from` for an event; returns the block and the matching events.
+    let find = |from: u32, matches: fn(&RuntimeEvent) -> bool| {
+        let client = &client;
+        async move {
+            let best = client.header(None).await.ok()??.number;
+            for n in from..=best {
+                let hash: H256 =
+                    client.request("chain_getBlockHash", jsonrpsee::rpc_params![n]).await.ok()?;
+                let events: Vec<RuntimeEvent> =
+                    client.events(hash).await.ok()?.into_iter().map(|r| r.event).collect();
+                let found: Vec<RuntimeEvent> = events.into_iter().filter(matches).collect();
+                if !found.is_empty() {
+                    return Some((n, hash, found));
+                }
+            }
+            None
+        }
+    };
+    let (reported_at, _, reports) =
+        wait_for("the equivocation report", Duration::from_secs(120), || {
+            find(1, |e| {
+                matches!(e, RuntimeEvent::Staking(pallet_staking::Event::SlashReported { .. }))
+            })
+        })
+        .await;
+    let RuntimeEvent::Staking(pallet_staking::Event::SlashReported { validator, fraction, .. }) =
+        &reports[0]
+    else {
+        unreachable!()
+    };
+    assert_eq!(*validator, dave);
+    // One offender among four validators: min((3·1/4)², 1) = 56.25%.
+    assert_eq!(*fraction, lux_primitives::Perbill::from_parts(562_500_000));
+
+    // The slash lands after the deferral (two eras), not before.
+    let (slashed_at, slashed_hash, slashes) =
+        wait_for("the slash", Duration::from_secs(180), || {
+            find(reported_at, |e| {
+                matches!(e, RuntimeEvent::Staking(pallet_staking::Event::Slashed { .. }))
+            })
+        })
+        .await;
+    let era_at =
+        |hash| storage::<pallet_staking::ActiveEraInfo>(alice_node, b"Staking", b"ActiveEra", hash);
+    let reported_hash = alice_node.block_hash(reported_at).await.expect("block");
+    let (era_reported, era_slashed) = (era_at(reported_hash).await, era_at(slashed_hash).await);
+    assert!(era_slashed.expect("era").index >= era_reported.expect("era").index + 2);
+
+    // The stash and the total issuance drop by exactly what was slashed.
+    let parent = alice_node.block_hash(slashed_at - 1).await.expect("parent");
+    let amount_of = |who: AccountId20| {
+        slashes.iter().find_map(|e| match e {
+            RuntimeEvent::Staking(pallet_staking::Event::Slashed { staker, amount })
+                if *staker == who =>
+            {
+                Some(*amount)
+            }
+            _ => None,
+        })
+    };
+    let dave_slash = amount_of(dave).expect("Dave slashed");
+    assert_eq!(dave_slash, fraction.mul_ceil(100_000 * LUX), "56.25% of Dave's own stake");
+    let total_slashed: u128 = slashes
+        .iter()
+        .map(|e| match e {
+            RuntimeEvent::Staking(pallet_staking::Event::Slashed { amount, .. }) => *amount,
+            _ => 0,
+        })
+        .sum();
+    let free_at = |at| {
+        let client = &client;
+        async move {
+            let key = format!("0x{}", hex::encode(lux_rpc_client::account_storage_key(&dave)));
+            let value: String = client
+                .request::<Option<String>>("state_getStorage", jsonrpsee::rpc_params![key, at])
+                .await
+                .expect("storage")
+                .expect("account");
+            let bytes = hex::decode(value.trim_start_matches("0x")).expect("hex");
+            <pallet_system::AccountInfo as Decode>::decode(&mut &bytes[..])
+                .expect("decodes")
+                .data
+                .free
+        }
+    };
+    assert_eq!(free_at(parent).await - free_at(slashed_hash).await, dave_slash);
+    let issuance = |at| storage::<u128>(alice_node, b"Balances", b"TotalIssuance", at);
+    // The block's author also gets its share of the block's fees (none here: no transactions
+    // but the report, which is free).
+    assert_eq!(
+        issuance(parent).await.expect("issuance") - issuance(slashed_hash).await.expect("issuance"),
+        total_slashed
+    );
+
+    // Dave was chilled when reported: he is not in the set after.
+    let dave_key = Sr25519Public(lux_keys::dev_session_key("dave").expect("key").public());
+    let (_, head) = alice_node.finalized().await;
+    let set = finality_set(alice_node, head).await;
+    assert!(!set.authorities.iter().any(|(k, _)| *k == dave_key), "Dave is out");
+    assert!(set.set_id >= 1);
 }

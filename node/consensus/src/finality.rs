@@ -20,77 +20,31 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use codec::{Decode, Encode};
-use lux_primitives::{Header, Sr25519Public, Sr25519Signature, H256};
+use lux_primitives::{Header, Sr25519Public, H256};
 
 use crate::epoch::Authority;
 use crate::SessionSigner;
 
-/// A voting round.
-pub type Round = u64;
-/// An authority-set id: increases at each validator-set change.
-pub type SetId = u64;
+pub use lux_primitives::consensus::{vote_payload, Round, SetId, SignedVote, Vote, VoteKind};
 
 /// Most blocks a justification may carry to link precommits to their target.
 pub const MAX_JUSTIFICATION_ANCESTRY: usize = 4_096;
 
-/// The two phases.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Encode, Decode)]
-pub enum VoteKind {
-    /// First phase.
-    Prevote,
-    /// Second phase.
-    Precommit,
+/// Signs `vote` with `voter`'s key; `None` if `signer` does not hold it.
+pub fn sign_vote(
+    vote: Vote,
+    round: Round,
+    set_id: SetId,
+    voter: Sr25519Public,
+    signer: &dyn SessionSigner,
+) -> Option<SignedVote> {
+    let signature = signer.sign(&voter, &vote_payload(&vote, round, set_id))?;
+    Some(SignedVote { vote, round, set_id, voter, signature })
 }
 
-/// A vote for a block (and so for its ancestors).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Encode, Decode)]
-pub struct Vote {
-    /// The phase.
-    pub kind: VoteKind,
-    /// The block's hash.
-    pub target_hash: H256,
-    /// The block's number.
-    pub target_number: u32,
-}
-
-/// A vote signed by a validator's session key for one round of one authority set.
-#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
-pub struct SignedVote {
-    /// The vote.
-    pub vote: Vote,
-    /// The round.
-    pub round: Round,
-    /// The authority set.
-    pub set_id: SetId,
-    /// The voter's session key.
-    pub voter: Sr25519Public,
-    /// sr25519 signature over [`vote_payload`].
-    pub signature: Sr25519Signature,
-}
-
-/// What a validator signs for a vote.
-pub fn vote_payload(vote: &Vote, round: Round, set_id: SetId) -> Vec<u8> {
-    (b"LUXFINAL", vote, round, set_id).encode()
-}
-
-impl SignedVote {
-    /// Signs `vote` with `voter`'s key; `None` if `signer` does not hold it.
-    pub fn sign(
-        vote: Vote,
-        round: Round,
-        set_id: SetId,
-        voter: Sr25519Public,
-        signer: &dyn SessionSigner,
-    ) -> Option<Self> {
-        let signature = signer.sign(&voter, &vote_payload(&vote, round, set_id))?;
-        Some(Self { vote, round, set_id, voter, signature })
-    }
-
-    /// Whether the signature is the voter's.
-    pub fn verify(&self) -> bool {
-        let payload = vote_payload(&self.vote, self.round, self.set_id);
-        lux_io::crypto_native::sr25519_verify(&self.signature.0, &payload, &self.voter.0)
-    }
+/// Whether a vote's signature is its voter's.
+pub fn verify_vote(vote: &SignedVote) -> bool {
+    vote.verify_with(lux_io::crypto_native::sr25519_verify)
 }
 
 /// Why a vote, justification or equivocation proof is refused.
@@ -189,7 +143,7 @@ impl VoterSet {
             return Err(FinalityError::WrongSet { expected: self.set_id, got: vote.set_id });
         }
         let index = self.index_of(&vote.voter).ok_or(FinalityError::UnknownVoter(vote.voter))?;
-        if !vote.verify() {
+        if !verify_vote(&vote) {
             return Err(FinalityError::BadSignature(vote.voter));
         }
         Ok(index)
@@ -597,7 +551,7 @@ impl Voter {
         let local = self.local?;
         let index = self.set.index_of(&local)?;
         let vote = Vote { kind, target_hash: target.0, target_number: target.1 };
-        let signed = SignedVote::sign(vote, self.round, self.set.set_id, local, signer)?;
+        let signed = sign_vote(vote, self.round, self.set.set_id, local, signer)?;
         let state = self.rounds.entry(self.round).or_default();
         state.votes_mut(kind).first.entry(index).or_insert_with(|| signed.clone());
         Some(signed)
@@ -930,7 +884,7 @@ mod tests {
         let vote = |target: BlockId| {
             let vote =
                 Vote { kind: VoteKind::Prevote, target_hash: target.0, target_number: target.1 };
-            SignedVote::sign(vote, 1, 0, bob, &keys).expect("bob signs")
+            sign_vote(vote, 1, 0, bob, &keys).expect("bob signs")
         };
         assert!(observer.on_vote(vote(a), &chain).expect("valid").is_empty());
         assert!(observer.on_vote(vote(a), &chain).expect("duplicate").is_empty());

@@ -26,8 +26,8 @@ pub mod verify;
 pub use epoch::{Authority, Epoch, VrfSigner};
 pub use error::ConsensusError;
 pub use finality::{
-    is_descendant_or_equal, ChainView, FinalityError, Justification, SignedVote, Vote,
-    VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet,
+    is_descendant_or_equal, sign_vote, verify_vote, ChainView, FinalityError, Justification,
+    SignedVote, Vote, VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet,
 };
 pub use fork_choice::{BlockTree, ChainWeight, ForkChoiceError, TreeRoute};
 pub use slots::{slot_at, slot_start};

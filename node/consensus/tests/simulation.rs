@@ -528,9 +528,14 @@ fn handle(
                     };
                     if other != vote.vote {
                         let own = vote.voter;
-                        let second =
-                            SignedVote::sign(other, vote.round, vote.set_id, own, &node.key)
-                                .expect("signs");
+                        let second = lux_consensus::sign_vote(
+                            other,
+                            vote.round,
+                            vote.set_id,
+                            own,
+                            &node.key,
+                        )
+                        .expect("signs");
                         for peer in 0..set.voters().len() {
                             if peer != node.index {
                                 let v = if peer % 2 == 0 { vote.clone() } else { second.clone() };

@@ -3,7 +3,9 @@
 use codec::{Decode, Encode};
 use lux_chain::{Chain, ChainError};
 use lux_consensus::{Authority, Epoch, Justification, SignedVote, VoterSet};
-use lux_primitives::consensus::{ConsensusLog, EpochDescriptor, FinalitySet, Slot};
+use lux_primitives::consensus::{
+    ConsensusLog, EpochDescriptor, EquivocationProof, FinalitySet, Slot,
+};
 use lux_primitives::{ConsensusEngineId, Header, H256};
 
 /// The engine id of finality justifications.
@@ -73,4 +75,31 @@ pub fn first_set_change(chain: &Chain, block: (H256, u32)) -> Option<(H256, u32)
         number -= 1;
     }
     first
+}
+
+/// Reports an equivocation to the runtime: asks it for the unsigned report extrinsic and
+/// submits that to our pool, which gossips it (first in line, free). A report the runtime
+/// refuses (stale, already reported) is only logged.
+pub async fn report_equivocation(chain: &Chain, pool: &lux_txpool::Pool, proof: EquivocationProof) {
+    let best = chain.info().best_hash;
+    let xt: lux_primitives::OpaqueExtrinsic =
+        match chain.call_decode(&best, "LuxConsensusApi_report_equivocation", &proof.encode()) {
+            Ok(xt) => xt,
+            Err(e) => {
+                tracing::warn!(target: "consensus", "cannot build an equivocation report: {e}");
+                return;
+            }
+        };
+    let submitted = pool
+        .submit_async(
+            lux_primitives::transaction::TransactionSource::Local,
+            xt,
+            false,
+            lux_txpool::Origin::Local,
+        )
+        .await;
+    match submitted {
+        Ok(s) => tracing::warn!(target: "consensus", "⚖️  Reported an equivocation ({:?})", s.hash),
+        Err(e) => tracing::debug!(target: "consensus", "equivocation report not submitted: {e}"),
+    }
 }

@@ -12,6 +12,7 @@ use lux_consensus::{
 };
 use lux_network::protocol::decode_all;
 use lux_network::{Misbehaviour, NetworkHandle, Topic, Validation};
+use lux_primitives::consensus::EquivocationProof;
 use lux_primitives::{Header, Justifications, Sr25519Public, H256};
 use tokio::sync::mpsc;
 
@@ -50,6 +51,7 @@ impl ChainView for View<'_> {
 /// Runs finality for `set` until the inputs close.
 pub(crate) async fn run(
     chain: Arc<Chain>,
+    pool: Arc<lux_txpool::Pool>,
     network: NetworkHandle,
     keystore: Arc<MemoryKeystore>,
     set: VoterSet,
@@ -147,7 +149,14 @@ pub(crate) async fn run(
                     }
                 }
                 VoterOutput::Equivocation(proof) => {
-                    // Reporting to the runtime (and slashing) comes with staking.
+                    let report = EquivocationProof::Vote {
+                        first: proof.first.clone(),
+                        second: proof.second.clone(),
+                    };
+                    let (chain, pool) = (chain.clone(), pool.clone());
+                    tokio::spawn(async move {
+                        crate::consensus::report_equivocation(&chain, &pool, report).await
+                    });
                     tracing::warn!(
                         target: "finality",
                         "⚠️  {:?} voted twice in round {}: {:?} and {:?}",

@@ -8,12 +8,16 @@ use std::time::Duration;
 
 use codec::Encode;
 use lux_chain::{BlockOrigin, Chain, ChainError, ChainEvent};
-use lux_consensus::{check_header, slot_at, ConsensusError, Justification, PreDigest};
+use lux_consensus::{
+    check_header, slot_at, BlockEquivocation, ConsensusError, EquivocationDetector, Justification,
+    PreDigest,
+};
 use lux_network::protocol::decode_all;
 use lux_network::{
     BlockData, BlockRequest, BlockResponse, Direction, FromBlock, GossipId, Misbehaviour,
     NetworkEvent, NetworkHandle, PeerId, Topic, Validation,
 };
+use lux_primitives::consensus::EquivocationProof;
 use lux_primitives::transaction::{InvalidTransaction, TransactionSource};
 use lux_primitives::{Justifications, OpaqueExtrinsic, H256};
 use lux_rpc::{NetworkStatus, PeerSummary, SyncProgress};
@@ -76,6 +80,8 @@ pub(crate) struct Bridge {
     pub finality: Option<mpsc::UnboundedSender<FinalityInput>>,
     /// One import at a time: gossip and sync race for the same blocks.
     import_gate: tokio::sync::Mutex<()>,
+    /// The headers seen per recent slot and author, to catch two seals for one slot.
+    equivocations: Arc<parking_lot::Mutex<EquivocationDetector>>,
 }
 
 impl Bridge {
@@ -98,6 +104,7 @@ impl Bridge {
             slot_duration,
             finality,
             import_gate: tokio::sync::Mutex::new(()),
+            equivocations: Default::default(),
         }
     }
 
@@ -106,11 +113,17 @@ impl Bridge {
         let _gate = self.import_gate.lock().await;
         let chain = self.chain.clone();
         let slot_duration = self.slot_duration;
-        let (hash, justification) =
-            tokio::task::spawn_blocking(move || import_blocking(&chain, block, slot_duration))
-                .await
-                .map_err(|e| ImportError::Invalid(format!("import task failed: {e}")))??;
+        let detector = self.equivocations.clone();
+        let (hash, justification, equivocation) = tokio::task::spawn_blocking(move || {
+            import_blocking(&chain, block, slot_duration, &detector)
+        })
+        .await
+        .map_err(|e| ImportError::Invalid(format!("import task failed: {e}")))??;
         self.sync.imported.fetch_add(1, Ordering::Relaxed);
+        if let Some(BlockEquivocation { first, second }) = equivocation {
+            let proof = EquivocationProof::Slot { first, second };
+            crate::consensus::report_equivocation(&self.chain, &self.pool, proof).await;
+        }
         if let (Some(justification), Some(finality)) = (justification, &self.finality) {
             let _ = finality.send(FinalityInput::Justification(justification));
         }
@@ -380,7 +393,8 @@ fn import_blocking(
     chain: &Chain,
     block: BlockData,
     slot_duration: u64,
-) -> Result<(H256, Option<Justification>), ImportError> {
+    detector: &parking_lot::Mutex<EquivocationDetector>,
+) -> Result<(H256, Option<Justification>, Option<BlockEquivocation>), ImportError> {
     let BlockData { header, body, justification } = block;
     let hash = header.hash();
     if chain.header(&hash)?.is_some() {
@@ -395,8 +409,12 @@ fn import_blocking(
     let parent_slot = PreDigest::find(&parent).map(|p| p.slot());
     // One slot of clock drift is allowed.
     let now_slot = slot_at(now_ms(), slot_duration) + 1;
-    check_header(header.clone(), &epoch, parent_slot, now_slot)
+    let checked = check_header(header.clone(), &epoch, parent_slot, now_slot)
         .map_err(|e| ImportError::Invalid(e.to_string()))?;
+    // Two seals by one author for one slot: reported, and the block imported all the same
+    // (fork choice decides between them). Slots older than two epochs are forgotten.
+    let forget_before = slot.saturating_sub(2 * epoch.length.max(1));
+    let equivocation = detector.lock().note(&header, &checked.pre_digest, forget_before);
     let justification = match justification {
         Some(bytes) => {
             let justification = decode_all::<Justification>(&bytes)
@@ -415,7 +433,7 @@ fn import_blocking(
     let justifications =
         justification.as_ref().map(|j| Justifications(vec![(FINALITY_ENGINE_ID, j.encode())]));
     match chain.import(header, body, justifications, None, BlockOrigin::External, false) {
-        Ok(_) => Ok((hash, justification)),
+        Ok(_) => Ok((hash, justification, equivocation)),
         Err(ChainError::InvalidBlock(reason)) => Err(ImportError::Invalid(reason)),
         Err(ChainError::UnknownParent(parent)) => Err(ImportError::UnknownParent(parent)),
         Err(e) => Err(e.into()),

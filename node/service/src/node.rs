@@ -112,6 +112,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
             let (fetch_tx, fetch_rx) = tokio::sync::mpsc::unbounded_channel();
             tasks.push(tokio::spawn(finality::run(
                 chain.clone(),
+                pool.clone(),
                 handle.clone(),
                 keystore.clone(),
                 set,

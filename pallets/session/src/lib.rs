@@ -29,10 +29,12 @@ use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::marker::PhantomData;
 use lux_io::hashing::blake2_256;
 use lux_primitives::consensus::{
-    find_pre_digest, ConsensusLog, EpochDescriptor, EpochState, FinalitySet, Slot,
+    find_pre_digest, ConsensusLog, EpochDescriptor, EpochState, EquivocationProof, FinalitySet,
+    Slot, UnsealedHeader,
 };
+use lux_primitives::transaction::{InvalidTransaction, TransactionValidity, ValidTransaction};
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
-use lux_primitives::{AccountId20, Sr25519Public};
+use lux_primitives::{AccountId20, Perbill, Sr25519Public};
 use lux_support::metadata::PalletMeta;
 use lux_support::{
     ensure, ensure_signed, pallet_error, storage, DispatchClass, DispatchInfo,
@@ -88,6 +90,18 @@ pub struct SessionKeys {
     pub lux: Sr25519Public,
 }
 
+/// A checked offence: its kind (0: two blocks in one slot, 1: two finality votes in one
+/// round), time (slot, or set id and round) and offender.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Offence {
+    /// The kind.
+    pub kind: u8,
+    /// When.
+    pub time: (u64, u64),
+    /// Who.
+    pub offender: AccountId20,
+}
+
 /// Decides the validators of each session (implemented by the staking pallet). Substrate's
 /// trait, with each validator's stake returned along with it: stake weighs slot claims and
 /// finality votes.
@@ -110,13 +124,36 @@ impl SessionManager for () {
     fn start_session(_: SessionIndex) {}
 }
 
+/// Takes offences of validators (implemented by the staking pallet, which disables, chills
+/// and slashes them).
+pub trait ReportOffence {
+    /// `offenders` (all those of one offence kind and time so far) committed an offence in
+    /// session `session`; slash `fraction` of their exposed stake.
+    fn report_offence(offenders: &[AccountId20], session: SessionIndex, fraction: Perbill);
+}
+
+/// Offences are ignored.
+impl ReportOffence for () {
+    fn report_offence(_: &[AccountId20], _: SessionIndex, _: Perbill) {}
+}
+
 /// Configuration of the session pallet.
 pub trait Config: pallet_system::Config {
     /// The runtime's event type.
     type RuntimeEvent: From<Event> + Into<<Self as pallet_system::Config>::RuntimeEvent>;
     /// Who decides the validators of each session.
     type SessionManager: SessionManager;
+    /// Who takes equivocation offences.
+    type ReportOffence: ReportOffence;
 }
+
+/// Weight of `report_equivocation`: two signature checks and a few reads and writes (the
+/// slash itself is deferred).
+pub const REPORT_EQUIVOCATION_WEIGHT: Weight =
+    Weight::from_parts(400 * WEIGHT_REF_TIME_PER_MICROS, 0);
+
+/// How long a valid equivocation report stays in the pool, in blocks.
+pub const REPORT_LONGEVITY: u64 = 64;
 
 /// Marker type of the pallet.
 pub struct Pallet<T>(PhantomData<T>);
@@ -150,6 +187,13 @@ pallet_error! {
         NoKeys,
         /// The account does not exist (it needs a balance to hold session keys).
         NoAccount,
+        /// The equivocation proof is not two conflicting messages signed by one current
+        /// authority.
+        InvalidEquivocationProof,
+        /// This offender's offence at this time was already reported.
+        DuplicateOffenceReport,
+        /// The offence is from an earlier session (or finality set): too old to report.
+        StaleEquivocationReport,
     }
 }
 
@@ -176,6 +220,10 @@ storage! {
     pub type NextAuthorities = StorageValue<Vec<(Sr25519Public, u64)>, ValueQuery>;
     /// The finality voter set's id: plus one whenever `Authorities` changes.
     pub type FinalitySetId = StorageValue<u64, ValueQuery>;
+    /// Offenders reported this session, by offence: (0, slot, 0) for two blocks in one slot,
+    /// (1, set id, round) for two finality votes in one round.
+    pub type ReportedOffences =
+        StorageMap<Twox64Concat, (u8, u64, u64), Vec<AccountId20>, ValueQuery>;
     /// Length of a slot in milliseconds.
     pub type SlotDuration = StorageValue<u64, ValueQuery>;
     /// Slots per epoch (and so per session).
@@ -249,19 +297,46 @@ pub enum Call {
     /// Removes the sender's session keys.
     #[codec(index = 1)]
     purge_keys,
+    /// Reports that a current authority signed two conflicting messages (unsigned: any node
+    /// submits the proofs it sees; free, and first in the pool). The offender is disabled and
+    /// chilled, and slashed `min((3k/n)², 1)` of its exposure after the deferral, `k` being the
+    /// offenders of the same kind and time and `n` the validators.
+    #[codec(index = 2)]
+    report_equivocation {
+        /// The two signed messages.
+        equivocation_proof: alloc::boxed::Box<EquivocationProof>,
+    },
 }
 
 impl GetDispatchInfo for Call {
     fn get_dispatch_info(&self) -> DispatchInfo {
-        DispatchInfo { weight: SET_KEYS_WEIGHT, class: DispatchClass::Normal, pays_fee: Pays::Yes }
+        match self {
+            Self::report_equivocation { .. } => DispatchInfo {
+                weight: REPORT_EQUIVOCATION_WEIGHT,
+                class: DispatchClass::Operational,
+                pays_fee: Pays::No,
+            },
+            _ => DispatchInfo {
+                weight: SET_KEYS_WEIGHT,
+                class: DispatchClass::Normal,
+                pays_fee: Pays::Yes,
+            },
+        }
     }
 }
 
 impl Call {
     /// Runs the call as `origin`.
     pub fn dispatch<T: Config>(self, origin: RawOrigin) -> DispatchResultWithPostInfo {
+        if let Self::report_equivocation { equivocation_proof } = &self {
+            lux_support::ensure_none(origin)?;
+            let offence = Pallet::<T>::check_equivocation(equivocation_proof)?;
+            Pallet::<T>::report(offence);
+            return Ok(lux_support::PostDispatchInfo { actual_weight: None, pays_fee: Pays::No });
+        }
         let who = ensure_signed(origin)?;
         match self {
+            Self::report_equivocation { .. } => {}
             Self::set_keys { keys, proof } => {
                 let signature: [u8; 64] =
                     proof.as_slice().try_into().map_err(|_| Error::<T>::InvalidProof)?;
@@ -404,6 +479,8 @@ impl<T: Config> Pallet<T> {
         Validators::put(queued.iter().map(|(a, _)| *a).collect::<Vec<_>>());
         Authorities::put(&authorities);
         DisabledValidators::kill();
+        // Reports are taken for the current session only.
+        ReportedOffences::clear(None);
         if changed {
             let set_id = FinalitySetId::get().saturating_add(1);
             FinalitySetId::put(set_id);
@@ -445,6 +522,109 @@ impl<T: Config> Pallet<T> {
             ConsensusLog::NextAuthorities(next_authorities).to_digest_item(),
         );
         Self::deposit_event(Event::NewSession { session_index: index });
+    }
+
+    /// Checks an equivocation proof against the current session: returns the offence's kind,
+    /// time and offender.
+    pub fn check_equivocation(proof: &EquivocationProof) -> Result<Offence, Error<T>> {
+        let invalid = Error::<T>::InvalidEquivocationProof;
+        let authorities = Authorities::get();
+        let (kind, time, index) = match proof {
+            EquivocationProof::Slot { first, second } => {
+                let a = UnsealedHeader::new(first.clone(), blake2_256).ok_or(invalid)?;
+                let b = UnsealedHeader::new(second.clone(), blake2_256)
+                    .ok_or(Error::<T>::InvalidEquivocationProof)?;
+                let (slot, index) = (a.pre_digest.slot(), a.pre_digest.authority_index());
+                ensure!(
+                    a.hash != b.hash
+                        && slot == b.pre_digest.slot()
+                        && index == b.pre_digest.authority_index(),
+                    Error::<T>::InvalidEquivocationProof
+                );
+                // Only offences of the current session: its authorities are known here.
+                let epoch = Epoch::get();
+                ensure!(slot >= epoch.start_slot, Error::<T>::StaleEquivocationReport);
+                ensure!(
+                    slot < epoch.start_slot.saturating_add(Self::epoch_length()),
+                    Error::<T>::InvalidEquivocationProof
+                );
+                let (key, _) =
+                    authorities.get(index as usize).ok_or(Error::<T>::InvalidEquivocationProof)?;
+                for header in [&a, &b] {
+                    ensure!(
+                        lux_io::crypto::sr25519_verify(
+                            &header.signature,
+                            header.pre_hash.as_bytes(),
+                            &key.0
+                        ),
+                        Error::<T>::InvalidEquivocationProof
+                    );
+                }
+                (0u8, (slot, 0u64), index)
+            }
+            EquivocationProof::Vote { first, second } => {
+                ensure!(
+                    first.voter == second.voter
+                        && first.round == second.round
+                        && first.set_id == second.set_id
+                        && first.vote.kind == second.vote.kind
+                        && first.vote != second.vote,
+                    invalid
+                );
+                ensure!(first.set_id == FinalitySetId::get(), Error::<T>::StaleEquivocationReport);
+                ensure!(
+                    first.verify_with(lux_io::crypto::sr25519_verify)
+                        && second.verify_with(lux_io::crypto::sr25519_verify),
+                    Error::<T>::InvalidEquivocationProof
+                );
+                let index = authorities
+                    .iter()
+                    .position(|(key, _)| *key == first.voter)
+                    .ok_or(Error::<T>::InvalidEquivocationProof)?;
+                (1u8, (first.set_id, first.round), index as u32)
+            }
+        };
+        let offender =
+            *Validators::get().get(index as usize).ok_or(Error::<T>::InvalidEquivocationProof)?;
+        ensure!(
+            !ReportedOffences::get((kind, time.0, time.1)).contains(&offender),
+            Error::<T>::DuplicateOffenceReport
+        );
+        Ok(Offence { kind, time, offender })
+    }
+
+    /// Records a checked offence and hands every offender of its kind and time to the
+    /// [`ReportOffence`] with the slash fraction `min((3k/n)², 1)`.
+    fn report(offence: Offence) {
+        let key = (offence.kind, offence.time.0, offence.time.1);
+        let offenders = ReportedOffences::mutate(key, |offenders| {
+            offenders.push(offence.offender);
+            offenders.clone()
+        });
+        let validators = Validators::get().len().max(1) as u128;
+        let fraction = Perbill::from_rational(3 * offenders.len() as u128, validators).square();
+        T::ReportOffence::report_offence(&offenders, CurrentIndex::get(), fraction);
+    }
+
+    /// Pool validity of an unsigned call: only equivocation reports, checked, first in line
+    /// and deduplicated by offence and offender.
+    pub fn validate_unsigned(call: &Call) -> TransactionValidity {
+        let Call::report_equivocation { equivocation_proof } = call else {
+            return Err(InvalidTransaction::Call.into());
+        };
+        let offence = Self::check_equivocation(equivocation_proof).map_err(|e| match e {
+            Error::<T>::StaleEquivocationReport => InvalidTransaction::Stale,
+            _ => InvalidTransaction::BadProof,
+        })?;
+        Ok(ValidTransaction {
+            priority: u64::MAX,
+            requires: Vec::new(),
+            provides: alloc::vec![
+                (b"equivocation", offence.kind, offence.time, offence.offender).encode()
+            ],
+            longevity: REPORT_LONGEVITY,
+            propagate: true,
+        })
     }
 
     /// Disables the current validator `account` for the rest of the session (an offender):
@@ -898,6 +1078,127 @@ mod tests {
         });
     }
 
+    /// A header of block `number` claiming `slot` for authority `index`, sealed by `key`.
+    fn sealed(number: u32, slot: Slot, index: u32, key: u8) -> lux_primitives::Header {
+        let mut header = lux_primitives::Header {
+            parent_hash: Default::default(),
+            number,
+            state_root: Default::default(),
+            extrinsics_root: Default::default(),
+            digest: Default::default(),
+        };
+        header.digest.push(PreDigest::Secondary { authority_index: index, slot }.to_digest_item());
+        let pre_hash = blake2_256(&header.encode());
+        let seal = pair(key).sign(&pre_hash).to_vec();
+        header.digest.push(lux_primitives::DigestItem::Seal(
+            lux_primitives::consensus::ENGINE_ID,
+            lux_primitives::Sr25519Signature(seal.try_into().expect("64 bytes")).encode(),
+        ));
+        header
+    }
+
+    fn vote(key: u8, round: u64, target: u8) -> lux_primitives::consensus::SignedVote {
+        use lux_primitives::consensus::{vote_payload, SignedVote, Vote, VoteKind};
+        let vote = Vote {
+            kind: VoteKind::Precommit,
+            target_hash: lux_primitives::H256::repeat_byte(target),
+            target_number: 1,
+        };
+        let signature = pair(key).sign(&vote_payload(&vote, round, 0));
+        SignedVote {
+            vote,
+            round,
+            set_id: 0,
+            voter: keys(key).lux,
+            signature: lux_primitives::Sr25519Signature(signature),
+        }
+    }
+
+    fn report(proof: EquivocationProof) -> DispatchResultWithPostInfo {
+        let call = Call::report_equivocation { equivocation_proof: alloc::boxed::Box::new(proof) };
+        Session::validate_unsigned(&call)
+            .map_err(|_| Error::<NoRuntime>::InvalidEquivocationProof)?;
+        call.dispatch::<NoRuntime>(RawOrigin::None)
+    }
+
+    #[test]
+    fn equivocations_are_checked_deduplicated_and_reported_with_the_slash_fraction() {
+        with_genesis(|| {
+            enter(1, &secondary(100));
+            OFFENCES.with(|o| o.borrow_mut().clear());
+            // Two headers for slot 105 sealed by validator 2 (authority index 1).
+            let two_blocks = || EquivocationProof::Slot {
+                first: sealed(2, 105, 1, 2),
+                second: sealed(3, 105, 1, 2),
+            };
+            // Signed, or with someone else's seal, or for two slots: refused.
+            let signed = Call::report_equivocation {
+                equivocation_proof: alloc::boxed::Box::new(two_blocks()),
+            };
+            assert!(signed.dispatch::<NoRuntime>(RawOrigin::Signed(account(1))).is_err());
+            let framed = EquivocationProof::Slot {
+                first: sealed(2, 105, 1, 2),
+                second: sealed(3, 105, 1, 1),
+            };
+            assert_eq!(error(report(framed)), "InvalidEquivocationProof");
+            let two_slots = EquivocationProof::Slot {
+                first: sealed(2, 105, 1, 2),
+                second: sealed(3, 106, 1, 2),
+            };
+            assert_eq!(error(report(two_slots)), "InvalidEquivocationProof");
+            let header = sealed(2, 105, 1, 2);
+            let same = EquivocationProof::Slot { first: header.clone(), second: header };
+            assert_eq!(error(report(same)), "InvalidEquivocationProof");
+
+            report(two_blocks()).expect("reported");
+            // One offender of two validators: min((3/2)², 1) = 100%.
+            let reported = OFFENCES.with(|o| o.borrow().clone());
+            assert_eq!(reported, vec![(vec![account(2)], 0, Perbill::one())]);
+            // Again: a duplicate, refused in the pool and in a block.
+            let call = Call::report_equivocation {
+                equivocation_proof: alloc::boxed::Box::new(two_blocks()),
+            };
+            assert!(Session::validate_unsigned(&call).is_err());
+            assert_eq!(
+                error(call.dispatch::<NoRuntime>(RawOrigin::None)),
+                "DuplicateOffenceReport"
+            );
+
+            // Two precommits of validator 1 in round 3 for different blocks.
+            let votes = EquivocationProof::Vote { first: vote(1, 3, 1), second: vote(1, 3, 2) };
+            let valid = Session::validate_unsigned(&Call::report_equivocation {
+                equivocation_proof: alloc::boxed::Box::new(votes.clone()),
+            })
+            .expect("valid");
+            assert_eq!(valid.priority, u64::MAX);
+            report(votes).expect("reported");
+            let not_conflicting =
+                EquivocationProof::Vote { first: vote(1, 4, 1), second: vote(1, 4, 1) };
+            assert_eq!(error(report(not_conflicting)), "InvalidEquivocationProof");
+            let forged = EquivocationProof::Vote {
+                first: vote(1, 5, 1),
+                second: lux_primitives::consensus::SignedVote {
+                    voter: keys(1).lux,
+                    ..vote(2, 5, 2)
+                },
+            };
+            assert_eq!(error(report(forged)), "InvalidEquivocationProof");
+
+            // After the session ends, its offences are stale.
+            enter(2, &secondary(110));
+            let old = EquivocationProof::Slot {
+                first: sealed(2, 105, 1, 2),
+                second: sealed(4, 105, 1, 2),
+            };
+            let call =
+                Call::report_equivocation { equivocation_proof: alloc::boxed::Box::new(old) };
+            assert_eq!(
+                error(call.dispatch::<NoRuntime>(RawOrigin::None)),
+                "StaleEquivocationReport"
+            );
+        });
+    }
+
     thread_local! {
         static NEXT: RefCell<Option<Vec<(AccountId20, u128)>>> = const { RefCell::new(None) };
         static MANAGER_CALLS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
@@ -944,5 +1245,20 @@ mod tests {
     impl Config for NoRuntime {
         type RuntimeEvent = Ev;
         type SessionManager = TestManager;
+        type ReportOffence = TestOffences;
+    }
+
+    thread_local! {
+        static OFFENCES: RefCell<Vec<(Vec<AccountId20>, SessionIndex, Perbill)>> =
+            const { RefCell::new(Vec::new()) };
+    }
+
+    /// Records the offences reported.
+    struct TestOffences;
+
+    impl ReportOffence for TestOffences {
+        fn report_offence(offenders: &[AccountId20], session: SessionIndex, fraction: Perbill) {
+            OFFENCES.with(|o| o.borrow_mut().push((offenders.to_vec(), session, fraction)));
+        }
     }
 }

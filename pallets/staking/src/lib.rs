@@ -1068,6 +1068,13 @@ impl<T: Config> SessionManager for Pallet<T> {
     }
 }
 
+impl<T: Config> pallet_session::ReportOffence for Pallet<T> {
+    fn report_offence(offenders: &[AccountId20], session: SessionIndex, fraction: Perbill) {
+        // Unsigned reports carry no reporter to reward.
+        Self::on_offence(offenders, session, fraction, &[]);
+    }
+}
+
 impl<T: Config> Pallet<T> {
     fn deposit_event(event: Event) {
         pallet_system::Pallet::<T>::deposit_event(<T as Config>::RuntimeEvent::from(event));

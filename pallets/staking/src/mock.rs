@@ -62,6 +62,7 @@ impl pallet_timestamp::Config for Test {
 impl pallet_session::Config for Test {
     type RuntimeEvent = RuntimeEvent;
     type SessionManager = Staking;
+    type ReportOffence = Staking;
 }
 
 impl Config for Test {

@@ -131,6 +131,127 @@ impl ConsensusLog {
     }
 }
 
+/// A finality voting round.
+pub type Round = u64;
+/// A finality voter-set id: increases at each validator-set change.
+pub type SetId = u64;
+
+/// The two phases of a finality round.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+)]
+pub enum VoteKind {
+    /// First phase.
+    Prevote,
+    /// Second phase.
+    Precommit,
+}
+
+/// A finality vote for a block (and so for its ancestors).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Encode, Decode, DecodeWithMemTracking, TypeInfo,
+)]
+pub struct Vote {
+    /// The phase.
+    pub kind: VoteKind,
+    /// The block's hash.
+    pub target_hash: crate::H256,
+    /// The block's number.
+    pub target_number: u32,
+}
+
+/// A finality vote signed by a validator's session key for one round of one voter set.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct SignedVote {
+    /// The vote.
+    pub vote: Vote,
+    /// The round.
+    pub round: Round,
+    /// The voter set.
+    pub set_id: SetId,
+    /// The voter's session key.
+    pub voter: Sr25519Public,
+    /// sr25519 signature over [`vote_payload`].
+    pub signature: crate::Sr25519Signature,
+}
+
+/// What a validator signs for a finality vote.
+pub fn vote_payload(vote: &Vote, round: Round, set_id: SetId) -> Vec<u8> {
+    (b"LUXFINAL", vote, round, set_id).encode()
+}
+
+impl SignedVote {
+    /// Whether the signature is the voter's, with `verify(signature, message, public)` (the
+    /// host's sr25519 check in the runtime, the native one in the node).
+    pub fn verify_with(&self, verify: impl Fn(&[u8; 64], &[u8], &[u8; 32]) -> bool) -> bool {
+        verify(&self.signature.0, &vote_payload(&self.vote, self.round, self.set_id), &self.voter.0)
+    }
+}
+
+/// Proof that a validator signed two conflicting messages: the offence that the session
+/// pallet's `report_equivocation` takes (the node reports every one it sees).
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub enum EquivocationProof {
+    /// Two different headers sealed by one authority for one slot.
+    #[codec(index = 0)]
+    Slot {
+        /// One sealed header.
+        first: Header,
+        /// The other.
+        second: Header,
+    },
+    /// Two different votes of one kind signed by one voter in one round of one set.
+    #[codec(index = 1)]
+    Vote {
+        /// One signed vote.
+        first: SignedVote,
+        /// The other.
+        second: SignedVote,
+    },
+}
+
+/// A sealed header taken apart: the hash its author signed (the header's without the seal),
+/// the seal's signature, and the slot claim.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnsealedHeader {
+    /// The header's hash, seal included.
+    pub hash: crate::H256,
+    /// The hash the author signed: the header's without its seal.
+    pub pre_hash: crate::H256,
+    /// The seal's sr25519 signature.
+    pub signature: [u8; 64],
+    /// The slot claim.
+    pub pre_digest: PreDigest,
+}
+
+impl UnsealedHeader {
+    /// Takes `header` apart; `None` unless it ends with exactly one LuxTensor seal and holds a
+    /// slot claim. `blake2_256` hashes (the host's in the runtime).
+    pub fn new(mut header: Header, blake2_256: impl Fn(&[u8]) -> [u8; 32]) -> Option<Self> {
+        let hash = crate::H256(blake2_256(&header.encode()));
+        let seal = header.take_seal()?;
+        if header.digest.logs.iter().any(|item| matches!(item, DigestItem::Seal(..))) {
+            return None;
+        }
+        let mut data = seal.as_seal(ENGINE_ID)?;
+        let signature = <[u8; 64]>::decode(&mut data).ok()?;
+        let pre_digest = PreDigest::find(&header)?;
+        let pre_hash = crate::H256(blake2_256(&header.encode()));
+        Some(Self { hash, pre_hash, signature, pre_digest })
+    }
+}
+
 /// The finality voter set of a state (`LuxConsensusApi_finality_set`): the voters that
 /// finalize the children of the block whose state it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
