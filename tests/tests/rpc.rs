@@ -263,3 +263,65 @@ async fn subscriptions_follow_heads_storage_and_extrinsics() {
         rpc.request("author_pendingExtrinsics", rpc_params![]).await.expect("pending");
     assert!(pending.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn session_key_methods_are_unsafe_and_keys_persist_in_the_keystore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (generated, inserted) = {
+        let mut node = TestNode::dev(dir.path(), NodeOptions::default()).await;
+        let client = node.client().await;
+        // On localhost (the default `auto`), the key methods are served.
+        let generated: String =
+            client.request("author_rotateKeys", rpc_params![]).await.expect("rotateKeys");
+        assert_eq!(unhex(&Value::String(generated.clone())).len(), 32);
+        let has: bool = client
+            .request("author_hasSessionKeys", rpc_params![generated.clone()])
+            .await
+            .expect("hasSessionKeys");
+        assert!(has);
+        let bob = lux_keys::dev_session_key("bob").expect("key").public();
+        let has: bool = client
+            .request("author_hasKey", rpc_params![hex(&bob), "luxs"])
+            .await
+            .expect("hasKey");
+        assert!(!has);
+        let null: Value = client
+            .request("author_insertKey", rpc_params!["luxs", "//Bob", hex(&bob)])
+            .await
+            .expect("insertKey");
+        assert_eq!(null, Value::Null);
+        // A wrong key type or a public key that is not the URI's are refused.
+        let wrong_type = client.request::<Value>("author_hasKey", rpc_params![hex(&bob), "babe"]).await;
+        assert!(format!("{wrong_type:?}").contains("1005"), "{wrong_type:?}");
+        let charlie = lux_keys::dev_session_key("charlie").expect("key").public();
+        let mismatch = client
+            .request::<Value>("author_insertKey", rpc_params!["luxs", "//Bob", hex(&charlie)])
+            .await;
+        assert!(mismatch.is_err());
+        let bad_keys = client.request::<bool>("author_hasSessionKeys", rpc_params!["0x1234"]).await;
+        assert!(format!("{bad_keys:?}").contains("1007"), "{bad_keys:?}");
+        node.stop();
+        (generated, bob)
+    };
+    // Both keys were written to the keystore: a restarted node has them.
+    let options = NodeOptions { args: vec!["--rpc-methods".into(), "unsafe".into()], ..Default::default() };
+    let mut node = TestNode::dev(dir.path(), options).await;
+    let client = node.client().await;
+    let has: bool =
+        client.request("author_hasSessionKeys", rpc_params![generated]).await.expect("served");
+    assert!(has);
+    let has: bool = client
+        .request("author_hasKey", rpc_params![hex(&inserted), "luxs"])
+        .await
+        .expect("served");
+    assert!(has);
+    node.stop();
+
+    // `--rpc-methods safe` refuses them.
+    let options = NodeOptions { args: vec!["--rpc-methods".into(), "safe".into()], ..Default::default() };
+    let mut node = TestNode::dev(dir.path(), options).await;
+    let refused = node.client().await.request::<String>("author_rotateKeys", rpc_params![]).await;
+    let message = format!("{refused:?}");
+    assert!(message.contains("unsafe to be called externally"), "{message}");
+    node.stop();
+}
