@@ -280,10 +280,8 @@ async fn session_key_methods_are_unsafe_and_keys_persist_in_the_keystore() {
             .expect("hasSessionKeys");
         assert!(has);
         let bob = lux_keys::dev_session_key("bob").expect("key").public();
-        let has: bool = client
-            .request("author_hasKey", rpc_params![hex(&bob), "luxs"])
-            .await
-            .expect("hasKey");
+        let has: bool =
+            client.request("author_hasKey", rpc_params![hex(&bob), "luxs"]).await.expect("hasKey");
         assert!(!has);
         let null: Value = client
             .request("author_insertKey", rpc_params!["luxs", "//Bob", hex(&bob)])
@@ -291,7 +289,8 @@ async fn session_key_methods_are_unsafe_and_keys_persist_in_the_keystore() {
             .expect("insertKey");
         assert_eq!(null, Value::Null);
         // A wrong key type or a public key that is not the URI's are refused.
-        let wrong_type = client.request::<Value>("author_hasKey", rpc_params![hex(&bob), "babe"]).await;
+        let wrong_type =
+            client.request::<Value>("author_hasKey", rpc_params![hex(&bob), "babe"]).await;
         assert!(format!("{wrong_type:?}").contains("1005"), "{wrong_type:?}");
         let charlie = lux_keys::dev_session_key("charlie").expect("key").public();
         let mismatch = client
@@ -304,21 +303,21 @@ async fn session_key_methods_are_unsafe_and_keys_persist_in_the_keystore() {
         (generated, bob)
     };
     // Both keys were written to the keystore: a restarted node has them.
-    let options = NodeOptions { args: vec!["--rpc-methods".into(), "unsafe".into()], ..Default::default() };
+    let options =
+        NodeOptions { args: vec!["--rpc-methods".into(), "unsafe".into()], ..Default::default() };
     let mut node = TestNode::dev(dir.path(), options).await;
     let client = node.client().await;
     let has: bool =
         client.request("author_hasSessionKeys", rpc_params![generated]).await.expect("served");
     assert!(has);
-    let has: bool = client
-        .request("author_hasKey", rpc_params![hex(&inserted), "luxs"])
-        .await
-        .expect("served");
+    let has: bool =
+        client.request("author_hasKey", rpc_params![hex(&inserted), "luxs"]).await.expect("served");
     assert!(has);
     node.stop();
 
     // `--rpc-methods safe` refuses them.
-    let options = NodeOptions { args: vec!["--rpc-methods".into(), "safe".into()], ..Default::default() };
+    let options =
+        NodeOptions { args: vec!["--rpc-methods".into(), "safe".into()], ..Default::default() };
     let mut node = TestNode::dev(dir.path(), options).await;
     let refused = node.client().await.request::<String>("author_rotateKeys", rpc_params![]).await;
     let message = format!("{refused:?}");

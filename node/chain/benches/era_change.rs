@@ -109,9 +109,17 @@ fn build(chain: &Chain, slot: u64) -> ((Header, Vec<OpaqueExtrinsic>), Duration)
         .build_block(&parent, digest, &data, &mut ListFeed::new(Vec::new()), limits)
         .expect("builds");
     let took = started.elapsed();
-    let header = seal_header(built.header, &Sr25519Public(author.public()), &author).expect("sealed");
+    let header =
+        seal_header(built.header, &Sr25519Public(author.public()), &author).expect("sealed");
     chain
-        .import(header.clone(), built.body.clone(), None, Some(built.changes), BlockOrigin::Own, true)
+        .import(
+            header.clone(),
+            built.body.clone(),
+            None,
+            Some(built.changes),
+            BlockOrigin::Own,
+            true,
+        )
         .expect("imports its own block");
     ((header, built.body), took)
 }

@@ -143,7 +143,7 @@ impl VoterSet {
             return Err(FinalityError::WrongSet { expected: self.set_id, got: vote.set_id });
         }
         let index = self.index_of(&vote.voter).ok_or(FinalityError::UnknownVoter(vote.voter))?;
-        if !verify_vote(&vote) {
+        if !verify_vote(vote) {
             return Err(FinalityError::BadSignature(vote.voter));
         }
         Ok(index)

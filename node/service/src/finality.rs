@@ -48,17 +48,27 @@ impl ChainView for View<'_> {
     }
 }
 
-/// Runs finality for `set` until the inputs close.
+/// The node's parts the finality task works with.
+pub(crate) struct FinalityParts {
+    /// The chain it finalizes.
+    pub chain: Arc<Chain>,
+    /// Where equivocation reports go.
+    pub pool: Arc<lux_txpool::Pool>,
+    /// Where votes and commits go.
+    pub network: NetworkHandle,
+    /// The session keys it votes with.
+    pub keystore: Arc<MemoryKeystore>,
+}
+
+/// Runs finality, starting with `set`, until the inputs close.
 pub(crate) async fn run(
-    chain: Arc<Chain>,
-    pool: Arc<lux_txpool::Pool>,
-    network: NetworkHandle,
-    keystore: Arc<MemoryKeystore>,
+    parts: FinalityParts,
     set: VoterSet,
     round_duration: Duration,
     mut inputs: mpsc::UnboundedReceiver<FinalityInput>,
     fetch: mpsc::UnboundedSender<(lux_network::PeerId, H256)>,
 ) {
+    let FinalityParts { chain, pool, network, keystore } = parts;
     let config = VoterConfig { round_duration_ms: round_duration.as_millis() as u64 };
     let info = chain.info();
     let mut voter = new_voter(set, config, &keystore, (info.finalized_hash, info.finalized_number));

@@ -110,11 +110,14 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         ));
         if let Some(set) = voters {
             let (fetch_tx, fetch_rx) = tokio::sync::mpsc::unbounded_channel();
+            let parts = finality::FinalityParts {
+                chain: chain.clone(),
+                pool: pool.clone(),
+                network: handle.clone(),
+                keystore: keystore.clone(),
+            };
             tasks.push(tokio::spawn(finality::run(
-                chain.clone(),
-                pool.clone(),
-                handle.clone(),
-                keystore.clone(),
+                parts,
                 set,
                 std::time::Duration::from_millis(slot_duration),
                 finality_rx,

@@ -792,7 +792,7 @@ mod tests {
             assert!(GenesisConfig { epoch_length: 0, ..ok.clone() }.build::<NoRuntime>().is_err());
             assert!(GenesisConfig { keys: vec![], ..ok.clone() }.build::<NoRuntime>().is_err());
             // Keys need an account to hold them.
-            assert!(ok.build::<NoRuntime>().unwrap_err().contains("no balance"));
+            assert!(ok.build::<NoRuntime>().expect_err("no balance").contains("no balance"));
         });
         lux_io::TestExternalities::default().execute_with(|| {
             endow(account(1));
@@ -801,7 +801,7 @@ mod tests {
                 keys: vec![(account(1), keys(1)), (account(2), keys(1))],
                 ..genesis(1)
             };
-            assert!(dup.build::<NoRuntime>().unwrap_err().contains("appears twice"));
+            assert!(dup.build::<NoRuntime>().expect_err("duplicate key").contains("appears twice"));
         });
         with_genesis(|| {
             assert_eq!(Session::validators(), vec![account(1), account(2)]);

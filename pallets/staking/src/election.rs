@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(winners, vec![3, 2]);
         // Every voter with an elected target has its whole stake assigned.
         for (who, parts) in &result.assignments {
-            let stake = voters.iter().find(|v| v.who == *who).unwrap().stake;
+            let stake = voters.iter().find(|v| v.who == *who).expect("a voter").stake;
             assert_eq!(parts.iter().map(|(_, p)| p).sum::<u128>(), stake);
         }
         let total_backing: u128 = result.winners.iter().map(|(_, b)| b).sum();
@@ -199,7 +199,7 @@ mod tests {
         let result = seq_phragmen(2, &candidates, &voters);
         let backing: BTreeMap<u32, u128> = result.winners.iter().copied().collect();
         assert_eq!(backing.values().sum::<u128>(), 600);
-        let nominator = &result.assignments.iter().find(|(w, _)| *w == 9).unwrap().1;
+        let nominator = &result.assignments.iter().find(|(w, _)| *w == 9).expect("assigned").1;
         let to_1 = nominator.iter().find(|(c, _)| *c == 1).map_or(0, |(_, p)| *p);
         let to_2 = nominator.iter().find(|(c, _)| *c == 2).map_or(0, |(_, p)| *p);
         assert_eq!(to_1 + to_2, 200);

@@ -184,7 +184,10 @@ fn intentions_are_checked() {
         Call::nominate { targets: vec![account(1), account(2), account(1)] }
             .dispatch::<Test>(signed(11))
             .expect("nominated");
-        assert_eq!(Nominators::get(account(11)).unwrap().targets, vec![account(1), account(2)]);
+        assert_eq!(
+            Nominators::get(account(11)).expect("nominator").targets,
+            vec![account(1), account(2)]
+        );
         // A nominator cannot unbond below its minimum (10) without chilling first.
         assert_eq!(
             error(Call::unbond { value: 45 }.dispatch::<Test>(signed(11))),
