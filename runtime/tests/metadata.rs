@@ -92,7 +92,7 @@ fn every_pallet_is_described() {
         events("Balances"),
         ["Endowed", "DustLost", "Transfer", "BalanceSet", "Deposit", "Withdraw", "Slashed"]
     );
-    assert_eq!(calls("Session"), ["set_keys", "purge_keys"]);
+    assert_eq!(calls("Session"), ["set_keys", "purge_keys", "report_equivocation"]);
     assert_eq!(
         calls("Staking"),
         [

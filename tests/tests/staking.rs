@@ -7,15 +7,19 @@
 //! - at the same era change a validator that chilled (Dave) leaves the set, and finality
 //!   never stalls through the hand-over;
 //! - bonded funds cannot be transferred;
+//! - anyone pays out an ended era: validator and nominator get exactly their shares by points
+//!   and exposure, re-bonded;
 //! - a full node started afterwards syncs from genesis across the set change and agrees on
 //!   the finalized chain;
+//! - unbonded funds: withdrawing returns nothing before the bonding duration and the funds
+//!   after it;
 //! - one session key run on two nodes at once double-signs: the other nodes report it, the
 //!   offender is slashed after the deferral (its stash and the total issuance drop by exactly
 //!   the slashed amounts) and is out of the next set.
 
 use std::time::Duration;
 
-use codec::Decode;
+use codec::{Decode, Encode};
 use lux_consensus::Justification;
 use lux_primitives::consensus::FinalitySet;
 use lux_primitives::{AccountId20, Sr25519Public, H256, LUX};
@@ -137,6 +141,61 @@ async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
     assert!(!new_keys.contains(&dave_key), "Dave left");
     assert_eq!(new_keys.len(), 4);
 
+    // Era 0 has ended: anyone (here Eve, who nominates Alice) pays Alice and her nominators,
+    // exactly by points, commission (none) and exposure, re-bonded (`Staked`).
+    let alice = AccountId20(lux_keys::dev_account("alice").expect("dev account").address());
+    let eve_pair = lux_keys::dev_account("eve").expect("dev account");
+    let eve = AccountId20(eve_pair.address());
+    let best = client.header(None).await.expect("rpc").expect("best").hash();
+    let era0 = 0u32.encode();
+    let map_key = |item: &[u8], key: Vec<u8>| {
+        let mut full = lux_primitives::twox::storage_prefix(b"Staking", item).to_vec();
+        full.extend(key);
+        full
+    };
+    let twox = |k: &[u8]| [lux_primitives::hashing::twox_64(k).to_vec(), k.to_vec()].concat();
+    let blake = |k: &[u8]| [lux_primitives::hashing::blake2_128(k).to_vec(), k.to_vec()].concat();
+    let payout: u128 = raw_storage(alice_node, map_key(b"ErasValidatorReward", twox(&era0)), best)
+        .await
+        .expect("era 0 paid");
+    assert_eq!(payout, LUX, "the local chain's era payout");
+    let points: pallet_staking::EraRewardPoints =
+        raw_storage(alice_node, map_key(b"ErasRewardPoints", twox(&era0)), best)
+            .await
+            .expect("points");
+    let exposure: pallet_staking::Exposure = raw_storage(
+        alice_node,
+        map_key(b"ErasStakers", [twox(&era0), twox(&alice.0)].concat()),
+        best,
+    )
+    .await
+    .expect("exposure");
+    let ledger_of = |who: AccountId20, at: H256| {
+        let key = map_key(b"Ledger", blake(&who.0));
+        async move {
+            let ledger: pallet_staking::StakingLedger =
+                raw_storage(alice_node, key, at).await.expect("bonded");
+            ledger.active
+        }
+    };
+    use lux_primitives::per_things::mul_div;
+    let share = mul_div(payout, u128::from(points.individual[&alice]), u128::from(points.total));
+    let own = mul_div(share, exposure.own, exposure.total);
+    let eve_value = exposure.others.iter().find(|o| o.who == eve).expect("Eve backs Alice").value;
+    let to_eve = mul_div(share, eve_value, exposure.total);
+    let pay = RuntimeCall::Staking(pallet_staking::Call::payout_stakers {
+        validator_stash: alice,
+        era: 0,
+    });
+    let xt = client.sign(&eve_pair, pay, 0).await.expect("signed");
+    let paid = client.submit_and_wait(&xt, TIMEOUT).await.expect("payout included");
+    assert!(matches!(paid.outcome, TxOutcome::Success), "{:?}", paid.outcome);
+    let parent =
+        client.header(Some(paid.block_hash)).await.expect("rpc").expect("header").parent_hash;
+    assert_eq!(ledger_of(alice, paid.block_hash).await - ledger_of(alice, parent).await, own);
+    assert_eq!(ledger_of(eve, paid.block_hash).await - ledger_of(eve, parent).await, to_eve);
+    assert!(own > 0 && to_eve > 0);
+
     // Ferdie's node authors, and its precommits finalize blocks under the new set id.
     wait_for("Ferdie's node to author", TIMEOUT, || async {
         ferdie_node.log().contains("Authored block").then_some(())
@@ -181,7 +240,12 @@ async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
 
 /// A value of `pallet`'s storage item `item` at block `at`.
 async fn storage<T: Decode>(node: &TestNode, pallet: &[u8], item: &[u8], at: H256) -> Option<T> {
-    let key = format!("0x{}", hex::encode(lux_primitives::twox::storage_prefix(pallet, item)));
+    raw_storage(node, lux_primitives::twox::storage_prefix(pallet, item).to_vec(), at).await
+}
+
+/// The value at storage key `key` at block `at`.
+async fn raw_storage<T: Decode>(node: &TestNode, key: Vec<u8>, at: H256) -> Option<T> {
+    let key = format!("0x{}", hex::encode(key));
     let value: Option<String> = node
         .client()
         .await
@@ -216,6 +280,32 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     .collect();
     let _twin = TestNode::start(&dir.path().join("dave-twin"), &args).await;
     let dave = AccountId20(lux_keys::dev_account("dave").expect("dev account").address());
+
+    // Meanwhile Bob unbonds 10,000 LUX: withdrawing gives nothing before the bonding duration.
+    let bob_pair = lux_keys::dev_account("bob").expect("dev account");
+    let bob = AccountId20(bob_pair.address());
+    let ledger_key = {
+        let mut key = lux_primitives::twox::storage_prefix(b"Staking", b"Ledger").to_vec();
+        key.extend(lux_primitives::hashing::blake2_128(&bob.0));
+        key.extend(bob.0);
+        key
+    };
+    let bob_ledger = |at: H256| {
+        let key = ledger_key.clone();
+        async move {
+            raw_storage::<pallet_staking::StakingLedger>(alice_node, key, at).await.expect("bonded")
+        }
+    };
+    let unbond = RuntimeCall::Staking(pallet_staking::Call::unbond { value: 10_000 * LUX });
+    let xt = client.sign(&bob_pair, unbond, 0).await.expect("signed");
+    let unbonded = client.submit_and_wait(&xt, TIMEOUT).await.expect("unbond included");
+    let chunk = bob_ledger(unbonded.block_hash).await.unlocking[0].clone();
+    assert_eq!(chunk.value, 10_000 * LUX);
+    let withdraw =
+        RuntimeCall::Staking(pallet_staking::Call::withdraw_unbonded { num_slashing_spans: 0 });
+    let xt = client.sign(&bob_pair, withdraw.clone(), 0).await.expect("signed");
+    let early = client.submit_and_wait(&xt, TIMEOUT).await.expect("withdraw included");
+    assert_eq!(bob_ledger(early.block_hash).await.total, 100_000 * LUX, "nothing withdrawn early");
 
     // Scans blocks from `from` for an event; returns the block and the matching events.
     let find = |from: u32, matches: fn(&RuntimeEvent) -> bool| {
@@ -317,4 +407,21 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     let set = finality_set(alice_node, head).await;
     assert!(!set.authorities.iter().any(|(k, _)| *k == dave_key), "Dave is out");
     assert!(set.set_id >= 1);
+
+    // Once the chunk's era is planned, Bob's 10,000 LUX unlock.
+    wait_for("the end of Bob's bonding duration", Duration::from_secs(180), || async {
+        let best = client.header(None).await.ok()??.hash();
+        let era: u32 = storage(alice_node, b"Staking", b"CurrentEra", best).await?;
+        (era >= chunk.era).then_some(())
+    })
+    .await;
+    let xt = client.sign(&bob_pair, withdraw, 0).await.expect("signed");
+    let late = client.submit_and_wait(&xt, TIMEOUT).await.expect("withdraw included");
+    let withdrawn = RuntimeEvent::Staking(pallet_staking::Event::Withdrawn {
+        stash: bob,
+        amount: 10_000 * LUX,
+    });
+    assert!(late.events.contains(&withdrawn), "{:?}", late.events);
+    assert_eq!(bob_ledger(late.block_hash).await.total, 90_000 * LUX);
+    assert_eq!(client.account(&bob).await.expect("account").data.frozen, 90_000 * LUX);
 }

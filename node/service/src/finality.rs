@@ -75,6 +75,10 @@ pub(crate) async fn run(
     let mut tick = tokio::time::interval(Duration::from_millis(50));
     let mut rebroadcast = tokio::time::interval(round_duration);
     let mut last_commit: Option<Justification> = None;
+    // The previous set's last commit, which finalized the block that handed over to the
+    // current set: rebroadcast too, so a peer that missed it (its voter still in the previous
+    // set, which no longer votes) can finalize that block and follow.
+    let mut handover: Option<Justification> = None;
     // The finalized block whose state gave the current set (checked again past set changes).
     let mut set_checked_at = (info.finalized_hash, info.finalized_number);
     // Commits for blocks we have not imported yet.
@@ -138,7 +142,7 @@ pub(crate) async fn run(
                 for vote in voter.own_votes() {
                     network.publish(Topic::Finality, FinalityMessage::Vote(vote).encode());
                 }
-                if let Some(commit) = &last_commit {
+                for commit in [&handover, &last_commit].into_iter().flatten() {
                     network.publish(Topic::Finality, FinalityMessage::Commit(commit.clone()).encode());
                 }
                 Vec::new()
@@ -215,7 +219,7 @@ pub(crate) async fn run(
                             set_checked_at.1
                         );
                         voter = new_voter(set, config, &keystore, set_checked_at);
-                        last_commit = None;
+                        handover = last_commit.take();
                     }
                     Ok(_) => {}
                     Err(e) => {
