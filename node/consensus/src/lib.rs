@@ -15,11 +15,14 @@
 //! - [`finality`]: a GRANDPA-like two-phase vote (prevote, precommit); a block is final with
 //!   precommits of more than 2/3 of the stake, kept as its justification; double votes are
 //!   caught with a verifiable proof.
+//! - [`handover`]: when the validator set changes, the old voter set finalizes the block that
+//!   changes it and the new set takes over from there.
 
 pub mod epoch;
 mod error;
 pub mod finality;
 pub mod fork_choice;
+pub mod handover;
 pub mod slots;
 pub mod verify;
 
@@ -30,6 +33,7 @@ pub use finality::{
     SignedVote, Vote, VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet,
 };
 pub use fork_choice::{BlockTree, ChainWeight, ForkChoiceError, TreeRoute};
+pub use handover::{changes_finality_set, first_set_change, set_changed_between, vote_limit};
 pub use slots::{slot_at, slot_start};
 pub use verify::{
     check_header, seal_header, BlockEquivocation, CheckedHeader, EquivocationDetector,

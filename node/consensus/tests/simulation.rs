@@ -3,19 +3,22 @@
 //! `EpochState` rules the runtime runs), sealed headers, fork choice and finality votes, over a
 //! simulated network
 //! with explicit latency, message loss, partitions and stopped nodes, with Byzantine actors (an
-//! author sealing two headers for one slot, a validator voting twice). Everything random comes
-//! from one seed, so a seed replays the same run.
+//! author sealing two headers for one slot, a validator voting twice), and validator-set
+//! changes at an epoch boundary handed over with the node's rules (`lux_consensus::handover`).
+//! Everything random comes from one seed, so a seed replays the same run.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use codec::Encode;
 use lux_consensus::{
-    check_header, seal_header, Authority, BlockEquivocation, BlockTree, ChainView, ChainWeight,
-    Epoch, EquivocationDetector, Justification, PreDigest, SignedVote, Vote, VoteEquivocation,
-    VoteKind, Voter, VoterConfig, VoterOutput, VoterSet,
+    changes_finality_set, check_header, seal_header, set_changed_between, vote_limit, Authority,
+    BlockEquivocation, BlockTree, ChainView, ChainWeight, Epoch, EquivocationDetector,
+    FinalityError, Justification, PreDigest, SignedVote, Vote, VoteEquivocation, VoteKind, Voter,
+    VoterConfig, VoterOutput, VoterSet,
 };
 use lux_keys::Sr25519Pair;
+use lux_primitives::consensus::ConsensusLog;
 use lux_primitives::consensus::{accumulate_randomness, randomness_accumulator, EpochState, Slot};
 use lux_primitives::hashing::blake2_256;
 use lux_primitives::{Digest, Header, Sr25519Public, H256};
@@ -26,13 +29,23 @@ const ROUND_MS: u64 = 500;
 /// Slots per epoch: a 60-slot run crosses five epoch changes.
 const EPOCH_SLOTS: u64 = 10;
 
-/// What every node knows about the chain's consensus: the authorities (fixed: validator-set
-/// changes come with staking); epochs are `EPOCH_SLOTS` long.
+/// What every node knows about the chain's consensus (what the runtime tells the node): the
+/// authorities, which may change once, from epoch `change.0` on, to `change.1`, as staking's
+/// elections change them; epochs are `EPOCH_SLOTS` long.
 struct Rules {
     authorities: Vec<Authority>,
+    change: Option<(u64, Vec<Authority>)>,
 }
 
 impl Rules {
+    /// The authorities of epoch `index`.
+    fn authorities(&self, index: u64) -> &[Authority] {
+        match &self.change {
+            Some((from, next)) if index >= *from => next,
+            _ => &self.authorities,
+        }
+    }
+
     /// The epoch of a block in `slot` on a parent with epoch state `parent`.
     fn epoch(&self, parent: &EpochState, slot: Slot) -> Epoch {
         let (index, start_slot, randomness) = parent.epoch_of(slot, EPOCH_SLOTS);
@@ -41,8 +54,25 @@ impl Rules {
             start_slot,
             length: EPOCH_SLOTS,
             randomness,
-            authorities: self.authorities.clone(),
+            authorities: self.authorities(index).to_vec(),
             primary_probability: (1, 4),
+        }
+    }
+
+    /// Whether a block of epoch `index` on a parent of epoch `parent` enacts the set change
+    /// (and so must carry the `FinalitySetChange` digest, as the runtime deposits it).
+    fn enacts_change(&self, parent: u64, index: u64) -> bool {
+        self.change.as_ref().is_some_and(|(from, _)| parent < *from && index >= *from)
+    }
+
+    /// The finality voters that finalize the children of a block with epoch state `state`.
+    fn voter_set(&self, state: &EpochState) -> VoterSet {
+        let started = state.genesis_slot.is_some();
+        match &self.change {
+            Some((from, next)) if started && state.index >= *from => {
+                VoterSet::new(1, next.clone()).expect("valid set")
+            }
+            _ => VoterSet::new(0, self.authorities.clone()).expect("valid set"),
         }
     }
 }
@@ -110,6 +140,10 @@ struct Config {
     /// Nodes that never run.
     offline: BTreeSet<usize>,
     behaviours: BTreeMap<usize, Behaviour>,
+    /// Non-validator nodes that run from the start, after the validators.
+    followers: usize,
+    /// From this epoch on, the authorities are these node indices.
+    set_change: Option<(u64, Vec<usize>)>,
 }
 
 impl Config {
@@ -124,6 +158,8 @@ impl Config {
             partitions: Vec::new(),
             offline: BTreeSet::new(),
             behaviours: BTreeMap::new(),
+            followers: 0,
+            set_change: None,
         }
     }
 }
@@ -141,6 +177,10 @@ struct Node {
     orphans: BTreeMap<H256, Vec<Header>>,
     commits: Vec<Justification>,
     last_commit: Option<Justification>,
+    /// The previous set's last commit (it finalized the hand-over block), re-sent too.
+    handover: Option<Justification>,
+    /// The finalized height up to which set changes were looked for.
+    set_checked: u32,
     block_offences: Vec<BlockEquivocation>,
     vote_offences: Vec<VoteEquivocation>,
     bad_messages: u32,
@@ -153,14 +193,25 @@ struct View<'a> {
     tree: &'a BlockTree,
 }
 
+impl<'a> View<'a> {
+    fn of(node: &'a Node) -> Self {
+        Self { headers: &node.headers, tree: &node.tree }
+    }
+}
+
 impl ChainView for View<'_> {
     fn header(&self, hash: &H256) -> Option<Header> {
         self.headers.get(hash).cloned()
     }
 
+    /// The best block containing `base`, no further than the next set-change block (the
+    /// node's rule).
     fn best_containing(&self, base: &H256) -> Option<(H256, u32)> {
         let best = self.tree.best_containing(base)?;
-        Some((best, self.headers.get(&best)?.number))
+        let best = (best, self.headers.get(&best)?.number);
+        let finalized = self.headers.get(&self.tree.finalized())?.number;
+        let base_number = self.headers.get(base)?.number;
+        Some(vote_limit(self, finalized, base_number, best))
     }
 }
 
@@ -214,12 +265,16 @@ impl Outcome {
 fn run(config: &Config) -> Outcome {
     let mut rng = Rng(config.seed);
     let names = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
-    let pairs: Vec<Sr25519Pair> = names[..config.validators]
+    let pairs: Vec<Sr25519Pair> = names[..config.validators + config.followers]
         .iter()
         .map(|n| lux_keys::dev_session_key(n).expect("dev key"))
         .collect();
-    let authorities: Vec<Authority> =
-        pairs.iter().map(|p| Authority { key: Sr25519Public(p.public()), weight: 1 }).collect();
+    let authority = |p: &Sr25519Pair| Authority { key: Sr25519Public(p.public()), weight: 1 };
+    let authorities: Vec<Authority> = pairs[..config.validators].iter().map(authority).collect();
+    let change = config
+        .set_change
+        .as_ref()
+        .map(|(epoch, members)| (*epoch, members.iter().map(|i| authority(&pairs[*i])).collect()));
     // The genesis randomness comes from the seed, so seeds differ in who wins which slot.
     let mut randomness = [0u8; 32];
     randomness[..8].copy_from_slice(&config.seed.to_le_bytes());
@@ -228,8 +283,8 @@ fn run(config: &Config) -> Outcome {
         next_randomness: randomness_accumulator(&randomness, 0, blake2_256),
         ..EpochState::default()
     };
-    let rules = Rules { authorities: authorities.clone() };
-    let set = VoterSet::new(0, authorities).expect("valid set");
+    let rules = Rules { authorities, change };
+    let set = rules.voter_set(&genesis_epoch);
     let genesis = Header {
         parent_hash: H256::zero(),
         number: 0,
@@ -258,6 +313,8 @@ fn run(config: &Config) -> Outcome {
                 orphans: BTreeMap::new(),
                 commits: Vec::new(),
                 last_commit: None,
+                handover: None,
+                set_checked: 0,
                 block_offences: Vec::new(),
                 vote_offences: Vec::new(),
                 bad_messages: 0,
@@ -316,15 +373,19 @@ fn run(config: &Config) -> Outcome {
                 }
                 let node = &mut nodes[i];
                 node.ticks += 1;
-                let view = View { headers: &node.headers, tree: &node.tree };
-                let outputs = node.voter.tick(&view, &node.key, now);
-                handle(node, outputs, now, &mut outbox, &mut finalized, &set);
-                // Re-send our votes and the last commit now and then, for peers that lost them.
+                let outputs = node.voter.tick(
+                    &View { headers: &node.headers, tree: &node.tree },
+                    &node.key,
+                    now,
+                );
+                handle(node, outputs, now, &mut outbox, &mut finalized, &rules);
+                // Re-send our votes and the last commits now and then, for peers that lost
+                // them.
                 if node.ticks.is_multiple_of(ROUND_MS / TICK_MS) {
                     for vote in node.voter.own_votes() {
                         outbox.push((i, None, Message::Vote(vote)));
                     }
-                    if let Some(commit) = &node.last_commit {
+                    for commit in [&node.handover, &node.last_commit].into_iter().flatten() {
                         outbox.push((i, None, Message::Commit(commit.clone())));
                     }
                 }
@@ -339,7 +400,7 @@ fn run(config: &Config) -> Outcome {
                         all_headers.insert(header.hash(), header.clone());
                         import(node, header, &rules, now, Some(from), &mut outbox);
                         if !node.commits.is_empty() {
-                            apply_commits(node, now, &mut finalized);
+                            apply_commits(node, now, &mut finalized, &rules);
                         }
                     }
                     Message::Request(hash) => {
@@ -353,11 +414,15 @@ fn run(config: &Config) -> Outcome {
                             let target = vote.vote.target_hash;
                             outbox.push((to, Some(from), Message::Request(target)));
                         }
-                        let view = View { headers: &node.headers, tree: &node.tree };
-                        match node.voter.on_vote(vote, &view) {
+                        match node
+                            .voter
+                            .on_vote(vote, &View { headers: &node.headers, tree: &node.tree })
+                        {
                             Ok(outputs) => {
-                                handle(node, outputs, now, &mut outbox, &mut finalized, &set)
+                                handle(node, outputs, now, &mut outbox, &mut finalized, &rules)
                             }
+                            // A vote of the other set, around a hand-over: no one's fault.
+                            Err(FinalityError::WrongSet { .. }) => {}
                             Err(_) => node.bad_messages += 1,
                         }
                     }
@@ -367,7 +432,7 @@ fn run(config: &Config) -> Outcome {
                             outbox.push((to, Some(from), Message::Request(target)));
                         }
                         node.commits.push(justification);
-                        apply_commits(node, now, &mut finalized);
+                        apply_commits(node, now, &mut finalized, &rules);
                     }
                 }
             }
@@ -410,12 +475,21 @@ fn author(node: &mut Node, rules: &Rules, slot: u64) -> Option<Vec<(Header, Opti
     if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
         return None;
     }
-    let epoch = rules.epoch(node.epochs.get(&parent)?, slot);
+    let parent_state = node.epochs.get(&parent)?;
+    let epoch = rules.epoch(parent_state, slot);
+    let enacts =
+        parent_state.genesis_slot.is_some() && rules.enacts_change(parent_state.index, epoch.index);
     let own = Sr25519Public(node.key.public());
     let (claim, key) = epoch.claim_slot(slot, &node.key, |k| *k == own)?;
     let build = |variant: u8| {
         let mut digest = Digest::default();
         digest.push(claim.to_digest_item());
+        if enacts {
+            // What the runtime deposits in the block that enacts a new set.
+            let authorities = epoch.authorities.iter().map(|a| (a.key, a.weight)).collect();
+            digest
+                .push(ConsensusLog::FinalitySetChange { set_id: 1, authorities }.to_digest_item());
+        }
         let header = Header {
             parent_hash: parent,
             number: parent_header.number + 1,
@@ -481,6 +555,13 @@ fn import(
                 continue;
             }
         };
+        // The set-change digest is where the runtime puts it, and nowhere else.
+        let enacts = parent_epoch.genesis_slot.is_some()
+            && rules.enacts_change(parent_epoch.index, epoch.index);
+        if changes_finality_set(&header) != enacts {
+            node.bad_messages += 1;
+            continue;
+        }
         let mut epoch_state = parent_epoch.clone();
         if epoch_state.enter(&checked.pre_digest, EPOCH_SLOTS, blake2_256).is_err() {
             node.bad_messages += 1;
@@ -489,7 +570,7 @@ fn import(
         let forget_before = (now / SLOT_MS).saturating_sub(100);
         if let Some(proof) = node.detector.note(&header, &checked.pre_digest, forget_before) {
             assert!(
-                proof.verify(&rules.authorities).is_ok(),
+                proof.verify(&epoch.authorities).is_ok(),
                 "a detected equivocation has a valid proof"
             );
             node.block_offences.push(proof);
@@ -514,8 +595,9 @@ fn handle(
     now: u64,
     outbox: &mut Vec<(usize, Option<usize>, Message)>,
     finalized: &mut Vec<(u64, usize, H256, u32)>,
-    set: &VoterSet,
+    rules: &Rules,
 ) {
+    let set = node.voter.set().clone();
     for output in outputs {
         match output {
             VoterOutput::Vote(vote) => {
@@ -548,17 +630,37 @@ fn handle(
                 outbox.push((node.index, None, Message::Vote(vote)));
             }
             VoterOutput::Finalized(justification) => {
-                justification.verify(set).expect("our own justification verifies");
+                justification.verify(&set).expect("our own justification verifies");
                 finalize(node, &justification, now, finalized);
                 outbox.push((node.index, None, Message::Commit(justification.clone())));
                 node.last_commit = Some(justification);
             }
             VoterOutput::Equivocation(proof) => {
-                assert!(proof.verify(set).is_ok(), "a detected double vote has a valid proof");
+                assert!(proof.verify(&set).is_ok(), "a detected double vote has a valid proof");
                 node.vote_offences.push(proof);
             }
         }
     }
+    follow_set_change(node, rules, now);
+}
+
+/// After finalizing: if a block finalized since the last check changed the set, the voter of
+/// the new set (that of the last finalized block's state) takes over, as the node's finality
+/// task does.
+fn follow_set_change(node: &mut Node, rules: &Rules, now: u64) {
+    let target = node.voter.finalized();
+    let from = node.set_checked;
+    node.set_checked = target.1.max(from);
+    if target.1 <= from || !set_changed_between(&View::of(node), from, target) {
+        return;
+    }
+    let set = rules.voter_set(&node.epochs[&target.0]);
+    if set.set_id() == node.voter.set().set_id() {
+        return;
+    }
+    let config = VoterConfig { round_duration_ms: ROUND_MS };
+    node.voter = Voter::new(set, config, Some(Sr25519Public(node.key.public())), target, now);
+    node.handover = node.last_commit.take();
 }
 
 fn finalize(
@@ -574,7 +676,12 @@ fn finalize(
 }
 
 /// Applies peers' commits for blocks we have: finality catch-up.
-fn apply_commits(node: &mut Node, now: u64, finalized: &mut Vec<(u64, usize, H256, u32)>) {
+fn apply_commits(
+    node: &mut Node,
+    now: u64,
+    finalized: &mut Vec<(u64, usize, H256, u32)>,
+    rules: &Rules,
+) {
     let commits = std::mem::take(&mut node.commits);
     for commit in commits {
         if commit.target_number <= node.voter.finalized().1 {
@@ -593,9 +700,12 @@ fn apply_commits(node: &mut Node, now: u64, finalized: &mut Vec<(u64, usize, H25
                 node.last_commit = Some(commit);
             }
             Ok(false) => {}
+            // Another set's commit, around a hand-over.
+            Err(FinalityError::WrongSet { .. }) => {}
             Err(_) => node.bad_messages += 1,
         }
     }
+    follow_set_change(node, rules, now);
 }
 
 fn assert_live(outcome: &Outcome, nodes: impl Iterator<Item = usize>, min_finalized: u32) {
@@ -772,4 +882,41 @@ fn many_seeds_with_loss_and_a_random_split_stay_safe_and_recover() {
         // After the split heals (by slot 50 at the latest), finality catches up.
         assert_live(&outcome, 0..4, 50);
     }
+}
+
+#[test]
+fn a_validator_leaves_another_joins_and_finality_hands_over_safely() {
+    // Alice, Bob, Charlie and Dave validate; Eve follows. From epoch 3 the set is Alice, Bob,
+    // Charlie and Eve (Dave chilled, Eve elected).
+    for seed in [11, 12, 13] {
+        let mut config = Config::new(seed);
+        config.followers = 1;
+        config.slots = 80;
+        config.set_change = Some((3, vec![0, 1, 2, 4]));
+        check_handover(&run(&config));
+    }
+}
+
+fn check_handover(outcome: &Outcome) {
+    outcome.assert_safe();
+    assert_live(outcome, 0..5, 55);
+    let eve = Sr25519Public(outcome.nodes[4].key.public());
+    for node in &outcome.nodes {
+        assert_eq!(node.bad_messages, 0, "node {}", node.index);
+        assert_eq!(node.voter.set().set_id(), 1, "node {} switched sets", node.index);
+        // The old set finalized the hand-over block itself.
+        let handover = node.handover.as_ref().expect("the hand-over commit");
+        assert_eq!(handover.set_id, 0);
+        assert!(changes_finality_set(&outcome.headers[&handover.target_hash]));
+        // The new set finalizes from there, with Eve's precommits.
+        let last = node.last_commit.as_ref().expect("a commit of the new set");
+        assert_eq!(last.set_id, 1);
+        assert!(last.target_number > handover.target_number);
+    }
+    let eve_voted = outcome
+        .nodes
+        .iter()
+        .filter_map(|n| n.last_commit.as_ref())
+        .any(|c| c.precommits.iter().any(|p| p.voter == eve));
+    assert!(eve_voted, "Eve's precommits finalize blocks of the new set");
 }

@@ -3,10 +3,8 @@
 use codec::{Decode, Encode};
 use lux_chain::{Chain, ChainError};
 use lux_consensus::{Authority, Epoch, Justification, SignedVote, VoterSet};
-use lux_primitives::consensus::{
-    ConsensusLog, EpochDescriptor, EquivocationProof, FinalitySet, Slot,
-};
-use lux_primitives::{ConsensusEngineId, Header, H256};
+use lux_primitives::consensus::{EpochDescriptor, EquivocationProof, FinalitySet, Slot};
+use lux_primitives::{ConsensusEngineId, H256};
 
 /// The engine id of finality justifications.
 pub const FINALITY_ENGINE_ID: ConsensusEngineId = *b"LUXF";
@@ -50,31 +48,6 @@ pub fn voter_set_at(chain: &Chain, at: &H256) -> Result<Option<VoterSet>, ChainE
     let set: FinalitySet = chain.call_decode(at, "LuxConsensusApi_finality_set", &[])?;
     let voters = set.authorities.into_iter().map(|(key, weight)| Authority { key, weight });
     Ok(VoterSet::new(set.set_id, voters.collect()).ok())
-}
-
-/// Whether `header` changes the finality voter set: blocks after it are finalized by the new
-/// set, so the old set must finalize it explicitly (its justification is the hand-over).
-pub fn changes_finality_set(header: &Header) -> bool {
-    ConsensusLog::find_all(header)
-        .iter()
-        .any(|log| matches!(log, ConsensusLog::FinalitySetChange { .. }))
-}
-
-/// The first block after the last finalized one, on the way to `block`, that changes the
-/// finality set, if any: the current set votes no further than it.
-pub fn first_set_change(chain: &Chain, block: (H256, u32)) -> Option<(H256, u32)> {
-    let finalized = chain.info().finalized_number;
-    let mut first = None;
-    let (mut hash, mut number) = block;
-    while number > finalized {
-        let header = chain.header(&hash).ok().flatten()?;
-        if changes_finality_set(&header) {
-            first = Some((hash, number));
-        }
-        hash = header.parent_hash;
-        number -= 1;
-    }
-    first
 }
 
 /// Reports an equivocation to the runtime: asks it for the unsigned report extrinsic and

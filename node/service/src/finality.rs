@@ -7,8 +7,8 @@ use std::time::Duration;
 use codec::Encode;
 use lux_chain::Chain;
 use lux_consensus::{
-    is_descendant_or_equal, ChainView, FinalityError, Justification, Voter, VoterConfig,
-    VoterOutput, VoterSet,
+    is_descendant_or_equal, set_changed_between, vote_limit, ChainView, FinalityError,
+    Justification, Voter, VoterConfig, VoterOutput, VoterSet,
 };
 use lux_network::protocol::decode_all;
 use lux_network::{Misbehaviour, NetworkHandle, Topic, Validation};
@@ -16,10 +16,7 @@ use lux_primitives::consensus::EquivocationProof;
 use lux_primitives::{Header, Justifications, Sr25519Public, H256};
 use tokio::sync::mpsc;
 
-use crate::consensus::{
-    changes_finality_set, first_set_change, now_ms, voter_set_at, FinalityMessage,
-    FINALITY_ENGINE_ID,
-};
+use crate::consensus::{now_ms, voter_set_at, FinalityMessage, FINALITY_ENGINE_ID};
 use crate::network::FinalityInput;
 use crate::MemoryKeystore;
 
@@ -41,10 +38,7 @@ impl ChainView for View<'_> {
         if !is_descendant_or_equal(self, (*base, base_number), best) {
             return Some((*base, base_number));
         }
-        match first_set_change(self.0, best) {
-            Some(change) if change.1 >= base_number => Some(change),
-            _ => Some(best),
-        }
+        Some(vote_limit(self, info.finalized_number, base_number, best))
     }
 }
 
@@ -208,7 +202,7 @@ pub(crate) async fn run(
                 &mut set_checked_at,
                 (finalized.finalized_hash, finalized.finalized_number),
             );
-            if set_changed_between(&chain, from.1, set_checked_at) {
+            if set_changed_between(&View(&chain), from.1, set_checked_at) {
                 match voter_set_at(&chain, &set_checked_at.0) {
                     Ok(Some(set)) if set.set_id() != voter.set().set_id() => {
                         tracing::info!(
@@ -249,20 +243,6 @@ fn new_voter(
         }
     }
     Voter::new(set, config, local, base, now_ms())
-}
-
-/// Whether a block after #`after` up to `to` changes the finality set.
-fn set_changed_between(chain: &Chain, after: u32, to: (H256, u32)) -> bool {
-    let (mut hash, mut number) = to;
-    while number > after {
-        let Some(header) = chain.header(&hash).ok().flatten() else { return true };
-        if changes_finality_set(&header) {
-            return true;
-        }
-        hash = header.parent_hash;
-        number -= 1;
-    }
-    false
 }
 
 /// Finalizes the justification's block in the chain, storing the justification.
