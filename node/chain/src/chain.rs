@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use codec::{Decode, Encode};
-use lux_consensus::{ChainWeight, PreDigest};
+use lux_consensus::{BlockTree, ChainWeight, PreDigest};
 use lux_db::{BlockCommit, Database, TreeRoute, TrieState};
 use lux_executor::{RuntimeCode, RuntimeSession, SharedBackend, SignedMessage, WasmExecutor};
 use lux_io::{Ext, OverlayedChanges, StateVersion, StorageChanges};
@@ -88,8 +88,10 @@ pub struct Chain {
     info: RwLock<ChainInfo>,
     import_lock: Mutex<()>,
     events: broadcast::Sender<ChainEvent>,
-    /// Fork-choice weights of unfinalized blocks, counted from the last finalized block.
-    weights: Mutex<std::collections::HashMap<H256, ChainWeight>>,
+    /// Fork choice: the consensus crate's tree of the blocks above the last finalized one (the
+    /// code the seeded simulation runs), filled from the database as blocks are imported or
+    /// looked at.
+    tree: Mutex<BlockTree>,
     /// Threads available for parallel work (signature recovery on import).
     parallelism: usize,
     /// Discards old states and bodies in the background as blocks become final.
@@ -199,16 +201,45 @@ impl Chain {
         }
         let info = Self::read_info(&db)?;
         let (events, _) = broadcast::channel(1024);
-        Ok(Self {
+        let chain = Self {
             pruner: Pruner::start(db.clone()),
             db,
             executor,
             info: RwLock::new(info),
             import_lock: Mutex::new(()),
             events,
-            weights: Mutex::new(Default::default()),
+            tree: Mutex::new(BlockTree::new(info.finalized_hash, ChainWeight::default())),
             parallelism: std::thread::available_parallelism().map_or(1, |n| n.get()),
-        })
+        };
+        // The best chain first, so that it stays best against forks loaded later.
+        chain.load_into_tree(&mut chain.tree.lock(), &info.best_hash, &info)?;
+        Ok(chain)
+    }
+
+    /// Puts `hash` and its ancestors above the last finalized block into `tree`, from the
+    /// database; returns whether `hash` descends from (or is) the finalized block.
+    fn load_into_tree(
+        &self,
+        tree: &mut BlockTree,
+        hash: &H256,
+        info: &ChainInfo,
+    ) -> Result<bool, ChainError> {
+        let mut missing = Vec::new();
+        let mut current = *hash;
+        while !tree.contains(&current) {
+            let header = self.db.header(&current)?.ok_or(ChainError::UnknownBlock(current))?;
+            if header.number <= info.finalized_number {
+                return Ok(false);
+            }
+            current = header.parent_hash;
+            missing.push(header);
+        }
+        while let Some(header) = missing.pop() {
+            let primary = PreDigest::find(&header).is_some_and(|p| p.is_primary());
+            // Loaded blocks were weighed when imported: they do not change the best block.
+            let _ = tree.insert(header.hash(), header.parent_hash, primary);
+        }
+        Ok(true)
     }
 
     fn read_info(db: &Database) -> Result<ChainInfo, ChainError> {
@@ -351,9 +382,22 @@ impl Chain {
         }
         let info = self.info();
         // The best chain is the heaviest (most primary blocks, then longest) that contains
-        // the last finalized block; ties keep the current best.
-        let is_new_best = self.extends_finalized(&header, &info)?
-            && self.weight_of(&header, &info)? > self.weight(&info.best_hash, &info)?;
+        // the last finalized block; ties keep the current best (`BlockTree`'s rule).
+        let primary = PreDigest::find(&header).is_some_and(|p| p.is_primary());
+        let is_new_best = {
+            let mut tree = self.tree.lock();
+            match self.load_into_tree(&mut tree, &header.parent_hash, &info)? {
+                false => false,
+                true => {
+                    let parent_weight = tree.weight(&header.parent_hash).unwrap_or_default();
+                    let weight = ChainWeight {
+                        primaries: parent_weight.primaries + u64::from(primary),
+                        number: parent_weight.number + 1,
+                    };
+                    Some(weight) > tree.weight(&tree.best())
+                }
+            }
+        };
         let finalize = finalize && is_new_best;
         let extrinsic_hashes = body.iter().map(OpaqueExtrinsic::hash).collect();
         let route = self.db.commit(BlockCommit {
@@ -393,8 +437,14 @@ impl Chain {
                 info.finalized_number = header.number;
             }
         }
-        if finalize {
-            self.weights.lock().clear();
+        {
+            let mut tree = self.tree.lock();
+            if tree.contains(&header.parent_hash) {
+                let _ = tree.insert(hash, header.parent_hash, primary);
+            }
+            if finalize {
+                let _ = tree.finalize(hash);
+            }
         }
         let imported = Arc::new(ImportedBlock {
             hash,
@@ -418,68 +468,6 @@ impl Chain {
     /// still importing becomes their parent.
     pub fn wait_for_imports(&self, timeout: std::time::Duration) -> bool {
         self.import_lock.try_lock_for(timeout).is_some()
-    }
-
-    /// Whether `header` descends from the last finalized block.
-    fn extends_finalized(&self, header: &Header, info: &ChainInfo) -> Result<bool, ChainError> {
-        if header.parent_hash == info.best_hash {
-            // The best block always descends from the finalized one.
-            return Ok(true);
-        }
-        let (mut hash, mut number) = (header.parent_hash, header.number.saturating_sub(1));
-        if number < info.finalized_number {
-            return Ok(false);
-        }
-        while number > info.finalized_number {
-            hash = self.db.header(&hash)?.ok_or(ChainError::UnknownBlock(hash))?.parent_hash;
-            number -= 1;
-        }
-        Ok(hash == info.finalized_hash)
-    }
-
-    /// The fork-choice weight of a stored block on the finalized chain, counted from the last
-    /// finalized block.
-    fn weight(&self, hash: &H256, info: &ChainInfo) -> Result<ChainWeight, ChainError> {
-        if *hash == info.finalized_hash {
-            return Ok(ChainWeight::default());
-        }
-        if let Some(weight) = self.weights.lock().get(hash) {
-            return Ok(*weight);
-        }
-        let header = self.db.header(hash)?.ok_or(ChainError::UnknownBlock(*hash))?;
-        self.weight_of(&header, info)
-    }
-
-    /// The weight of `header` (stored or not): its parent's plus its own.
-    fn weight_of(&self, header: &Header, info: &ChainInfo) -> Result<ChainWeight, ChainError> {
-        // Walk down to a block whose weight is known, then back up.
-        let mut pending = vec![header.clone()];
-        let mut base = loop {
-            let Some(top) = pending.last() else { break ChainWeight::default() };
-            if top.number <= info.finalized_number {
-                pending.pop();
-                break ChainWeight::default();
-            }
-            let parent = top.parent_hash;
-            if parent == info.finalized_hash {
-                break ChainWeight::default();
-            }
-            if let Some(weight) = self.weights.lock().get(&parent) {
-                break *weight;
-            }
-            let parent_header = self.db.header(&parent)?.ok_or(ChainError::UnknownBlock(parent))?;
-            pending.push(parent_header);
-        };
-        let mut weights = self.weights.lock();
-        while let Some(block) = pending.pop() {
-            let primary = PreDigest::find(&block).is_some_and(|p| p.is_primary());
-            base = ChainWeight {
-                primaries: base.primaries + u64::from(primary),
-                number: base.number + 1,
-            };
-            weights.insert(block.hash(), base);
-        }
-        Ok(base)
     }
 
     /// Executes `header`'s block on `parent`'s state with `parent`'s code. The block's
@@ -612,25 +600,37 @@ impl Chain {
         if header.number <= info.finalized_number {
             return Ok(());
         }
-        if !self.extends_finalized(&header, &info)? {
+        let mut tree = self.tree.lock();
+        if !self.load_into_tree(&mut tree, hash, &info)? {
             return Err(ChainError::InvalidBlock(format!(
                 "{hash:?} does not descend from the finalized block"
             )));
         }
-        if self.db.canonical_hash(header.number)? != Some(*hash) {
-            // Finality chose a fork other than our best: it becomes the best chain.
-            let route = self.db.set_best(hash)?;
-            self.db.state_cache().reset(&header.state_root.0);
+        // The tree drops the forks finality excludes; if our best was on one, the best becomes
+        // the heaviest block on the finalized one's chain (the same rule the simulation runs).
+        let best_moved =
+            tree.finalize(*hash).map_err(|e| ChainError::InvalidBlock(e.to_string()))?.is_some();
+        let best = tree.best();
+        drop(tree);
+        if best_moved {
+            let best_header = self.db.header(&best)?.ok_or(ChainError::UnknownBlock(best))?;
+            let route = self.db.set_best(&best)?;
+            self.db.state_cache().reset(&best_header.state_root.0);
             {
                 let mut info = self.info.write();
-                info.best_hash = *hash;
-                info.best_number = header.number;
+                info.best_hash = best;
+                info.best_number = best_header.number;
             }
-            tracing::info!(target: "chain", "♻️  Reorg to finalized #{} ({hash:?})", header.number);
-            let body = self.db.body(hash)?.unwrap_or_default();
+            tracing::info!(
+                target: "chain",
+                "♻️  Reorg to #{} ({best:?}) on finalized #{} ({hash:?})",
+                best_header.number,
+                header.number
+            );
+            let body = self.db.body(&best)?.unwrap_or_default();
             let imported = Arc::new(ImportedBlock {
-                hash: *hash,
-                header: header.clone(),
+                hash: best,
+                header: best_header,
                 is_new_best: true,
                 route: Some(route),
                 extrinsic_hashes: body.iter().map(OpaqueExtrinsic::hash).collect(),
@@ -641,8 +641,6 @@ impl Chain {
         }
         self.db.finalize(hash, justifications)?;
         self.pruner.finalized(header.number);
-        // Weights are counted from the finalized block: start again.
-        self.weights.lock().clear();
         {
             let mut info = self.info.write();
             info.finalized_hash = *hash;

@@ -121,3 +121,42 @@ fn invalid_blocks_are_refused_and_leave_no_trace() {
         "twice"
     );
 }
+
+#[test]
+fn finality_on_another_fork_moves_the_best_to_that_forks_heaviest_block() {
+    // The node's fork choice is the consensus crate's `BlockTree`: when finality lands on a
+    // block off the best chain, the best becomes the heaviest block built on it (what the
+    // seeded simulation checks), not the finalized block itself.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chain = new_chain(dir.path());
+    let genesis = chain.info().genesis_hash;
+    let import = |parent: H256, slot: u64| {
+        let (header, body, _) = block(&chain, parent, slot);
+        chain
+            .import(header.clone(), body, None, None, BlockOrigin::External, false)
+            .expect("imports");
+        header.hash()
+    };
+    // a1 <- a2 <- a3 (best) and b1 <- b2.
+    let a1 = import(genesis, 1);
+    let a2 = import(a1, 3);
+    let a3 = import(a2, 5);
+    let b1 = import(genesis, 2);
+    let b2 = import(b1, 4);
+    assert_eq!(chain.info().best_hash, a3);
+    chain.finalize(&b1, None).expect("finalize");
+    let info = chain.info();
+    assert_eq!((info.finalized_hash, info.best_hash, info.best_number), (b1, b2, 2));
+    assert_eq!(chain.hash(2).expect("read"), Some(b2));
+    // Blocks on the abandoned fork no longer count; the finalized fork grows.
+    let b3 = import(b2, 6);
+    assert_eq!(chain.info().best_hash, b3);
+    // Reopening: the best chain loads into the tree again.
+    drop(chain);
+    let chain = new_chain(dir.path());
+    assert_eq!(chain.info().best_hash, b3);
+    let (b4, body, _) = block(&chain, b3, 7);
+    let imported =
+        chain.import(b4.clone(), body, None, None, BlockOrigin::External, false).expect("b4");
+    assert!(imported.is_new_best);
+}
