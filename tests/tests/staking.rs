@@ -148,13 +148,7 @@ async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
     let eve = AccountId20(eve_pair.address());
     let best = client.header(None).await.expect("rpc").expect("best").hash();
     let era0 = 0u32.encode();
-    let map_key = |item: &[u8], key: Vec<u8>| {
-        let mut full = lux_primitives::twox::storage_prefix(b"Staking", item).to_vec();
-        full.extend(key);
-        full
-    };
-    let twox = |k: &[u8]| [lux_primitives::hashing::twox_64(k).to_vec(), k.to_vec()].concat();
-    let blake = |k: &[u8]| [lux_primitives::hashing::blake2_128(k).to_vec(), k.to_vec()].concat();
+    let (twox, map_key) = (twox_64_concat, staking_key);
     let payout: u128 = raw_storage(alice_node, map_key(b"ErasValidatorReward", twox(&era0)), best)
         .await
         .expect("era 0 paid");
@@ -170,14 +164,8 @@ async fn a_new_validator_joins_a_chilled_one_leaves_and_finality_follows() {
     )
     .await
     .expect("exposure");
-    let ledger_of = |who: AccountId20, at: H256| {
-        let key = map_key(b"Ledger", blake(&who.0));
-        async move {
-            let ledger: pallet_staking::StakingLedger =
-                raw_storage(alice_node, key, at).await.expect("bonded");
-            ledger.active
-        }
-    };
+    let ledger_of =
+        |who: AccountId20, at: H256| async move { ledger(alice_node, who, at).await.active };
     use lux_primitives::per_things::mul_div;
     let share = mul_div(payout, u128::from(points.individual[&alice]), u128::from(points.total));
     let own = mul_div(share, exposure.own, exposure.total);
@@ -243,6 +231,22 @@ async fn storage<T: Decode>(node: &TestNode, pallet: &[u8], item: &[u8], at: H25
     raw_storage(node, lux_primitives::twox::storage_prefix(pallet, item).to_vec(), at).await
 }
 
+/// `twox_64(key) ++ key`: a `Twox64Concat` map key.
+fn twox_64_concat(key: &[u8]) -> Vec<u8> {
+    [lux_primitives::hashing::twox_64(key).as_slice(), key].concat()
+}
+
+/// The storage key of the staking map `item` at the (hashed) `key`.
+fn staking_key(item: &[u8], key: Vec<u8>) -> Vec<u8> {
+    [lux_primitives::twox::storage_prefix(b"Staking", item).as_slice(), &key].concat()
+}
+
+/// `who`'s staking ledger at block `at`.
+async fn ledger(node: &TestNode, who: AccountId20, at: H256) -> pallet_staking::StakingLedger {
+    let hashed = [lux_primitives::hashing::blake2_128(&who.0).as_slice(), &who.0].concat();
+    raw_storage(node, staking_key(b"Ledger", hashed), at).await.expect("bonded")
+}
+
 /// The value at storage key `key` at block `at`.
 async fn raw_storage<T: Decode>(node: &TestNode, key: Vec<u8>, at: H256) -> Option<T> {
     let key = format!("0x{}", hex::encode(key));
@@ -284,18 +288,7 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     // Meanwhile Bob unbonds 10,000 LUX: withdrawing gives nothing before the bonding duration.
     let bob_pair = lux_keys::dev_account("bob").expect("dev account");
     let bob = AccountId20(bob_pair.address());
-    let ledger_key = {
-        let mut key = lux_primitives::twox::storage_prefix(b"Staking", b"Ledger").to_vec();
-        key.extend(lux_primitives::hashing::blake2_128(&bob.0));
-        key.extend(bob.0);
-        key
-    };
-    let bob_ledger = |at: H256| {
-        let key = ledger_key.clone();
-        async move {
-            raw_storage::<pallet_staking::StakingLedger>(alice_node, key, at).await.expect("bonded")
-        }
-    };
+    let bob_ledger = |at: H256| ledger(alice_node, bob, at);
     let unbond = RuntimeCall::Staking(pallet_staking::Call::unbond { value: 10_000 * LUX });
     let xt = client.sign(&bob_pair, unbond, 0).await.expect("signed");
     let unbonded = client.submit_and_wait(&xt, TIMEOUT).await.expect("unbond included");
@@ -376,21 +369,11 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
             _ => 0,
         })
         .sum();
-    let free_at = |at| {
-        let client = &client;
-        async move {
-            let key = format!("0x{}", hex::encode(lux_rpc_client::account_storage_key(&dave)));
-            let value: String = client
-                .request::<Option<String>>("state_getStorage", jsonrpsee::rpc_params![key, at])
-                .await
-                .expect("storage")
-                .expect("account");
-            let bytes = hex::decode(value.trim_start_matches("0x")).expect("hex");
-            <pallet_system::AccountInfo as Decode>::decode(&mut &bytes[..])
-                .expect("decodes")
-                .data
-                .free
-        }
+    let free_at = |at| async move {
+        let key = lux_rpc_client::account_storage_key(&dave);
+        let account: pallet_system::AccountInfo =
+            raw_storage(alice_node, key, at).await.expect("account");
+        account.data.free
     };
     assert_eq!(free_at(parent).await - free_at(slashed_hash).await, dave_slash);
     let issuance = |at| storage::<u128>(alice_node, b"Balances", b"TotalIssuance", at);

@@ -2,8 +2,8 @@
 
 use codec::{Decode, Encode};
 use lux_keys::Sr25519Pair;
-use lux_primitives::consensus::{PreDigest, Slot, ENGINE_ID};
-use lux_primitives::{DigestItem, Header, Sr25519Public, Sr25519Signature, H256};
+use lux_primitives::consensus::{PreDigest, Slot, UnsealError, UnsealedHeader, ENGINE_ID};
+use lux_primitives::{DigestItem, Header, Sr25519Public, Sr25519Signature};
 
 use crate::epoch::{Authority, Epoch};
 use crate::ConsensusError;
@@ -52,40 +52,23 @@ pub struct CheckedHeader {
     pub seal: DigestItem,
 }
 
-/// A sealed header taken apart.
-struct Unsealed {
-    hash: H256,
-    pre_header: Header,
-    seal: DigestItem,
-    signature: Sr25519Signature,
-    pre_digest: PreDigest,
+/// Takes a sealed header apart (the seal, exactly one and last, and the slot claim).
+fn unseal(header: Header) -> Result<UnsealedHeader, ConsensusError> {
+    let hash = header.hash();
+    UnsealedHeader::new(header, lux_primitives::hashing::blake2_256).map_err(|e| match e {
+        UnsealError::MissingSeal => ConsensusError::MissingSeal(hash),
+        UnsealError::MalformedSeal => ConsensusError::MalformedSeal(hash),
+        UnsealError::MissingPreDigest => ConsensusError::MissingPreDigest(hash),
+    })
 }
 
-impl Unsealed {
-    /// Removes the seal (exactly one, last) and finds the slot claim.
-    fn new(mut header: Header) -> Result<Self, ConsensusError> {
-        let hash = header.hash();
-        let seal = header.take_seal().ok_or(ConsensusError::MissingSeal(hash))?;
-        if header.digest.logs.iter().any(|item| matches!(item, DigestItem::Seal(..))) {
-            return Err(ConsensusError::MissingSeal(hash));
-        }
-        let signature = seal
-            .as_seal(ENGINE_ID)
-            .and_then(|mut data| Sr25519Signature::decode(&mut data).ok())
-            .ok_or(ConsensusError::MalformedSeal(hash))?;
-        let pre_digest = PreDigest::find(&header).ok_or(ConsensusError::MissingPreDigest(hash))?;
-        Ok(Self { hash, pre_header: header, seal, signature, pre_digest })
-    }
-
-    /// Whether `author` sealed it: signed the hash of the header without its seal.
-    fn check_seal(&self, author: &Sr25519Public) -> Result<(), ConsensusError> {
-        let pre_hash: H256 = self.pre_header.hash();
-        if lux_io::crypto_native::sr25519_verify(&self.signature.0, pre_hash.as_bytes(), &author.0)
-        {
-            Ok(())
-        } else {
-            Err(ConsensusError::BadSeal(self.hash))
-        }
+/// Whether `author` sealed it: signed the hash of the header without its seal.
+fn check_seal(unsealed: &UnsealedHeader, author: &Sr25519Public) -> Result<(), ConsensusError> {
+    let pre_hash = unsealed.pre_hash.as_bytes();
+    if lux_io::crypto_native::sr25519_verify(&unsealed.signature, pre_hash, &author.0) {
+        Ok(())
+    } else {
+        Err(ConsensusError::BadSeal(unsealed.hash))
     }
 }
 
@@ -101,7 +84,7 @@ pub fn check_header(
     if epoch.authorities.is_empty() {
         return Err(ConsensusError::NoAuthorities);
     }
-    let unsealed = Unsealed::new(header)?;
+    let unsealed = unseal(header)?;
     let slot = unsealed.pre_digest.slot();
     if let Some(parent_slot) = parent_slot {
         if slot <= parent_slot {
@@ -112,8 +95,8 @@ pub fn check_header(
         return Err(ConsensusError::FutureSlot { slot, now });
     }
     let author = epoch.check_claim(&unsealed.pre_digest)?;
-    unsealed.check_seal(&author)?;
-    let Unsealed { pre_header, pre_digest, seal, .. } = unsealed;
+    check_seal(&unsealed, &author)?;
+    let UnsealedHeader { pre_header, pre_digest, seal, .. } = unsealed;
     Ok(CheckedHeader { pre_header, pre_digest, seal })
 }
 
@@ -132,8 +115,7 @@ impl BlockEquivocation {
     /// re-checked: the headers may sit on forks whose epochs have different randomness, and
     /// sealing two headers for one slot is the offence whatever they claim.
     pub fn verify(&self, authorities: &[Authority]) -> Result<Sr25519Public, ConsensusError> {
-        let (first, second) =
-            (Unsealed::new(self.first.clone())?, Unsealed::new(self.second.clone())?);
+        let (first, second) = (unseal(self.first.clone())?, unseal(self.second.clone())?);
         let (a, b) = (&first.pre_digest, &second.pre_digest);
         if first.hash == second.hash
             || a.slot() != b.slot()
@@ -147,8 +129,8 @@ impl BlockEquivocation {
             .get(index as usize)
             .ok_or(ConsensusError::UnknownAuthority { index, count })?
             .key;
-        first.check_seal(&key)?;
-        second.check_seal(&key)?;
+        check_seal(&first, &key)?;
+        check_seal(&second, &key)?;
         Ok(key)
     }
 }

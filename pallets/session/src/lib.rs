@@ -328,16 +328,18 @@ impl GetDispatchInfo for Call {
 impl Call {
     /// Runs the call as `origin`.
     pub fn dispatch<T: Config>(self, origin: RawOrigin) -> DispatchResultWithPostInfo {
-        if let Self::report_equivocation { equivocation_proof } = &self {
-            lux_support::ensure_none(origin)?;
-            let offence = Pallet::<T>::check_equivocation(equivocation_proof)?;
-            Pallet::<T>::report(offence);
-            return Ok(lux_support::PostDispatchInfo { actual_weight: None, pays_fee: Pays::No });
-        }
-        let who = ensure_signed(origin)?;
         match self {
-            Self::report_equivocation { .. } => {}
+            Self::report_equivocation { equivocation_proof } => {
+                lux_support::ensure_none(origin)?;
+                let offence = Pallet::<T>::check_equivocation(&equivocation_proof)?;
+                Pallet::<T>::report(offence);
+                return Ok(lux_support::PostDispatchInfo {
+                    actual_weight: None,
+                    pays_fee: Pays::No,
+                });
+            }
             Self::set_keys { keys, proof } => {
+                let who = ensure_signed(origin)?;
                 let signature: [u8; 64] =
                     proof.as_slice().try_into().map_err(|_| Error::<T>::InvalidProof)?;
                 ensure!(
@@ -358,6 +360,7 @@ impl Call {
                 Pallet::<T>::do_set_keys(&who, keys);
             }
             Self::purge_keys => {
+                let who = ensure_signed(origin)?;
                 let keys = NextKeys::take(who).ok_or(Error::<T>::NoKeys)?;
                 KeyOwner::remove((KEY_TYPE, keys.lux.0.to_vec()));
                 pallet_system::Pallet::<T>::dec_consumers(&who);
@@ -527,13 +530,13 @@ impl<T: Config> Pallet<T> {
     /// Checks an equivocation proof against the current session: returns the offence's kind,
     /// time and offender.
     pub fn check_equivocation(proof: &EquivocationProof) -> Result<Offence, Error<T>> {
-        let invalid = Error::<T>::InvalidEquivocationProof;
         let authorities = Authorities::get();
         let (kind, time, index) = match proof {
             EquivocationProof::Slot { first, second } => {
-                let a = UnsealedHeader::new(first.clone(), blake2_256).ok_or(invalid)?;
+                let a = UnsealedHeader::new(first.clone(), blake2_256)
+                    .map_err(|_| Error::<T>::InvalidEquivocationProof)?;
                 let b = UnsealedHeader::new(second.clone(), blake2_256)
-                    .ok_or(Error::<T>::InvalidEquivocationProof)?;
+                    .map_err(|_| Error::<T>::InvalidEquivocationProof)?;
                 let (slot, index) = (a.pre_digest.slot(), a.pre_digest.authority_index());
                 ensure!(
                     a.hash != b.hash
@@ -569,7 +572,7 @@ impl<T: Config> Pallet<T> {
                         && first.set_id == second.set_id
                         && first.vote.kind == second.vote.kind
                         && first.vote != second.vote,
-                    invalid
+                    Error::<T>::InvalidEquivocationProof
                 );
                 ensure!(first.set_id == FinalitySetId::get(), Error::<T>::StaleEquivocationReport);
                 ensure!(

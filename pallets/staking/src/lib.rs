@@ -1156,18 +1156,19 @@ impl<T: Config> Pallet<T> {
     pub fn elect(era: EraIndex) -> Option<Vec<(AccountId20, u128)>> {
         let min_bond = MinValidatorBond::get();
         let active_of = |stash: &AccountId20| Ledger::get(stash).map_or(0, |l| l.active);
-        let mut candidates: Vec<(AccountId20, ValidatorPrefs)> = Validators::iter()
-            .filter(|(stash, _)| {
-                pallet_session::Pallet::<T>::has_keys(stash) && active_of(stash) >= min_bond
-            })
+        // Candidates with their preferences and active stake (each ledger read once).
+        let mut candidates: Vec<(AccountId20, ValidatorPrefs, Balance)> = Validators::iter()
+            .filter(|(stash, _)| pallet_session::Pallet::<T>::has_keys(stash))
+            .map(|(stash, prefs)| (stash, prefs, active_of(&stash)))
+            .filter(|(_, _, active)| *active >= min_bond)
             .collect();
-        candidates.sort_by_key(|(stash, _)| *stash);
-        let ids: Vec<AccountId20> = candidates.iter().map(|(s, _)| *s).collect();
-        let mut voters: Vec<Voter<AccountId20>> = ids
+        candidates.sort_by_key(|(stash, _, _)| *stash);
+        let ids: Vec<AccountId20> = candidates.iter().map(|(s, _, _)| *s).collect();
+        let mut voters: Vec<Voter<AccountId20>> = candidates
             .iter()
-            .map(|stash| Voter {
+            .map(|(stash, _, active)| Voter {
                 who: *stash,
-                stake: active_of(stash),
+                stake: *active,
                 targets: alloc::vec![*stash],
             })
             .collect();
@@ -1205,7 +1206,7 @@ impl<T: Config> Pallet<T> {
         for (stash, exposure) in &exposures {
             total_stake = total_stake.saturating_add(exposure.total);
             ErasStakers::insert(era, stash, exposure);
-            let prefs = candidates.iter().find(|(s, _)| s == stash).map(|(_, p)| *p);
+            let prefs = candidates.iter().find(|(s, _, _)| s == stash).map(|(_, p, _)| *p);
             ErasValidatorPrefs::insert(era, stash, prefs.unwrap_or_default());
         }
         ErasTotalStake::insert(era, total_stake);

@@ -221,14 +221,30 @@ pub enum EquivocationProof {
     },
 }
 
-/// A sealed header taken apart: the hash its author signed (the header's without the seal),
-/// the seal's signature, and the slot claim.
+/// Why a header cannot be taken apart into its seal and the rest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnsealError {
+    /// It does not end with exactly one seal.
+    MissingSeal,
+    /// The seal is not a LuxTensor sr25519 signature.
+    MalformedSeal,
+    /// It holds no slot claim.
+    MissingPreDigest,
+}
+
+/// A sealed header taken apart (the node's import checks and the runtime's equivocation
+/// checks both use it): the header without its seal and the hash its author signed, the seal
+/// and its signature, and the slot claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnsealedHeader {
     /// The header's hash, seal included.
     pub hash: crate::H256,
+    /// The header without its seal: what the runtime executes.
+    pub pre_header: Header,
     /// The hash the author signed: the header's without its seal.
     pub pre_hash: crate::H256,
+    /// The seal that was removed.
+    pub seal: DigestItem,
     /// The seal's sr25519 signature.
     pub signature: [u8; 64],
     /// The slot claim.
@@ -236,19 +252,24 @@ pub struct UnsealedHeader {
 }
 
 impl UnsealedHeader {
-    /// Takes `header` apart; `None` unless it ends with exactly one LuxTensor seal and holds a
-    /// slot claim. `blake2_256` hashes (the host's in the runtime).
-    pub fn new(mut header: Header, blake2_256: impl Fn(&[u8]) -> [u8; 32]) -> Option<Self> {
+    /// Takes `header` apart: it must end with exactly one LuxTensor seal and hold a slot
+    /// claim. `blake2_256` hashes (the host's in the runtime).
+    pub fn new(
+        mut header: Header,
+        blake2_256: impl Fn(&[u8]) -> [u8; 32],
+    ) -> Result<Self, UnsealError> {
         let hash = crate::H256(blake2_256(&header.encode()));
-        let seal = header.take_seal()?;
+        let seal = header.take_seal().ok_or(UnsealError::MissingSeal)?;
         if header.digest.logs.iter().any(|item| matches!(item, DigestItem::Seal(..))) {
-            return None;
+            return Err(UnsealError::MissingSeal);
         }
-        let mut data = seal.as_seal(ENGINE_ID)?;
-        let signature = <[u8; 64]>::decode(&mut data).ok()?;
-        let pre_digest = PreDigest::find(&header)?;
+        let signature = seal
+            .as_seal(ENGINE_ID)
+            .and_then(|mut data| <[u8; 64]>::decode(&mut data).ok())
+            .ok_or(UnsealError::MalformedSeal)?;
+        let pre_digest = PreDigest::find(&header).ok_or(UnsealError::MissingPreDigest)?;
         let pre_hash = crate::H256(blake2_256(&header.encode()));
-        Some(Self { hash, pre_hash, signature, pre_digest })
+        Ok(Self { hash, pre_header: header, pre_hash, seal, signature, pre_digest })
     }
 }
 
