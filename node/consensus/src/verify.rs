@@ -168,7 +168,7 @@ impl EquivocationDetector {
 mod tests {
     use super::*;
     use crate::epoch::Authority;
-    use lux_primitives::Digest;
+    use lux_primitives::{Digest, H256};
 
     fn setup() -> (Vec<Sr25519Pair>, Epoch) {
         let pairs: Vec<_> = ["alice", "bob"]
