@@ -27,7 +27,9 @@ use core::marker::PhantomData;
 use lux_primitives::dispatch::ArithmeticError;
 use lux_primitives::{AccountId20, Balance};
 use lux_support::metadata::{ConstantMeta, PalletMeta};
-use lux_support::traits::{Currency, Existence, LockIdentifier, LockableCurrency};
+use lux_support::traits::{
+    Currency, Existence, LockIdentifier, LockableCurrency, ReservableCurrency,
+};
 use lux_support::{
     ensure, ensure_root, ensure_signed, pallet_error, storage, Blake2_128Concat, DispatchClass,
     DispatchError, DispatchInfo, DispatchResult, DispatchResultWithPostInfo, GetDispatchInfo,
@@ -96,6 +98,20 @@ pub enum Event {
     },
     /// An amount was slashed from an account (locked funds included) and burned.
     Slashed {
+        /// The account.
+        who: AccountId20,
+        /// The amount.
+        amount: Balance,
+    },
+    /// An amount was moved from free to reserved balance (a deposit).
+    Reserved {
+        /// The account.
+        who: AccountId20,
+        /// The amount.
+        amount: Balance,
+    },
+    /// An amount was moved from reserved back to free balance (a deposit returned).
+    Unreserved {
         /// The account.
         who: AccountId20,
         /// The amount.
@@ -519,6 +535,52 @@ impl<T: Config> LockableCurrency for Pallet<T> {
 
     fn lock(id: LockIdentifier, who: &AccountId20) -> Balance {
         Locks::get(who).iter().find(|l| l.id == id).map_or(0, |l| l.amount)
+    }
+}
+
+impl<T: Config> ReservableCurrency for Pallet<T> {
+    fn reserve(who: &AccountId20, amount: Balance) -> DispatchResult {
+        if amount == 0 {
+            return Ok(());
+        }
+        let remaining = Self::remaining_after(who, amount, Existence::KeepAlive)?;
+        Account::mutate(who, |info| {
+            info.data.free = remaining;
+            info.data.reserved = info.data.reserved.saturating_add(amount);
+        });
+        Self::deposit_event(Event::Reserved { who: *who, amount });
+        Ok(())
+    }
+
+    fn unreserve(who: &AccountId20, amount: Balance) -> Balance {
+        let info = Account::get(who);
+        let moved = amount.min(info.data.reserved);
+        if moved == 0 {
+            return amount;
+        }
+        Account::mutate(who, |info| {
+            info.data.reserved -= moved;
+            info.data.free = info.data.free.saturating_add(moved);
+        });
+        Self::deposit_event(Event::Unreserved { who: *who, amount: moved });
+        amount - moved
+    }
+
+    fn slash_reserved(who: &AccountId20, amount: Balance) -> Balance {
+        let taken = amount.min(Account::get(who).data.reserved);
+        if taken == 0 {
+            return 0;
+        }
+        Account::mutate(who, |info| info.data.reserved -= taken);
+        TotalIssuance::mutate(|t| *t = t.saturating_sub(taken));
+        Self::deposit_event(Event::Slashed { who: *who, amount: taken });
+        // The account may now be below the existential deposit with nothing reserved.
+        Self::set_free(who, Self::free_balance(who));
+        taken
+    }
+
+    fn reserved_balance(who: &AccountId20) -> Balance {
+        Account::get(who).data.reserved
     }
 }
 

@@ -23,6 +23,7 @@ extern crate alloc;
 pub mod api;
 pub mod dispatch;
 pub mod error;
+pub mod governance;
 pub mod hash;
 pub mod metadata;
 pub mod storage;

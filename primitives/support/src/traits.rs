@@ -84,3 +84,23 @@ impl FindAuthor for () {
         None
     }
 }
+
+/// Setting part of an account's balance aside (implemented by the balances pallet): deposits
+/// for preimages and referenda. Reserved funds leave `free`, still belong to the account and
+/// keep it alive, and come back with [`unreserve`](Self::unreserve) or are burned with
+/// [`slash_reserved`](Self::slash_reserved).
+pub trait ReservableCurrency: Currency {
+    /// Moves `amount` of `who`'s free balance to its reserved balance; fails if that would
+    /// touch locked funds or leave less than the existential deposit free.
+    fn reserve(who: &AccountId20, amount: Balance) -> Result<(), DispatchError>;
+
+    /// Moves up to `amount` of `who`'s reserved balance back to free; returns what was not
+    /// reserved (zero when all of `amount` came back).
+    fn unreserve(who: &AccountId20, amount: Balance) -> Balance;
+
+    /// Burns up to `amount` of `who`'s reserved balance; returns the amount burned.
+    fn slash_reserved(who: &AccountId20, amount: Balance) -> Balance;
+
+    /// The reserved balance of `who`.
+    fn reserved_balance(who: &AccountId20) -> Balance;
+}

@@ -1,0 +1,1 @@
+//! LuxTensor conviction voting pallet: votes on referenda weighted and locked by conviction.

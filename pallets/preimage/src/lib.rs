@@ -1,0 +1,1 @@
+//! LuxTensor preimage pallet: stores call preimages by hash, with deposits, for referenda and the scheduler.

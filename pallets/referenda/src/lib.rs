@@ -1,0 +1,1 @@
+//! LuxTensor referenda pallet: OpenGov-style referenda with tracks, deposits, decision and confirmation periods.
