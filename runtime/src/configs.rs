@@ -8,7 +8,8 @@ use lux_support::Weight;
 use pallet_system::{BlockLength, BlockWeights};
 
 use crate::{
-    Balances, Runtime, RuntimeCall, RuntimeEvent, RuntimePalletInfo, Session, Staking, VERSION,
+    Balances, Preimage, Runtime, RuntimeCall, RuntimeEvent, RuntimePalletInfo, Session, Staking,
+    VERSION,
 };
 
 /// The least balance an account must hold: 0.001 LUX.
@@ -81,4 +82,24 @@ impl pallet_transaction_payment::Config for Runtime {
 impl pallet_sudo::Config for Runtime {
     type RuntimeEvent = RuntimeEvent;
     type RuntimeCall = RuntimeCall;
+}
+
+impl pallet_scheduler::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type RuntimeCall = RuntimeCall;
+    type Preimages = Preimage;
+    /// 80% of a block, as on Polkadot: scheduled calls never crowd out the inherents.
+    const MAXIMUM_WEIGHT: Weight = Weight::from_parts(
+        BLOCK_WEIGHTS.max_block.ref_time / 5 * 4,
+        BLOCK_WEIGHTS.max_block.proof_size / 5 * 4,
+    );
+    const MAX_SCHEDULED_PER_BLOCK: u32 = 50;
+}
+
+impl pallet_preimage::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = Balances;
+    /// 1 LUX per preimage, plus 0.00001 LUX per byte (10 LUX for 1 MiB).
+    const BASE_DEPOSIT: Balance = LUX;
+    const BYTE_DEPOSIT: Balance = LUX / 100_000;
 }

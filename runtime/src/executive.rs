@@ -81,11 +81,13 @@ pub fn signed_messages(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u
         .collect()
 }
 
-/// The validity of an unsigned call that is not an inherent: only equivocation reports are
-/// accepted (checked by the session pallet).
+/// The validity of an unsigned call that is not an inherent: only equivocation reports
+/// (checked by the session pallet) and the authorized runtime upgrade (checked by the system
+/// pallet) are accepted.
 fn validate_unsigned(call: &RuntimeCall) -> TransactionValidity {
     match call {
         RuntimeCall::Session(call) => Session::validate_unsigned(call),
+        RuntimeCall::System(call) => System::validate_unsigned(call),
         _ => Err(UnknownTransaction::NoUnsignedValidator.into()),
     }
 }

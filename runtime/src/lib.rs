@@ -34,7 +34,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: Cow::Borrowed("luxtensor"),
     impl_name: Cow::Borrowed("luxtensor"),
     authoring_version: 1,
-    spec_version: 104,
+    spec_version: 105,
     impl_version: 1,
     apis: Cow::Borrowed(RUNTIME_API_VERSIONS),
     transaction_version: 1,
@@ -67,6 +67,8 @@ lux_support::construct_runtime! {
     TransactionPayment: pallet_transaction_payment = 4 { #[doc = "Transaction-payment events."] Event },
     Sudo: pallet_sudo = 5 { Call<RuntimeCall>, Event, Error<Runtime>, Config },
     Staking: pallet_staking = 6 { Call, Event, Error<Runtime>, Config },
+    Scheduler: pallet_scheduler = 7 { Call<RuntimeCall>, Event, Error<Runtime> },
+    Preimage: pallet_preimage = 8 { Call, Event, Error<Runtime> },
 }
 
 /// An extrinsic with the runtime's calls.

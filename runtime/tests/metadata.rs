@@ -71,7 +71,35 @@ fn every_pallet_is_described() {
         |name: &str| variants(&m.types, pallet(name).event.as_ref().expect("events").ty.id);
     let errors =
         |name: &str| variants(&m.types, pallet(name).error.as_ref().expect("errors").ty.id);
-    assert_eq!(calls("System"), ["remark", "set_code", "remark_with_event"]);
+    assert_eq!(
+        calls("System"),
+        [
+            "remark",
+            "set_code",
+            "remark_with_event",
+            "authorize_upgrade",
+            "authorize_upgrade_without_checks",
+            "apply_authorized_upgrade"
+        ]
+    );
+    assert_eq!(
+        calls("Scheduler"),
+        [
+            "schedule",
+            "cancel",
+            "schedule_named",
+            "cancel_named",
+            "schedule_after",
+            "schedule_named_after"
+        ]
+    );
+    assert_eq!(
+        calls("Preimage"),
+        ["note_preimage", "unnote_preimage", "request_preimage", "unrequest_preimage"]
+    );
+    assert!(events("System").contains(&"UpgradeAuthorized".to_string()));
+    assert!(events("Scheduler").contains(&"Dispatched".to_string()));
+    assert_eq!(events("Preimage"), ["Noted", "Requested", "Cleared"]);
     assert_eq!(calls("Timestamp"), ["set"]);
     assert_eq!(
         calls("Balances"),
@@ -90,7 +118,17 @@ fn every_pallet_is_described() {
     assert!(events("System").contains(&"ExtrinsicFailed".to_string()));
     assert_eq!(
         events("Balances"),
-        ["Endowed", "DustLost", "Transfer", "BalanceSet", "Deposit", "Withdraw", "Slashed"]
+        [
+            "Endowed",
+            "DustLost",
+            "Transfer",
+            "BalanceSet",
+            "Deposit",
+            "Withdraw",
+            "Slashed",
+            "Reserved",
+            "Unreserved"
+        ]
     );
     assert_eq!(calls("Session"), ["set_keys", "purge_keys", "report_equivocation"]);
     assert_eq!(
@@ -147,6 +185,9 @@ fn every_pallet_is_described() {
     }
     assert_eq!(storage("Balances"), ["TotalIssuance", "Locks"]);
     assert_eq!(storage("Sudo"), ["Key"]);
+    assert_eq!(storage("Scheduler"), ["IncompleteSince", "Agenda", "Lookup"]);
+    assert_eq!(storage("Preimage"), ["RequestStatusFor", "PreimageFor"]);
+    assert!(storage("System").contains(&"AuthorizedUpgrade".to_string()));
     for item in ["Validators", "CurrentIndex", "QueuedKeys", "NextKeys", "KeyOwner", "Epoch"] {
         assert!(storage("Session").contains(&item.to_string()), "Session.{item}");
     }
@@ -267,7 +308,7 @@ fn v15_describes_the_runtime_apis_and_outer_enums() {
     assert_eq!(path(&m.types, m.outer_enums.event_enum_ty.id), "luxtensor_runtime::RuntimeEvent");
     assert_eq!(
         variants(&m.types, m.outer_enums.error_enum_ty.id),
-        ["System", "Timestamp", "Balances", "Session", "Sudo", "Staking"]
+        ["System", "Timestamp", "Balances", "Session", "Sudo", "Staking", "Scheduler", "Preimage"]
     );
     assert!(m.pallets.iter().all(|p| !p.docs.is_empty()), "every pallet has docs");
 }

@@ -199,6 +199,13 @@ pub enum Event {
         /// blake2_256 of the remark.
         hash: H256,
     },
+    /// An upgrade to the code with this hash was authorized; anyone may now apply it.
+    UpgradeAuthorized {
+        /// blake2_256 of the code.
+        code_hash: H256,
+        /// Whether the code's version will be checked when it is applied.
+        check_version: bool,
+    },
 }
 
 pallet_error! {
@@ -210,6 +217,20 @@ pallet_error! {
         SpecVersionNeedsToIncrease,
         /// The new code's version could not be read: it is not a valid runtime.
         FailedToExtractRuntimeVersion,
+        /// Not used (kept for Substrate's error indices).
+        NonDefaultComposite,
+        /// Not used (kept for Substrate's error indices).
+        NonZeroRefCount,
+        /// Not used (kept for Substrate's error indices).
+        CallFiltered,
+        /// Not used (kept for Substrate's error indices).
+        MultiBlockMigrationsOngoing,
+        /// No upgrade is authorized.
+        NothingAuthorized,
+        /// The code is not the one whose upgrade is authorized (its hash differs).
+        Unauthorized,
+        /// The new code is not a wasm module (it does not start with the wasm magic bytes).
+        NotWasm,
     }
 }
 
@@ -241,6 +262,18 @@ storage! {
     pub type LastRuntimeUpgrade = StorageValue<LastRuntimeUpgradeInfo>;
     /// What the block is doing now.
     pub type ExecutionPhase = StorageValue<Phase>;
+    /// The code upgrade that is authorized, if any: `apply_authorized_upgrade` installs it.
+    pub type AuthorizedUpgrade = StorageValue<CodeUpgradeAuthorization>;
+}
+
+/// An authorized code upgrade.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[scale_info(replace_segment("pallet_system", "frame_system"))]
+pub struct CodeUpgradeAuthorization {
+    /// blake2_256 of the code.
+    pub code_hash: H256,
+    /// Whether the code's version is checked when it is applied.
+    pub check_version: bool,
 }
 
 /// Genesis configuration of the system pallet (nothing to configure).
@@ -283,6 +316,28 @@ pub enum Call {
         /// Any bytes.
         remark: Vec<u8>,
     },
+    /// Authorizes an upgrade to the code with hash `code_hash` (root: a referendum carries
+    /// these 32 bytes, not the code); anyone may then apply it with `apply_authorized_upgrade`.
+    /// Its version is checked when it is applied.
+    #[codec(index = 9)]
+    authorize_upgrade {
+        /// blake2_256 of the code.
+        code_hash: H256,
+    },
+    /// Like `authorize_upgrade`, but the code's version is not checked (root; for recovery).
+    #[codec(index = 10)]
+    authorize_upgrade_without_checks {
+        /// blake2_256 of the code.
+        code_hash: H256,
+    },
+    /// Installs the authorized code (any origin, signed or unsigned; free when it succeeds).
+    /// The code must hash to the authorized hash and, unless authorized without checks, pass
+    /// the same version checks as `set_code`.
+    #[codec(index = 11)]
+    apply_authorized_upgrade {
+        /// The wasm code.
+        code: Vec<u8>,
+    },
 }
 
 impl GetDispatchInfo for Call {
@@ -303,6 +358,19 @@ impl GetDispatchInfo for Call {
             Self::remark_with_event { remark } => DispatchInfo {
                 weight: weights::remark_with_event(remark.len() as u32),
                 class: DispatchClass::Normal,
+                pays_fee: Pays::Yes,
+            },
+            Self::authorize_upgrade { .. } | Self::authorize_upgrade_without_checks { .. } => {
+                DispatchInfo {
+                    weight: weights::AUTHORIZE_UPGRADE,
+                    class: DispatchClass::Operational,
+                    pays_fee: Pays::Yes,
+                }
+            }
+            // Refunded when it succeeds (`Pays::No`), so only a failing attempt costs.
+            Self::apply_authorized_upgrade { .. } => DispatchInfo {
+                weight: weights::SET_CODE,
+                class: DispatchClass::Operational,
                 pays_fee: Pays::Yes,
             },
         }
@@ -326,6 +394,20 @@ impl Call {
                 let sender = ensure_signed(origin)?;
                 let hash = H256(lux_io::hashing::blake2_256(&remark));
                 Pallet::<T>::deposit_event(Event::Remarked { sender, hash });
+            }
+            Self::authorize_upgrade { code_hash } => {
+                ensure_root(origin)?;
+                Pallet::<T>::do_authorize_upgrade(code_hash, true);
+            }
+            Self::authorize_upgrade_without_checks { code_hash } => {
+                ensure_root(origin)?;
+                Pallet::<T>::do_authorize_upgrade(code_hash, false);
+            }
+            Self::apply_authorized_upgrade { code } => {
+                Pallet::<T>::can_apply_authorized_upgrade(&code)?;
+                Pallet::<T>::update_code(&code);
+                AuthorizedUpgrade::kill();
+                return Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No });
             }
         }
         Ok(PostDispatchInfo::default())
@@ -501,9 +583,10 @@ impl<T: Config> Pallet<T> {
         Self::deposit_event(Event::KilledAccount { account: who });
     }
 
-    /// Whether `code` may replace the current runtime: its version, read by the host, must
-    /// have the same `spec_name` and a higher `spec_version`.
+    /// Whether `code` may replace the current runtime: it must be wasm, and its version, read
+    /// by the host, must have the same `spec_name` and a higher `spec_version`.
     pub fn can_set_code(code: &[u8]) -> DispatchResult {
+        ensure!(code.starts_with(b"\0asm"), Error::<T>::NotWasm);
         let encoded =
             lux_io::misc::runtime_version(code).ok_or(Error::<T>::FailedToExtractRuntimeVersion)?;
         let new = RuntimeVersion::decode(&mut &encoded[..])
@@ -512,6 +595,45 @@ impl<T: Config> Pallet<T> {
         ensure!(new.spec_name == current.spec_name, Error::<T>::InvalidSpecName);
         ensure!(new.spec_version > current.spec_version, Error::<T>::SpecVersionNeedsToIncrease);
         Ok(())
+    }
+
+    /// Authorizes an upgrade to the code hashing to `code_hash`, replacing any earlier one.
+    pub fn do_authorize_upgrade(code_hash: H256, check_version: bool) {
+        AuthorizedUpgrade::put(CodeUpgradeAuthorization { code_hash, check_version });
+        Self::deposit_event(Event::UpgradeAuthorized { code_hash, check_version });
+    }
+
+    /// Whether `code` is the authorized upgrade and passes its checks.
+    pub fn can_apply_authorized_upgrade(code: &[u8]) -> DispatchResult {
+        let authorization = AuthorizedUpgrade::get().ok_or(Error::<T>::NothingAuthorized)?;
+        ensure!(
+            H256(lux_io::hashing::blake2_256(code)) == authorization.code_hash,
+            Error::<T>::Unauthorized
+        );
+        if authorization.check_version {
+            Self::can_set_code(code)?;
+        } else {
+            ensure!(code.starts_with(b"\0asm"), Error::<T>::NotWasm);
+        }
+        Ok(())
+    }
+
+    /// The pool validity of an unsigned `apply_authorized_upgrade` carrying the authorized
+    /// code; every other unsigned system call is refused.
+    pub fn validate_unsigned(call: &Call) -> lux_primitives::transaction::TransactionValidity {
+        use lux_primitives::transaction::{InvalidTransaction, ValidTransaction};
+        let Call::apply_authorized_upgrade { code } = call else {
+            return Err(InvalidTransaction::Call.into());
+        };
+        Self::can_apply_authorized_upgrade(code).map_err(|_| InvalidTransaction::Call)?;
+        let code_hash = H256(lux_io::hashing::blake2_256(code));
+        Ok(ValidTransaction {
+            priority: u64::MAX,
+            requires: Vec::new(),
+            provides: alloc::vec![(b"apply_authorized_upgrade", code_hash).encode()],
+            longevity: T::BLOCK_HASH_COUNT as u64,
+            propagate: true,
+        })
     }
 
     /// Writes `:code` and tells the node its environment changed.

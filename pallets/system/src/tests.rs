@@ -71,12 +71,13 @@ fn remark_needs_a_signed_origin() {
     });
 }
 
-/// Answers `runtime_version` with a fixed version, or fails for empty code.
+/// Answers `runtime_version` with a fixed version, or fails for code that is only the wasm
+/// magic (a module without a runtime).
 struct FixedVersion(RuntimeVersion);
 
 impl RuntimeVersionFetcher for FixedVersion {
     fn runtime_version(&self, code: &[u8]) -> Option<Vec<u8>> {
-        (!code.is_empty()).then(|| self.0.encode())
+        (code != b"\0asm").then(|| self.0.encode())
     }
 }
 
@@ -97,7 +98,7 @@ fn module_error(index: u8) -> DispatchError {
     DispatchError::Module(ModuleError { index: 0, error: [index, 0, 0, 0], message: None })
 }
 
-fn strip_message(e: Result<(), DispatchError>) -> Result<(), DispatchError> {
+fn strip_message<R>(e: Result<R, DispatchError>) -> Result<R, DispatchError> {
     e.map_err(|e| match e {
         DispatchError::Module(m) => DispatchError::Module(ModuleError { message: None, ..m }),
         other => other,
@@ -115,9 +116,11 @@ fn set_code_checks_the_version_and_writes_code() {
                 .map_err(|e| e.error),
             Err(DispatchError::BadOrigin)
         );
-        assert_eq!(strip_message(set_code(&[])), Err(module_error(2)));
-        assert_eq!(set_code(b"new code"), Ok(()));
-        assert_eq!(lux_io::storage::get(b":code"), Some(b"new code".to_vec()));
+        // Not wasm at all; wasm whose version cannot be read.
+        assert_eq!(strip_message(set_code(b"new code")), Err(module_error(9)));
+        assert_eq!(strip_message(set_code(b"\0asm")), Err(module_error(2)));
+        assert_eq!(set_code(b"\0asm new code"), Ok(()));
+        assert_eq!(lux_io::storage::get(b":code"), Some(b"\0asm new code".to_vec()));
         assert!(Digest::get().logs.contains(&DigestItem::RuntimeEnvironmentUpdated));
         assert!(events().contains(&Event::CodeUpdated));
     });
@@ -127,13 +130,74 @@ fn set_code_checks_the_version_and_writes_code() {
 fn set_code_rejects_same_version_and_other_chains() {
     let mut ext = ext_with_version(VERSION);
     ext.execute_with(|| {
-        assert_eq!(strip_message(set_code(b"same")), Err(module_error(1)));
+        assert_eq!(strip_message(set_code(b"\0asm same")), Err(module_error(1)));
         assert_eq!(lux_io::storage::get(b":code"), None);
     });
     let other = RuntimeVersion { spec_name: "other".into(), spec_version: 99, ..VERSION };
     let mut ext = ext_with_version(other);
     ext.execute_with(|| {
-        assert_eq!(strip_message(set_code(b"other")), Err(module_error(0)));
+        assert_eq!(strip_message(set_code(b"\0asm other")), Err(module_error(0)));
+    });
+}
+
+fn apply(code: &[u8], origin: RawOrigin) -> Result<Pays, DispatchError> {
+    Call::apply_authorized_upgrade { code: code.to_vec() }
+        .dispatch::<Test>(origin)
+        .map(|post| post.pays_fee)
+        .map_err(|e| e.error)
+}
+
+fn hash(code: &[u8]) -> H256 {
+    H256(lux_io::hashing::blake2_256(code))
+}
+
+#[test]
+fn an_authorized_upgrade_is_applied_by_anyone_for_free_once() {
+    let newer = RuntimeVersion { spec_version: 11, ..VERSION };
+    let mut ext = ext_with_version(newer);
+    ext.execute_with(|| {
+        let code = b"\0asm v11".to_vec();
+        assert_eq!(strip_message(apply(&code, RawOrigin::None)), Err(module_error(7)));
+        assert_eq!(
+            Call::authorize_upgrade { code_hash: hash(&code) }
+                .dispatch::<Test>(RawOrigin::Signed(alice()))
+                .map_err(|e| e.error),
+            Err(DispatchError::BadOrigin)
+        );
+        Call::authorize_upgrade { code_hash: hash(&code) }
+            .dispatch::<Test>(RawOrigin::Root)
+            .expect("authorized");
+        assert!(events()
+            .contains(&Event::UpgradeAuthorized { code_hash: hash(&code), check_version: true }));
+        // Other code is refused, and the pool refuses it too.
+        assert_eq!(strip_message(apply(b"\0asm v12", RawOrigin::None)), Err(module_error(8)));
+        let other = Call::apply_authorized_upgrade { code: b"\0asm v12".to_vec() };
+        assert_eq!(System::validate_unsigned(&other), Err(InvalidTransaction::Call.into()));
+        let valid = Call::apply_authorized_upgrade { code: code.clone() };
+        assert!(System::validate_unsigned(&valid).is_ok());
+        assert_eq!(apply(&code, RawOrigin::Signed(alice())), Ok(Pays::No));
+        assert_eq!(lux_io::storage::get(b":code"), Some(code.clone()));
+        assert!(events().contains(&Event::CodeUpdated));
+        assert_eq!(AuthorizedUpgrade::get(), None);
+        assert_eq!(strip_message(apply(&code, RawOrigin::None)), Err(module_error(7)));
+    });
+}
+
+#[test]
+fn an_authorized_upgrade_still_checks_the_version_unless_told_not_to() {
+    let mut ext = ext_with_version(VERSION);
+    ext.execute_with(|| {
+        let code = b"\0asm same version".to_vec();
+        Call::authorize_upgrade { code_hash: hash(&code) }
+            .dispatch::<Test>(RawOrigin::Root)
+            .expect("authorized");
+        assert_eq!(strip_message(apply(&code, RawOrigin::None)), Err(module_error(1)));
+        assert!(AuthorizedUpgrade::get().is_some(), "a refused upgrade stays authorized");
+        Call::authorize_upgrade_without_checks { code_hash: hash(&code) }
+            .dispatch::<Test>(RawOrigin::Root)
+            .expect("authorized");
+        assert_eq!(apply(&code, RawOrigin::None), Ok(Pays::No));
+        assert_eq!(lux_io::storage::get(b":code"), Some(code));
     });
 }
 

@@ -19,3 +19,6 @@ pub fn remark_with_event(len: u32) -> Weight {
 /// `set_code`: reading the new code's version compiles it; charged as a whole block's worth
 /// of operational weight is not needed since it is root-only and free.
 pub const SET_CODE: Weight = Weight::from_parts(200_000 * WEIGHT_REF_TIME_PER_MICROS, 0);
+
+/// `authorize_upgrade`: one write and an event.
+pub const AUTHORIZE_UPGRADE: Weight = Weight::from_parts(50 * WEIGHT_REF_TIME_PER_MICROS, 0);

@@ -65,7 +65,16 @@ impl Bounded {
 
 /// When a scheduled call runs.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, MaxEncodedLen,
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Encode,
+    Decode,
+    DecodeWithMemTracking,
+    TypeInfo,
+    MaxEncodedLen,
 )]
 #[scale_info(replace_segment("lux_support", "frame_support"))]
 pub enum DispatchTime {
