@@ -5,6 +5,13 @@
 //! directory) are remapped to fixed names, so with the toolchain pinned in
 //! `rust-toolchain.toml` the wasm is byte-identical wherever it is built.
 //! Set `SKIP_WASM_BUILD=1` to skip it (then `WASM_BINARY` is `None`).
+//!
+//! It also builds the two test runtimes the upgrade tests install on a live chain, and gives
+//! their paths (they are not embedded in the node): `UPGRADE_TEST_WASM_PATH`, the
+//! `spec_version + 1` runtime with a storage migration and a new call (feature
+//! `upgrade-test`), and `UPGRADE_TRAP_WASM_PATH`, a `spec_version + 1` runtime that panics in
+//! every block's initialization (feature `upgrade-trap`). Only the runtime crate and the sudo
+//! pallet are compiled again for them.
 
 use std::env;
 use std::fs;
@@ -56,24 +63,45 @@ fn main() {
     ]
     .join("\x1f");
 
+    let built = wasm_target_dir.join("wasm32-unknown-unknown/runtime-wasm/luxtensor_runtime.wasm");
+    let mut outputs = Vec::new();
+    for (feature, name) in [
+        (None, "luxtensor_runtime.wasm"),
+        (Some("upgrade-test"), "luxtensor_runtime_upgrade_test.wasm"),
+        (Some("upgrade-trap"), "luxtensor_runtime_upgrade_trap.wasm"),
+    ] {
+        build_wasm(&workspace, &wasm_target_dir, &rustflags, feature);
+        let output = out_dir.join(name);
+        fs::copy(&built, &output)
+            .unwrap_or_else(|e| panic!("copying {} failed: {e}", built.display()));
+        outputs.push(output);
+    }
+    write_binary_rs(&out_dir, Some(&outputs));
+}
+
+/// Builds the runtime to wasm, with `feature` if given.
+fn build_wasm(workspace: &Path, wasm_target_dir: &Path, rustflags: &str, feature: Option<&str>) {
     let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(&workspace)
-        .args([
-            "rustc",
-            "--package",
-            "luxtensor-runtime",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "runtime-wasm",
-            "--no-default-features",
-            "--crate-type",
-            "cdylib",
-            "--locked",
-        ])
+    let mut command = Command::new(cargo);
+    command.current_dir(workspace).args([
+        "rustc",
+        "--package",
+        "luxtensor-runtime",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "runtime-wasm",
+        "--no-default-features",
+        "--crate-type",
+        "cdylib",
+        "--locked",
+    ]);
+    if let Some(feature) = feature {
+        command.args(["--features", feature]);
+    }
+    let status = command
         .arg("--target-dir")
-        .arg(&wasm_target_dir)
+        .arg(wasm_target_dir)
         // Nothing of the outer build's configuration may leak into the runtime build.
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
@@ -87,21 +115,21 @@ fn main() {
     if !status.success() {
         panic!("building the runtime wasm failed: see the compiler output above (the wasm32-unknown-unknown target comes with rust-toolchain.toml)");
     }
-
-    let built = wasm_target_dir.join("wasm32-unknown-unknown/runtime-wasm/luxtensor_runtime.wasm");
-    let embedded = out_dir.join("luxtensor_runtime.wasm");
-    fs::copy(&built, &embedded)
-        .unwrap_or_else(|e| panic!("copying {} failed: {e}", built.display()));
-    write_binary_rs(&out_dir, Some(&embedded));
 }
 
-fn write_binary_rs(out_dir: &Path, wasm: Option<&Path>) {
+fn write_binary_rs(out_dir: &Path, wasm: Option<&[PathBuf]>) {
     let code = match wasm {
-        Some(path) => format!(
-            "/// The runtime compiled to wasm.\npub const WASM_BINARY: Option<&[u8]> = Some(include_bytes!({:?}));\n",
-            path.display().to_string()
+        Some([runtime, upgrade_test, upgrade_trap]) => format!(
+            "/// The runtime compiled to wasm.\npub const WASM_BINARY: Option<&[u8]> = Some(include_bytes!({:?}));\n\
+             /// The `spec_version + 1` test runtime with a migration and a new call.\npub const UPGRADE_TEST_WASM_PATH: Option<&str> = Some({:?});\n\
+             /// The `spec_version + 1` test runtime that panics in every block's initialization.\npub const UPGRADE_TRAP_WASM_PATH: Option<&str> = Some({:?});\n",
+            runtime.display().to_string(),
+            upgrade_test.display().to_string(),
+            upgrade_trap.display().to_string(),
         ),
-        None => "/// The runtime compiled to wasm (not built).\npub const WASM_BINARY: Option<&[u8]> = None;\n"
+        _ => "/// The runtime compiled to wasm (not built).\npub const WASM_BINARY: Option<&[u8]> = None;\n\
+              /// The upgrade test runtime (not built).\npub const UPGRADE_TEST_WASM_PATH: Option<&str> = None;\n\
+              /// The trapping test runtime (not built).\npub const UPGRADE_TRAP_WASM_PATH: Option<&str> = None;\n"
             .to_string(),
     };
     fs::write(out_dir.join("wasm_binary.rs"), code).expect("writing wasm_binary.rs");

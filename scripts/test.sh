@@ -11,5 +11,7 @@ cargo build --locked -p luxtensor
 echo "==> running the tests"
 cargo test --locked --workspace --all-targets
 cargo test --locked --workspace --doc
+# The sudo pallet as the spec_version + 1 test runtime builds it (its migration).
+cargo test --locked -p pallet-sudo --features next-version
 echo "==> running the JavaScript client tests (@polkadot/api, polkadot-api)"
 (cd tests/js && LUXTENSOR_BIN="$CARGO_TARGET_DIR/debug/luxtensor" npm test)

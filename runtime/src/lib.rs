@@ -34,12 +34,19 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     spec_name: Cow::Borrowed("luxtensor"),
     impl_name: Cow::Borrowed("luxtensor"),
     authoring_version: 1,
-    spec_version: 105,
+    spec_version: SPEC_VERSION,
     impl_version: 1,
     apis: Cow::Borrowed(RUNTIME_API_VERSIONS),
     transaction_version: 1,
     system_version: 1,
 };
+
+/// The chain logic's version.
+#[cfg(not(any(feature = "upgrade-test", feature = "upgrade-trap")))]
+pub const SPEC_VERSION: u32 = 105;
+/// The test runtimes (see `build.rs`) are one version ahead, so they can be installed.
+#[cfg(any(feature = "upgrade-test", feature = "upgrade-trap"))]
+pub const SPEC_VERSION: u32 = 106;
 
 /// The runtime APIs this runtime implements, with their versions (see [`apis`]).
 pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[

@@ -2,6 +2,12 @@
 //!
 //! Only the dev and local chain presets set a key; without one (any other chain) every call
 //! fails with `RequireSudo`, so the pallet is inert. Root calls made through sudo are free.
+//!
+//! The `next-version` feature builds the pallet as the `spec_version + 1` test runtime has it
+//! (`luxtensor-runtime`'s `upgrade-test` feature), to prove a live upgrade with a migration:
+//! storage version 1 keeps the key with the block it was set at (`KeyInfo`), a migration
+//! rewrites version 0's bare account into it exactly once, and a new root call
+//! `force_remove_key` lets governance end sudo.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -66,10 +72,35 @@ pallet_error! {
     }
 }
 
+/// The layout of the pallet's storage (see the `next-version` feature).
+#[cfg(not(feature = "next-version"))]
+pub const STORAGE_VERSION: u16 = 0;
+/// The layout of the pallet's storage (see the `next-version` feature).
+#[cfg(feature = "next-version")]
+pub const STORAGE_VERSION: u16 = 1;
+
+#[cfg(not(feature = "next-version"))]
 storage! {
     pallet = "Sudo", config = Config;
     /// The account allowed to use sudo.
     pub type Key = StorageValue<AccountId20>;
+}
+
+#[cfg(feature = "next-version")]
+storage! {
+    pallet = "Sudo", config = Config;
+    /// The account allowed to use sudo, and since when.
+    pub type Key = StorageValue<KeyInfo>;
+}
+
+/// The sudo key and the block it was set at (storage version 1).
+#[cfg(feature = "next-version")]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct KeyInfo {
+    /// The account allowed to use sudo.
+    pub account: AccountId20,
+    /// The block it became the key (the upgrade's block for a key older than version 1).
+    pub since: lux_primitives::BlockNumber,
 }
 
 /// Genesis configuration: the sudo key, if any.
@@ -84,7 +115,10 @@ impl GenesisConfig {
     /// Writes the key (nothing here can fail; the signature is every pallet's).
     pub fn build<T: Config>(&self) -> Result<(), alloc::string::String> {
         if let Some(key) = self.key {
-            Key::put(key);
+            Pallet::<T>::put_key(key);
+        }
+        if STORAGE_VERSION > 0 {
+            lux_support::storage::StorageVersion::put("Sudo", STORAGE_VERSION);
         }
         Ok(())
     }
@@ -128,6 +162,10 @@ pub enum Call<RuntimeCall> {
     /// Removes the key, disabling sudo for good.
     #[codec(index = 4)]
     remove_key,
+    /// Removes the key, disabling sudo for good (root: governance ends sudo).
+    #[cfg(feature = "next-version")]
+    #[codec(index = 5)]
+    force_remove_key,
 }
 
 impl<C: GetDispatchInfo> GetDispatchInfo for Call<C> {
@@ -143,6 +181,8 @@ impl<C: GetDispatchInfo> GetDispatchInfo for Call<C> {
             Self::set_key { .. } | Self::remove_key => {
                 (SUDO_WEIGHT, lux_support::DispatchClass::Normal)
             }
+            #[cfg(feature = "next-version")]
+            Self::force_remove_key => (SUDO_WEIGHT, lux_support::DispatchClass::Operational),
         };
         DispatchInfo { weight, class, pays_fee: Pays::Yes }
     }
@@ -154,8 +194,15 @@ impl<C: Dispatchable> Call<C> {
         self,
         origin: RawOrigin,
     ) -> DispatchResultWithPostInfo {
+        #[cfg(feature = "next-version")]
+        if let Self::force_remove_key = self {
+            lux_support::ensure_root(origin)?;
+            Key::kill();
+            Pallet::<T>::deposit_event(Event::KeyRemoved);
+            return Ok(PostDispatchInfo::default());
+        }
         let sender = ensure_signed(origin)?;
-        if Key::get() != Some(sender) {
+        if Pallet::<T>::key() != Some(sender) {
             return Err(Error::<T>::RequireSudo.into());
         }
         match self {
@@ -174,20 +221,44 @@ impl<C: Dispatchable> Call<C> {
                 Pallet::<T>::deposit_event(Event::SudoAsDone { sudo_result });
             }
             Self::set_key { new } => {
-                Key::put(new);
+                Pallet::<T>::put_key(new);
                 Pallet::<T>::deposit_event(Event::KeyChanged { old: Some(sender), new });
             }
             Self::remove_key => {
                 Key::kill();
                 Pallet::<T>::deposit_event(Event::KeyRemoved);
             }
+            #[cfg(feature = "next-version")]
+            Self::force_remove_key => {}
         }
         // The sudo key does not pay for root calls.
         Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No })
     }
 }
 
+#[cfg(not(feature = "next-version"))]
 impl<T: Config> Hooks for Pallet<T> {}
+
+#[cfg(feature = "next-version")]
+impl<T: Config> Hooks for Pallet<T> {
+    /// Migrates storage version 0 (`Key` is a bare account) to 1 (`KeyInfo`), once: a state
+    /// already at version 1 is left as it is.
+    fn on_runtime_upgrade() -> lux_support::Weight {
+        use lux_support::storage::{unhashed, StorageVersion};
+        let db = lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS * 25;
+        if StorageVersion::get("Sudo") >= 1 {
+            return lux_support::Weight::from_parts(db, 0);
+        }
+        let key = Key::hashed_key();
+        if let Some(account) = unhashed::get::<AccountId20>(&key) {
+            let since = pallet_system::Pallet::<T>::block_number();
+            Key::put(KeyInfo { account, since });
+        }
+        StorageVersion::put("Sudo", 1);
+        lux_support::runtime_log!(Info, "sudo", "migrated sudo storage to version 1");
+        lux_support::Weight::from_parts(4 * db, 0)
+    }
+}
 
 impl<T: Config> Pallet<T> {
     fn deposit_event(event: Event) {
@@ -195,8 +266,26 @@ impl<T: Config> Pallet<T> {
     }
 
     /// The sudo key.
+    #[cfg(not(feature = "next-version"))]
     pub fn key() -> Option<AccountId20> {
         Key::get()
+    }
+
+    /// The sudo key.
+    #[cfg(feature = "next-version")]
+    pub fn key() -> Option<AccountId20> {
+        Key::get().map(|info| info.account)
+    }
+
+    #[cfg(not(feature = "next-version"))]
+    fn put_key(account: AccountId20) {
+        Key::put(account);
+    }
+
+    #[cfg(feature = "next-version")]
+    fn put_key(account: AccountId20) {
+        let since = pallet_system::Pallet::<T>::block_number();
+        Key::put(KeyInfo { account, since });
     }
 }
 

@@ -153,3 +153,43 @@ fn weight_includes_the_inner_call() {
     let outer = Call::<RuntimeCall>::sudo { call: remark_with_event() }.get_dispatch_info().weight;
     assert!(outer.ref_time > inner.ref_time);
 }
+
+/// The `spec_version + 1` sudo: version 0's key migrates to `KeyInfo` once.
+#[cfg(feature = "next-version")]
+#[test]
+fn the_next_version_migrates_the_key_once_and_adds_force_remove_key() {
+    use lux_support::storage::{unhashed, StorageVersion};
+    let mut ext = TestExternalities::default();
+    ext.execute_with(|| {
+        // Version 0's layout: the bare account, no storage version.
+        unhashed::put(&Key::hashed_key(), &key());
+        pallet_system::Pallet::<Test>::initialize(7, H256::zero(), &Default::default());
+        assert_eq!(StorageVersion::get("Sudo"), 0);
+        Pallet::<Test>::on_runtime_upgrade();
+        assert_eq!(StorageVersion::get("Sudo"), 1);
+        assert_eq!(Key::get(), Some(KeyInfo { account: key(), since: 7 }));
+        assert_eq!(Pallet::<Test>::key(), Some(key()));
+        // A second run changes nothing.
+        pallet_system::Pallet::<Test>::initialize(8, H256::zero(), &Default::default());
+        Pallet::<Test>::on_runtime_upgrade();
+        assert_eq!(Key::get(), Some(KeyInfo { account: key(), since: 7 }));
+        // The key still works, and root can end sudo.
+        Call::<RuntimeCall>::sudo { call: remark_with_event() }
+            .dispatch::<Test>(RawOrigin::Signed(key()))
+            .expect("sudo works after the migration");
+        assert!(Call::<RuntimeCall>::force_remove_key
+            .dispatch::<Test>(RawOrigin::Signed(key()))
+            .is_err());
+        Call::<RuntimeCall>::force_remove_key.dispatch::<Test>(RawOrigin::Root).expect("removed");
+        assert_eq!(Pallet::<Test>::key(), None);
+    });
+}
+
+#[cfg(feature = "next-version")]
+#[test]
+fn a_new_chain_on_the_next_version_starts_at_storage_version_1() {
+    ext(Some(key())).execute_with(|| {
+        assert_eq!(lux_support::storage::StorageVersion::get("Sudo"), 1);
+        assert_eq!(Key::get(), Some(KeyInfo { account: key(), since: 0 }));
+    });
+}

@@ -57,6 +57,11 @@ impl Bounded {
         }
     }
 
+    /// Whether the encoded call is empty (no call decodes from it).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Whether the call is held by hash (a preimage must be noted to run it).
     pub fn lookup_needed(&self) -> bool {
         matches!(self, Self::Lookup { .. })

@@ -77,6 +77,28 @@ impl<V: Default + Encode + 'static> QueryKind<V> for ValueQuery {
     }
 }
 
+/// A pallet's storage version, kept in state under Substrate's key
+/// (`twox_128(pallet) ++ twox_128(":__STORAGE_VERSION__:")`, a little-endian `u16`), so a
+/// migration can tell whether it has already run. A pallet that never set one is at 0.
+pub struct StorageVersion;
+
+impl StorageVersion {
+    /// The key of `pallet`'s storage version.
+    pub fn key(pallet: &str) -> [u8; 32] {
+        lux_primitives::twox::storage_prefix(pallet.as_bytes(), b":__STORAGE_VERSION__:")
+    }
+
+    /// The storage version of `pallet` in state.
+    pub fn get(pallet: &str) -> u16 {
+        unhashed::get(&Self::key(pallet)).unwrap_or(0)
+    }
+
+    /// Records that `pallet`'s storage is at `version`.
+    pub fn put(pallet: &str, version: u16) {
+        unhashed::put(&Self::key(pallet), &version);
+    }
+}
+
 /// Raw access by key, shared by the typed items.
 pub mod unhashed {
     use super::*;
