@@ -8,9 +8,13 @@ use lux_support::Weight;
 use pallet_system::{BlockLength, BlockWeights};
 
 use crate::{
-    Balances, Preimage, Runtime, RuntimeCall, RuntimeEvent, RuntimePalletInfo, Session, Staking,
-    VERSION,
+    Balances, Preimage, Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimePalletInfo,
+    Scheduler, Session, Staking, VERSION,
 };
+
+/// Blocks in a day of 1-second slots (the longest slot the presets use; shorter slots make
+/// these periods shorter in time).
+pub const DAYS: BlockNumber = 24 * 60 * 60;
 
 /// The least balance an account must hold: 0.001 LUX.
 pub const EXISTENTIAL_DEPOSIT: Balance = LUX / 1_000;
@@ -102,4 +106,25 @@ impl pallet_preimage::Config for Runtime {
     /// 1 LUX per preimage, plus 0.00001 LUX per byte (10 LUX for 1 MiB).
     const BASE_DEPOSIT: Balance = LUX;
     const BYTE_DEPOSIT: Balance = LUX / 100_000;
+}
+
+impl pallet_conviction_voting::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = Balances;
+    type Polls = Referenda;
+    /// Polkadot's: a 1x vote on the winning side stays locked 28 days after the poll.
+    const VOTE_LOCKING_PERIOD: BlockNumber = 28 * DAYS;
+    const MAX_VOTES: u32 = 512;
+}
+
+impl pallet_referenda::Config for Runtime {
+    type RuntimeEvent = RuntimeEvent;
+    type Currency = Balances;
+    type Scheduler = Scheduler;
+    type Preimages = Preimage;
+    /// 10 LUX to submit a referendum (returned unless it is killed, rejected or times out).
+    const SUBMISSION_DEPOSIT: Balance = 10 * LUX;
+    const MAX_QUEUED: u32 = 100;
+    /// A referendum without a decision deposit times out after 14 days.
+    const UNDECIDING_TIMEOUT: BlockNumber = 14 * DAYS;
 }

@@ -14,6 +14,7 @@ use lux_primitives::transaction::{
     ApplyExtrinsicResult, InvalidTransaction, TransactionSource, TransactionValidity,
     TransactionValidityError, UnknownTransaction,
 };
+use lux_primitives::upgrade::CodeRollback;
 use lux_primitives::{AccountId20, DigestItem, SignedExtra, H256};
 use lux_support::{
     with_storage_layer, DispatchClass, DispatchResultWithPostInfo, Dispatchable, GetDispatchInfo,
@@ -115,6 +116,10 @@ pub fn initialize_block(header: &Header) {
         }
     }
     System::initialize(header.number, header.parent_hash, &digest);
+    match CodeRollback::find(&header.digest) {
+        Some(_) => System::roll_back_code(),
+        None => System::end_code_probation(),
+    }
     // The trapping test runtime (see `build.rs`): it cannot run a single block.
     #[cfg(feature = "upgrade-trap")]
     panic!("the upgrade-trap test runtime panics in every block's initialization");
@@ -196,6 +201,19 @@ pub fn finalize_block() -> Header {
 /// or a header that does not match the result (state root, extrinsics root, digest).
 pub fn execute_block(block: Block) {
     let Block { header, extrinsics } = block;
+    if let Some(claim) = CodeRollback::find(&header.digest) {
+        // The claim names the block's inherents, which importers feed to the failed code.
+        let inherents = extrinsics
+            .iter()
+            .take_while(|uxt| uxt.signature.is_none() && is_inherent(&uxt.function))
+            .count();
+        if inherents != claim.inherents as usize {
+            panic!(
+                "invalid block: its code rollback claims {} inherents, it has {inherents}",
+                claim.inherents
+            );
+        }
+    }
     initialize_block(&header);
     let mut seen_transaction = false;
     for (index, uxt) in extrinsics.into_iter().enumerate() {

@@ -110,6 +110,7 @@ fn testnet_patch(net: &Testnet<'_>) -> serde_json::Value {
             balances: dev::ACCOUNTS.iter().map(|a| (account(*a), DEV_ENDOWMENT)).collect(),
         },
         sudo: pallet_sudo::GenesisConfig { key: Some(account(dev::ALICE)) },
+        referenda: pallet_referenda::GenesisConfig { tracks: testnet_tracks() },
         staking: pallet_staking::GenesisConfig {
             validator_count: net.validator_count,
             minimum_validator_count: net.minimum_validator_count,
@@ -130,6 +131,39 @@ fn testnet_patch(net: &Testnet<'_>) -> serde_json::Value {
 /// Well-known development keys: the accounts of the Substrate dev phrase at
 /// m/44'/60'/0'/0/{0..5} and the sr25519 keys `//Alice`, `//Bob`, ... (checked against the
 /// derivation by a test).
+/// The referendum tracks of the dev and local chains: one `root` track with periods of a few
+/// blocks, so a referendum passes in well under a minute. Three dev accounts voting 100 000
+/// LUX each (5% of the issuance) pass it at once; a referendum short of the support curve
+/// (from 5% down to 1% over the decision period) or of a simple majority is rejected when its
+/// 40-block decision period ends. A real network uses Polkadot's root track instead (see the
+/// referenda pallet's docs): 28-day decision, 1-day confirmation, 100 000-token deposit.
+pub fn testnet_tracks() -> Vec<(u16, pallet_referenda::TrackInfo)> {
+    use lux_primitives::Perbill;
+    use pallet_referenda::{Curve, TrackInfo};
+    vec![(
+        0,
+        TrackInfo {
+            name: "root".to_string(),
+            max_deciding: 10,
+            decision_deposit: 1_000 * LUX,
+            prepare_period: 2,
+            decision_period: 40,
+            confirm_period: 4,
+            min_enactment_period: 2,
+            min_approval: Curve::LinearDecreasing {
+                length: Perbill::from_percent(100),
+                floor: Perbill::from_percent(50),
+                ceil: Perbill::from_percent(100),
+            },
+            min_support: Curve::LinearDecreasing {
+                length: Perbill::from_percent(100),
+                floor: Perbill::from_percent(1),
+                ceil: Perbill::from_percent(5),
+            },
+        },
+    )]
+}
+
 pub mod dev {
     /// Alice's account (m/44'/60'/0'/0/0).
     pub const ALICE: [u8; 20] = hex20("f24ff3a9cf04c71dbc94d0b566f7a27b94566cac");

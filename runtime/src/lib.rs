@@ -17,6 +17,8 @@ pub mod apis;
 pub mod configs;
 pub mod executive;
 pub mod genesis_config_presets;
+#[cfg(test)]
+mod governance_tests;
 pub mod metadata;
 #[cfg(test)]
 mod tests;
@@ -76,6 +78,8 @@ lux_support::construct_runtime! {
     Staking: pallet_staking = 6 { Call, Event, Error<Runtime>, Config },
     Scheduler: pallet_scheduler = 7 { Call<RuntimeCall>, Event, Error<Runtime> },
     Preimage: pallet_preimage = 8 { Call, Event, Error<Runtime> },
+    ConvictionVoting: pallet_conviction_voting = 9 { Call, Event, Error<Runtime> },
+    Referenda: pallet_referenda = 10 { Call, Event, Error<Runtime>, Config },
 }
 
 /// An extrinsic with the runtime's calls.

@@ -100,6 +100,26 @@ fn every_pallet_is_described() {
     assert!(events("System").contains(&"UpgradeAuthorized".to_string()));
     assert!(events("Scheduler").contains(&"Dispatched".to_string()));
     assert_eq!(events("Preimage"), ["Noted", "Requested", "Cleared"]);
+    assert_eq!(calls("ConvictionVoting"), ["vote", "unlock", "remove_vote", "remove_other_vote"]);
+    assert_eq!(
+        calls("Referenda"),
+        [
+            "submit",
+            "place_decision_deposit",
+            "refund_decision_deposit",
+            "cancel",
+            "kill",
+            "nudge_referendum",
+            "one_fewer_deciding",
+            "refund_submission_deposit",
+            "set_metadata"
+        ]
+    );
+    for event in
+        ["Submitted", "DecisionStarted", "ConfirmStarted", "Confirmed", "Approved", "Rejected"]
+    {
+        assert!(events("Referenda").contains(&event.to_string()), "{event}");
+    }
     assert_eq!(calls("Timestamp"), ["set"]);
     assert_eq!(
         calls("Balances"),
@@ -308,7 +328,18 @@ fn v15_describes_the_runtime_apis_and_outer_enums() {
     assert_eq!(path(&m.types, m.outer_enums.event_enum_ty.id), "luxtensor_runtime::RuntimeEvent");
     assert_eq!(
         variants(&m.types, m.outer_enums.error_enum_ty.id),
-        ["System", "Timestamp", "Balances", "Session", "Sudo", "Staking", "Scheduler", "Preimage"]
+        [
+            "System",
+            "Timestamp",
+            "Balances",
+            "Session",
+            "Sudo",
+            "Staking",
+            "Scheduler",
+            "Preimage",
+            "ConvictionVoting",
+            "Referenda"
+        ]
     );
     assert!(m.pallets.iter().all(|p| !p.docs.is_empty()), "every pallet has docs");
 }

@@ -18,6 +18,9 @@ pub enum ExecutorError {
     /// The runtime trapped (out of bounds access, stack overflow, `unreachable`...).
     #[error("runtime trapped: {0}")]
     Trap(String),
+    /// The runtime used up the instruction budget of a metered session.
+    #[error("runtime exceeded its instruction budget: {0}")]
+    OutOfFuel(String),
     /// The runtime ran out of heap.
     #[error("runtime heap exhausted: {0}")]
     OutOfMemory(String),

@@ -53,11 +53,40 @@ pub(crate) struct CompiledRuntime {
     pub(crate) data_start: Option<u32>,
 }
 
-/// Runs runtime calls. Cheap to share (`Arc`); calls may run on several threads at once.
-pub struct WasmExecutor {
+/// One way of compiling runtimes: its engine, host functions and compiled modules.
+struct Flavor {
     engine: Engine,
     linker: Linker<HostState>,
     runtimes: Mutex<LruMap<[u8; 32], Arc<CompiledRuntime>>>,
+    /// Added to the names of its modules in the disk cache.
+    cache_tag: &'static str,
+}
+
+impl Flavor {
+    fn new(
+        wasm: &wasmtime::Config,
+        capacity: u32,
+        cache_tag: &'static str,
+    ) -> Result<Self, ExecutorError> {
+        let engine = Engine::new(wasm).map_err(|e| ExecutorError::Other(e.to_string()))?;
+        let mut linker = Linker::new(&engine);
+        host::register(&mut linker).map_err(|e| ExecutorError::Other(e.to_string()))?;
+        Ok(Self {
+            engine,
+            linker,
+            runtimes: Mutex::new(LruMap::new(ByLength::new(capacity))),
+            cache_tag,
+        })
+    }
+}
+
+/// Runs runtime calls. Cheap to share (`Arc`); calls may run on several threads at once.
+pub struct WasmExecutor {
+    /// Runs every block and call.
+    normal: Flavor,
+    /// Counts instructions (wasmtime fuel), for the deterministic budget of an upgrade's
+    /// probation check (`lux_primitives::upgrade`); compiled only for that.
+    metered: Flavor,
     config: ExecutorConfig,
     signatures: Arc<SignatureCache>,
     this: Weak<WasmExecutor>,
@@ -117,19 +146,18 @@ impl WasmExecutor {
             .wasm_multi_value(true)
             .max_wasm_stack(1024 * 1024)
             .parallel_compilation(true);
-        let engine = Engine::new(&wasm).map_err(|e| ExecutorError::Other(e.to_string()))?;
-        let mut linker = Linker::new(&engine);
-        host::register(&mut linker).map_err(|e| ExecutorError::Other(e.to_string()))?;
+        let capacity = NonZeroU32::new(config.max_cached_runtimes).map_or(1, NonZeroU32::get);
+        let normal = Flavor::new(&wasm, capacity, "")?;
+        wasm.consume_fuel(true);
+        let metered = Flavor::new(&wasm, 2, ".metered")?;
         if let Some(dir) = &config.cache_dir {
             std::fs::create_dir_all(dir).map_err(|e| {
                 ExecutorError::Other(format!("cannot create {}: {e}", dir.display()))
             })?;
         }
-        let capacity = NonZeroU32::new(config.max_cached_runtimes).map_or(1, NonZeroU32::get);
         Ok(Arc::new_cyclic(|this| Self {
-            engine,
-            linker,
-            runtimes: Mutex::new(LruMap::new(ByLength::new(capacity))),
+            normal,
+            metered,
             signatures: Arc::new(SignatureCache::new(config.signature_cache_entries)),
             config,
             this: this.clone(),
@@ -185,12 +213,38 @@ impl WasmExecutor {
         self.session_inner(ext, code)
     }
 
+    /// A session like [`session`](Self::session) whose calls together may execute at most
+    /// `fuel` wasm instructions (deterministically: running out traps with
+    /// [`ExecutorError::OutOfFuel`] at the same instruction on every machine).
+    pub fn metered_session(
+        &self,
+        mut ext: Ext<SharedBackend>,
+        code: &RuntimeCode,
+        fuel: u64,
+    ) -> Result<RuntimeSession, SessionFailure> {
+        ext.set_version_fetcher(Arc::new(VersionFetcher(self.this.clone())));
+        let mut session = self.session_in(&self.metered, ext, code)?;
+        if let Err(e) = session.store.set_fuel(fuel) {
+            return Err(Box::new((ExecutorError::Other(e.to_string()), session.into_ext())));
+        }
+        Ok(session)
+    }
+
     fn session_inner(
         &self,
         ext: Ext<SharedBackend>,
         code: &RuntimeCode,
     ) -> Result<RuntimeSession, SessionFailure> {
-        let runtime = match self.compiled(code) {
+        self.session_in(&self.normal, ext, code)
+    }
+
+    fn session_in(
+        &self,
+        flavor: &Flavor,
+        ext: Ext<SharedBackend>,
+        code: &RuntimeCode,
+    ) -> Result<RuntimeSession, SessionFailure> {
+        let runtime = match self.compiled(flavor, code) {
             Ok(runtime) => runtime,
             Err(e) => return Err(Box::new((e, ext))),
         };
@@ -203,7 +257,7 @@ impl WasmExecutor {
             signatures: self.signatures.clone(),
         };
         Ok(RuntimeSession {
-            store: Store::new(&self.engine, state),
+            store: Store::new(&flavor.engine, state),
             runtime,
             heap_pages: code.heap_pages.unwrap_or(self.config.default_heap_pages),
             live: None,
@@ -235,49 +289,54 @@ impl WasmExecutor {
     }
 
     /// The compiled runtime for `code`: from memory, from the disk cache, or compiled now.
-    fn compiled(&self, code: &RuntimeCode) -> Result<Arc<CompiledRuntime>, ExecutorError> {
-        if let Some(runtime) = self.runtimes.lock().get(&code.hash) {
+    fn compiled(
+        &self,
+        flavor: &Flavor,
+        code: &RuntimeCode,
+    ) -> Result<Arc<CompiledRuntime>, ExecutorError> {
+        if let Some(runtime) = flavor.runtimes.lock().get(&code.hash) {
             return Ok(runtime.clone());
         }
-        let (module, data_start) = match self.load_cached(&code.hash) {
+        let (module, data_start) = match self.load_cached(flavor, &code.hash) {
             Some(cached) => cached,
             None => {
                 let wasm = code.fetch()?;
                 let started = std::time::Instant::now();
-                let module = Module::new(&self.engine, &wasm)
+                let module = Module::new(&flavor.engine, &wasm)
                     .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
                 let data_start = data_start(&wasm);
                 tracing::info!(
                     target: "executor",
-                    "compiled runtime 0x{} ({} KiB) in {:?}",
+                    "compiled runtime 0x{}{} ({} KiB) in {:?}",
                     hex_prefix(&code.hash),
+                    flavor.cache_tag,
                     wasm.len() / 1024,
                     started.elapsed()
                 );
-                self.store_cached(&code.hash, &module, data_start);
+                self.store_cached(flavor, &code.hash, &module, data_start);
                 (module, data_start)
             }
         };
-        let pre = self
+        let pre = flavor
             .linker
             .instantiate_pre(&module)
             .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
         let runtime = Arc::new(CompiledRuntime { pre, data_start });
-        self.runtimes.lock().insert(code.hash, runtime.clone());
+        flavor.runtimes.lock().insert(code.hash, runtime.clone());
         Ok(runtime)
     }
 
-    fn cache_path(&self, hash: &[u8; 32]) -> Option<PathBuf> {
+    fn cache_path(&self, flavor: &Flavor, hash: &[u8; 32]) -> Option<PathBuf> {
         let dir = self.config.cache_dir.as_ref()?;
         let name: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        Some(dir.join(format!("{name}.cwasm")))
+        Some(dir.join(format!("{name}{}.cwasm", flavor.cache_tag)))
     }
 
     /// Loads a compiled module written by [`store_cached`](Self::store_cached): a blake2_256
     /// checksum of the rest, the data start (u32 little endian, `u32::MAX` for none), then
     /// the serialized module.
-    fn load_cached(&self, hash: &[u8; 32]) -> Option<(Module, Option<u32>)> {
-        let path = self.cache_path(hash)?;
+    fn load_cached(&self, flavor: &Flavor, hash: &[u8; 32]) -> Option<(Module, Option<u32>)> {
+        let path = self.cache_path(flavor, hash)?;
         let bytes = std::fs::read(&path).ok()?;
         let valid = bytes.len() > 36 && bytes[..32] == lux_trie::blake2_256(&bytes[32..]);
         if !valid {
@@ -289,7 +348,7 @@ impl WasmExecutor {
         // SAFETY: the bytes are exactly what `store_cached` serialized from a module this node
         // compiled (the checksum rules out torn or corrupted files), and wasmtime checks that
         // they come from the same wasmtime version and configuration.
-        match unsafe { Module::deserialize(&self.engine, &bytes[36..]) } {
+        match unsafe { Module::deserialize(&flavor.engine, &bytes[36..]) } {
             Ok(module) => Some((module, (data_start != u32::MAX).then_some(data_start))),
             Err(e) => {
                 tracing::warn!(target: "executor", "ignoring cached runtime {}: {e}", path.display());
@@ -301,8 +360,14 @@ impl WasmExecutor {
 
     /// Writes a compiled module with its checksum, atomically: to a unique temporary file,
     /// flushed to disk, then renamed.
-    fn store_cached(&self, hash: &[u8; 32], module: &Module, data_start: Option<u32>) {
-        let Some(path) = self.cache_path(hash) else { return };
+    fn store_cached(
+        &self,
+        flavor: &Flavor,
+        hash: &[u8; 32],
+        module: &Module,
+        data_start: Option<u32>,
+    ) {
+        let Some(path) = self.cache_path(flavor, hash) else { return };
         let result = module.serialize().map_err(|e| e.to_string()).and_then(|serialized| {
             use std::io::Write;
             static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);

@@ -157,6 +157,8 @@ impl RuntimeSession {
             let message = format!("{e:#}");
             if message.contains("heap limit") || message.contains("exceeds the 64 MiB") {
                 ExecutorError::OutOfMemory(message)
+            } else if e.downcast_ref::<wasmtime::Trap>() == Some(&wasmtime::Trap::OutOfFuel) {
+                ExecutorError::OutOfFuel(message)
             } else {
                 ExecutorError::Trap(message)
             }

@@ -117,9 +117,7 @@ impl GenesisConfig {
         if let Some(key) = self.key {
             Pallet::<T>::put_key(key);
         }
-        if STORAGE_VERSION > 0 {
-            lux_support::storage::StorageVersion::put("Sudo", STORAGE_VERSION);
-        }
+        lux_support::storage::StorageVersion::put("Sudo", STORAGE_VERSION);
         Ok(())
     }
 }

@@ -206,6 +206,13 @@ pub enum Event {
         /// Whether the code's version will be checked when it is applied.
         check_version: bool,
     },
+    /// The new code failed its probation block (it traps, or exceeds the instruction budget,
+    /// before it can build an empty block), so the previous code was put back (see the
+    /// rollback rule in `lux_primitives::upgrade`).
+    CodeRolledBack {
+        /// blake2_256 of the code that failed.
+        failed_code_hash: H256,
+    },
 }
 
 pallet_error! {
@@ -636,11 +643,43 @@ impl<T: Config> Pallet<T> {
         })
     }
 
-    /// Writes `:code` and tells the node its environment changed.
+    /// Writes `:code` and tells the node its environment changed. The code it replaces is
+    /// kept for the new code's probation block (the first replaced code, if the block
+    /// upgrades twice).
     pub fn update_code(code: &[u8]) {
-        unhashed::put(lux_primitives::storage::CODE, &RawBytes(code));
+        use lux_primitives::storage::{CODE, PREVIOUS_CODE};
+        if !unhashed::exists(PREVIOUS_CODE) {
+            if let Some(previous) = lux_io::storage::get(CODE) {
+                unhashed::put(PREVIOUS_CODE, &RawBytes(&previous));
+            }
+        }
+        unhashed::put(CODE, &RawBytes(code));
         Self::deposit_log(DigestItem::RuntimeEnvironmentUpdated);
         Self::deposit_event(Event::CodeUpdated);
+    }
+
+    /// Puts back the code kept by the last upgrade, as a block claiming
+    /// [`CodeRollback`](lux_primitives::upgrade::CodeRollback) demands; run by that previous
+    /// code. A claim without a kept code makes the block invalid.
+    pub fn roll_back_code() {
+        use lux_primitives::storage::{CODE, PREVIOUS_CODE};
+        let Some(previous) = lux_io::storage::get(PREVIOUS_CODE) else {
+            panic!("invalid block: it claims a code rollback, but no upgrade is on probation");
+        };
+        let failed = lux_io::storage::get(CODE).unwrap_or_default();
+        unhashed::put(CODE, &RawBytes(&previous));
+        unhashed::kill(PREVIOUS_CODE);
+        Self::deposit_log(DigestItem::RuntimeEnvironmentUpdated);
+        Self::deposit_event(Event::CodeRolledBack {
+            failed_code_hash: H256(lux_io::hashing::blake2_256(&failed)),
+        });
+    }
+
+    /// The new code runs its first block: the code it replaced is no longer needed.
+    pub fn end_code_probation() {
+        if unhashed::exists(lux_primitives::storage::PREVIOUS_CODE) {
+            unhashed::kill(lux_primitives::storage::PREVIOUS_CODE);
+        }
     }
 
     /// Whether this block is the first one run by a new runtime version; records the version.

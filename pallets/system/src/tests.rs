@@ -324,3 +324,41 @@ fn weight_limits() {
         assert_eq!(BlockWeight::get().normal, Weight::from_parts(100_100, 0));
     });
 }
+
+#[test]
+fn an_upgrade_keeps_the_replaced_code_until_the_new_code_runs_or_is_rolled_back() {
+    use lux_primitives::storage::{CODE, PREVIOUS_CODE};
+    let newer = RuntimeVersion { spec_version: 11, ..VERSION };
+    let mut ext = ext_with_version(newer);
+    ext.execute_with(|| {
+        lux_io::storage::set(CODE, b"\0asm old");
+        assert_eq!(set_code(b"\0asm new"), Ok(()));
+        assert_eq!(lux_io::storage::get(PREVIOUS_CODE), Some(b"\0asm old".to_vec()));
+        // A second upgrade in the same block keeps the first replaced code.
+        let newest = b"\0asm newest";
+        Pallet::<Test>::update_code(newest);
+        assert_eq!(lux_io::storage::get(PREVIOUS_CODE), Some(b"\0asm old".to_vec()));
+
+        // The rollback puts the old code back and says which code failed.
+        System::initialize(2, H256::zero(), &Default::default());
+        System::roll_back_code();
+        assert_eq!(lux_io::storage::get(CODE), Some(b"\0asm old".to_vec()));
+        assert_eq!(lux_io::storage::get(PREVIOUS_CODE), None);
+        assert!(Digest::get().logs.contains(&DigestItem::RuntimeEnvironmentUpdated));
+        assert!(events().contains(&Event::CodeRolledBack {
+            failed_code_hash: H256(lux_io::hashing::blake2_256(newest)),
+        }));
+
+        // Otherwise the new code's first block drops the kept code.
+        Pallet::<Test>::update_code(b"\0asm again");
+        System::end_code_probation();
+        assert_eq!(lux_io::storage::get(PREVIOUS_CODE), None);
+        assert_eq!(lux_io::storage::get(CODE), Some(b"\0asm again".to_vec()));
+    });
+}
+
+#[test]
+#[should_panic(expected = "no upgrade is on probation")]
+fn a_rollback_without_an_upgrade_is_an_invalid_block() {
+    new_test_ext().execute_with(System::roll_back_code);
+}

@@ -29,6 +29,7 @@ pub mod per_things;
 pub mod storage;
 pub mod transaction;
 pub mod twox;
+pub mod upgrade;
 pub mod version;
 pub mod weight;
 
