@@ -1,6 +1,6 @@
 //! The runtime APIs the node and clients call: `Core`, `BlockBuilder`,
 //! `TaggedTransactionQueue`, `AccountNonceApi`, `TransactionPaymentApi`, `GenesisBuilder` and
-//! LuxTensor's `LuxConsensusApi`. Names, argument and result encodings are Substrate's; the
+//! LuxTensor's `LuxConsensusApi`, `LuxBlockApi` and `TryRuntime` (migrations on demand). Names, argument and result encodings are Substrate's; the
 //! versions are listed in [`crate::RUNTIME_API_VERSIONS`].
 
 use alloc::string::String;
@@ -15,8 +15,10 @@ use lux_primitives::{
 };
 use lux_support::{GetDispatchInfo, Weight};
 
+use lux_support::Hooks;
+
 use crate::{
-    executive, genesis_config_presets, metadata, Block, Header, Session, System,
+    executive, genesis_config_presets, metadata, AllPallets, Block, Header, Session, System,
     TransactionPayment, UncheckedExtrinsic, VERSION,
 };
 
@@ -158,5 +160,15 @@ lux_support::runtime_apis! {
     /// The unsigned extrinsic that reports an equivocation (the node submits it to its pool).
     fn LuxConsensusApi_report_equivocation(proof: EquivocationProof) -> UncheckedExtrinsic {
         executive::equivocation_report(proof)
+    }
+
+    /// Runs every pallet's `on_runtime_upgrade` now, as the first block of a new version
+    /// does, and returns the weight the migrations used and a block's maximum weight
+    /// (`luxtensor try-runtime` runs it on a copy of a chain's state). `checks` (Substrate's
+    /// `UpgradeCheckSelect`) is accepted and ignored: the migrations check their storage
+    /// version themselves.
+    fn TryRuntime_on_runtime_upgrade(checks: u8) -> (Weight, Weight) {
+        let _ = checks;
+        (AllPallets::on_runtime_upgrade(), crate::configs::BLOCK_WEIGHTS.max_block)
     }
 }

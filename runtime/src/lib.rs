@@ -61,6 +61,7 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::GENESIS_BUILDER, 2),
     (api_ids::LUX_CONSENSUS, 3),
     (api_ids::LUX_BLOCK, 1),
+    (api_ids::TRY_RUNTIME, 1),
 ];
 
 lux_support::construct_runtime! {

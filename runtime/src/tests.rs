@@ -67,6 +67,7 @@ fn every_listed_api_is_exported() {
         "GenesisBuilder_",
         "LuxConsensusApi_",
         "LuxBlockApi_",
+        "TryRuntime_",
     ];
     assert_eq!(prefixes.len(), RUNTIME_API_VERSIONS.len());
     for prefix in prefixes {

@@ -11,6 +11,7 @@ use lux_primitives::inherent::InherentData;
 use lux_primitives::transaction::{
     ApplyExtrinsicResult, InvalidTransaction, TransactionValidityError,
 };
+use lux_primitives::upgrade::CodeRollback;
 use lux_primitives::{Digest, Header, OpaqueExtrinsic, H256};
 
 use crate::chain::STATE_VERSION;
@@ -110,18 +111,18 @@ impl Chain {
     ) -> Result<BuiltBlock, ChainError> {
         let parent_header = self.db.header(parent)?.ok_or(ChainError::UnknownBlock(*parent))?;
         let state: SharedBackend = Arc::new(self.db.state_at(parent_header.state_root));
-        let code = RuntimeCode::from_state(&state)?;
-        let mut session = self
-            .executor
-            .session(Ext::new(state, OverlayedChanges::new()), &code)
-            .map_err(|failure| failure.0)?;
-        let header = Header {
+        let mut header = Header {
             parent_hash: *parent,
             number: parent_header.number + 1,
             state_root: H256::zero(),
             extrinsics_root: H256::zero(),
             digest,
         };
+        let code = self.code_for_building(&parent_header, &state, &mut header, inherent_data)?;
+        let mut session = self
+            .executor
+            .session(Ext::new(state, OverlayedChanges::new()), &code)
+            .map_err(|failure| failure.0)?;
         session.call("Core_initialize_block", &header.encode())?;
 
         let inherents: Vec<OpaqueExtrinsic> =
@@ -201,5 +202,36 @@ impl Chain {
             ));
         }
         Ok(BuiltBlock { header, body, changes, included, invalid, skipped })
+    }
+
+    /// The code to build a child of `parent` with: the state's, unless the child is the
+    /// probation block of an upgrade whose new code fails the probation check on the
+    /// inherents the previous code makes; then the previous code, and `header` gets the
+    /// rollback claim.
+    fn code_for_building(
+        &self,
+        parent: &Header,
+        state: &SharedBackend,
+        header: &mut Header,
+        inherent_data: &InherentData,
+    ) -> Result<RuntimeCode, ChainError> {
+        let Some(previous) = self.previous_code(parent, state)? else {
+            return Ok(RuntimeCode::from_state(state)?);
+        };
+        let inherents = self.inherents_with(state.clone(), &previous, header, inherent_data)?;
+        match self.probation_check(state.clone(), header, &inherents)? {
+            Ok(()) => Ok(RuntimeCode::from_state(state)?),
+            Err(failure) => {
+                tracing::warn!(
+                    target: "chain",
+                    "the new runtime cannot build block #{} ({}): building it with the previous runtime, which the block restores",
+                    header.number,
+                    failure.0
+                );
+                let claim = CodeRollback { inherents: inherents.len() as u32 };
+                header.digest.push(claim.to_digest_item());
+                Ok(previous)
+            }
+        }
     }
 }

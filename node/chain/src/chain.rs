@@ -485,7 +485,7 @@ impl Chain {
             return Err(ChainError::InvalidBlock("the header has no seal".into()));
         }
         let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
-        let code = RuntimeCode::from_state(&state)?;
+        let code = self.code_for_import(parent, &state, &pre_header, body)?;
         let mut session = self
             .executor
             .session(Ext::new(state, OverlayedChanges::new()), &code)

@@ -158,6 +158,24 @@ pub enum Command {
     /// Query accounts.
     #[command(subcommand)]
     Account(AccountCmd),
+    /// Dry-run a runtime upgrade on a copy of a live chain's state: version checks, the
+    /// migrations (twice: the second run must change nothing), and the next block with the
+    /// pool's transactions. Exits with an error if anything fails.
+    TryRuntime(TryRuntimeCmd),
+}
+
+/// `try-runtime`.
+#[derive(Debug, Args)]
+pub struct TryRuntimeCmd {
+    /// The candidate runtime (a wasm file).
+    #[arg(long, value_name = "PATH")]
+    pub code: PathBuf,
+    /// The node whose state to copy (`http://` or `ws://`).
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:9944")]
+    pub rpc_url: String,
+    /// The block whose state to copy (the best block if not given).
+    #[arg(long, value_name = "HASH")]
+    pub at: Option<String>,
 }
 
 /// `build-spec`.

@@ -1,4 +1,4 @@
-//! The tools: chain specs, purging, keys, transfers and account queries.
+//! The tools: chain specs, purging, keys, transfers, account queries and upgrade dry runs.
 
 use std::io::Write;
 use std::path::Path;
@@ -33,6 +33,7 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Some(Command::Key(cmd)) => key(cmd),
         Some(Command::Tx(cmd)) => tokio_runtime()?.block_on(tx(cmd)),
         Some(Command::Account(cmd)) => tokio_runtime()?.block_on(account(cmd)),
+        Some(Command::TryRuntime(cmd)) => tokio_runtime()?.block_on(crate::try_runtime::run(cmd)),
     }
 }
 

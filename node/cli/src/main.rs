@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod run;
+mod try_runtime;
 
 use clap::Parser;
 

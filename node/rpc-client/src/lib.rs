@@ -13,4 +13,6 @@ mod units;
 pub use client::{Inclusion, LuxClient, TxOutcome};
 pub use error::ClientError;
 pub use extrinsic::{account_storage_key, sign_extrinsic, SigningContext};
+/// Positional JSON-RPC parameters for [`LuxClient::request`].
+pub use jsonrpsee::core::params::ArrayParams;
 pub use units::{format_lux, parse_lux};

@@ -28,6 +28,8 @@ pub mod api_ids {
     pub const LUX_CONSENSUS: ApiId = [0x75, 0x79, 0xe8, 0xc7, 0xa0, 0xdf, 0xeb, 0xf3];
     /// `LuxBlockApi`: what the host may prepare before executing a block.
     pub const LUX_BLOCK: ApiId = [0x2c, 0xdf, 0x66, 0x0e, 0x38, 0xf6, 0xc6, 0x70];
+    /// `TryRuntime`: running migrations on demand, for dry runs of an upgrade.
+    pub const TRY_RUNTIME: ApiId = [0xe0, 0x83, 0x7f, 0xce, 0x09, 0xf4, 0x82, 0x9a];
 }
 
 /// The version of a runtime. Encoded like Substrate's `RuntimeVersion` (Core API v4+).

@@ -1,0 +1,152 @@
+//! The node's side of the rollback rule for runtime upgrades (see
+//! [`lux_primitives::upgrade`]): which code a block on an upgrade's probation runs with, the
+//! probation check the author runs before building it, and the same check an importer runs
+//! to verify a block that claims the new code failed.
+
+use codec::{Decode, Encode};
+use lux_executor::{ExecutorError, RuntimeCode, SharedBackend};
+use lux_io::{Ext, OverlayedChanges};
+use lux_primitives::storage::{HEAP_PAGES, PREVIOUS_CODE};
+use lux_primitives::transaction::ApplyExtrinsicResult;
+use lux_primitives::upgrade::{CodeRollback, PROBATION_FUEL, ROLLBACK_ENGINE_ID};
+use lux_primitives::{DigestItem, Header, OpaqueExtrinsic};
+
+use crate::{Chain, ChainError};
+
+/// Why the new code failed its probation check: a deterministic verdict, the same on every
+/// node.
+#[derive(Debug)]
+pub struct ProbationFailure(pub String);
+
+impl Chain {
+    /// The code a child of `parent` replaces if its new code fails, when the child is the
+    /// probation block of an upgrade: `parent` changed the runtime environment and its state
+    /// keeps the replaced code.
+    pub(crate) fn previous_code(
+        &self,
+        parent: &Header,
+        state: &SharedBackend,
+    ) -> Result<Option<RuntimeCode>, ChainError> {
+        if !parent.digest.logs.contains(&DigestItem::RuntimeEnvironmentUpdated) {
+            return Ok(None);
+        }
+        let Some(previous) = state.storage(PREVIOUS_CODE)? else { return Ok(None) };
+        let heap_pages = state.storage(HEAP_PAGES)?.and_then(|v| u64::decode(&mut &v[..]).ok());
+        Ok(Some(RuntimeCode::from_bytes(previous, heap_pages)))
+    }
+
+    /// Runs the state's (new) code on the start and end of a block with `header`'s
+    /// pre-runtime items and these inherents, within [`PROBATION_FUEL`]; its changes are
+    /// discarded. `Ok(Err(_))` is the verdict that the new code cannot run the block;
+    /// `Err(_)` is a failure of this node (its database), which decides nothing.
+    pub(crate) fn probation_check(
+        &self,
+        state: SharedBackend,
+        header: &Header,
+        inherents: &[OpaqueExtrinsic],
+    ) -> Result<Result<(), ProbationFailure>, ChainError> {
+        let verdict = |e: ExecutorError| match e {
+            ExecutorError::Backend(e) => Err(ChainError::State(e)),
+            other => Ok(Err(ProbationFailure(other.to_string()))),
+        };
+        let code = RuntimeCode::from_state(&state)?;
+        let ext = Ext::new(state, OverlayedChanges::new());
+        let mut session = match self.executor.metered_session(ext, &code, PROBATION_FUEL) {
+            Ok(session) => session,
+            Err(failure) => return verdict(failure.0),
+        };
+        let header = probation_header(header);
+        if let Err(e) = session.call("Core_initialize_block", &header.encode()) {
+            return verdict(e);
+        }
+        for (index, xt) in inherents.iter().enumerate() {
+            let output = match session.call("BlockBuilder_apply_extrinsic", &xt.encode()) {
+                Ok(output) => output,
+                Err(e) => return verdict(e),
+            };
+            match ApplyExtrinsicResult::decode(&mut &output[..]) {
+                Ok(Ok(Ok(()))) => {}
+                other => {
+                    return Ok(Err(ProbationFailure(format!(
+                        "inherent {index} was refused: {other:?}"
+                    ))))
+                }
+            }
+        }
+        if let Err(e) = session.call("BlockBuilder_finalize_block", &[]) {
+            return verdict(e);
+        }
+        Ok(Ok(()))
+    }
+
+    /// The inherents `code` creates for a block with `header` and `inherent_data` (on
+    /// `state`, whose changes are discarded).
+    pub(crate) fn inherents_with(
+        &self,
+        state: SharedBackend,
+        code: &RuntimeCode,
+        header: &Header,
+        inherent_data: &lux_primitives::inherent::InherentData,
+    ) -> Result<Vec<OpaqueExtrinsic>, ChainError> {
+        let mut session = self
+            .executor
+            .session(Ext::new(state, OverlayedChanges::new()), code)
+            .map_err(|failure| failure.0)?;
+        session.call("Core_initialize_block", &header.encode())?;
+        let output = session.call("BlockBuilder_inherent_extrinsics", &inherent_data.encode())?;
+        Vec::<OpaqueExtrinsic>::decode(&mut &output[..]).map_err(|error| {
+            ChainError::Executor(ExecutorError::BadResult {
+                method: "BlockBuilder_inherent_extrinsics".into(),
+                error,
+            })
+        })
+    }
+
+    /// Verifies the rollback claim of `header` (sealed block on `parent`): the block must be
+    /// on probation and the new code must fail the check on the block's own inherents.
+    /// Returns the code to execute the block with: the previous code if the claim holds, the
+    /// state's code if there is no claim.
+    pub(crate) fn code_for_import(
+        &self,
+        parent: &Header,
+        state: &SharedBackend,
+        pre_header: &Header,
+        body: &[OpaqueExtrinsic],
+    ) -> Result<RuntimeCode, ChainError> {
+        let Some(claim) = CodeRollback::find(&pre_header.digest) else {
+            return Ok(RuntimeCode::from_state(state)?);
+        };
+        let Some(previous) = self.previous_code(parent, state)? else {
+            return Err(ChainError::InvalidBlock(
+                "it claims a code rollback, but its parent did not upgrade the runtime".into(),
+            ));
+        };
+        let inherents = body.get(..claim.inherents as usize).ok_or_else(|| {
+            ChainError::InvalidBlock("its code rollback claims more inherents than it has".into())
+        })?;
+        match self.probation_check(state.clone(), pre_header, inherents)? {
+            Ok(()) => Err(ChainError::InvalidBlock(
+                "it claims a code rollback, but the new code runs the block".into(),
+            )),
+            Err(failure) => {
+                tracing::warn!(
+                    target: "chain",
+                    "block #{} rolls the runtime upgrade back: the new code fails ({})",
+                    pre_header.number,
+                    failure.0
+                );
+                Ok(previous)
+            }
+        }
+    }
+}
+
+/// The header the probation check initializes with: the block's, without its seal and its
+/// rollback claim (which the author adds only after the check).
+fn probation_header(header: &Header) -> Header {
+    let mut header = header.clone();
+    header.digest.logs.retain(|item| {
+        !matches!(item, DigestItem::Seal(..)) && item.as_pre_runtime(ROLLBACK_ENGINE_ID).is_none()
+    });
+    header
+}

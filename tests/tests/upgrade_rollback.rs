@@ -1,0 +1,109 @@
+//! The rollback rule end to end (README, "A runtime that cannot run a block does not halt the
+//! chain"), on the local testnet with real processes: sudo installs a `spec_version + 1`
+//! runtime that panics in every block's initialization; the next block is built with the
+//! previous runtime and claims the rollback, every validator verifies the claim by running the
+//! failed code itself, the old runtime is back in `:code` with a `System.CodeRolledBack`
+//! event, and the chain goes on producing and finalizing blocks on the old version. Then
+//! `try-runtime` refuses the same code against the live chain, and passes the good v+1
+//! runtime (its migration, run twice, changes nothing the second time).
+
+use std::time::Duration;
+
+use lux_primitives::hashing::blake2_256;
+use lux_primitives::upgrade::CodeRollback;
+use lux_primitives::{Header, RuntimeVersion, H256};
+use lux_rpc_client::{ArrayParams, LuxClient, TxOutcome};
+use luxtensor_runtime::{RuntimeCall, RuntimeEvent};
+use luxtensor_tests::{local_testnet, run_cli, wait_for};
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+fn params(hash: H256) -> ArrayParams {
+    let mut params = ArrayParams::new();
+    params.insert(hash).expect("a hash serializes");
+    params
+}
+
+async fn version_at(client: &LuxClient, hash: H256) -> u32 {
+    let version: RuntimeVersion =
+        client.request("state_getRuntimeVersion", params(hash)).await.expect("version");
+    version.spec_version
+}
+
+async fn header_at(client: &LuxClient, number: u32) -> Header {
+    let mut p = ArrayParams::new();
+    p.insert(number).expect("a number serializes");
+    let hash: H256 = client.request("chain_getBlockHash", p).await.expect("hash");
+    client.header(Some(hash)).await.expect("header").expect("known")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_upgrade_that_cannot_run_a_block_is_rolled_back_and_the_chain_goes_on() {
+    let trap_path = luxtensor_runtime::UPGRADE_TRAP_WASM_PATH.expect("runtime/build.rs built it");
+    let trap = std::fs::read(trap_path).expect("the trapping runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nodes = local_testnet(dir.path(), &[]).await;
+    let client = nodes[0].ws_client().await;
+    for node in &nodes {
+        node.wait_for_block(2, TIMEOUT).await;
+    }
+
+    // Sudo installs the trapping runtime: it passes set_code's checks (wasm, version 106).
+    let alice = lux_keys::dev_account("alice").expect("dev account");
+    let set_code = RuntimeCall::System(pallet_system::Call::set_code { code: trap.clone() });
+    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set_code) });
+    let xt = client.sign(&alice, sudo, 0).await.expect("signed");
+    let included = client.submit_and_wait(&xt, TIMEOUT).await.expect("included");
+    assert_eq!(included.outcome, TxOutcome::Success);
+    assert!(included.events.contains(&RuntimeEvent::System(pallet_system::Event::CodeUpdated)));
+    let upgrade = client.header(Some(included.block_hash)).await.expect("header").expect("known");
+    assert_eq!(version_at(&client, included.block_hash).await, 106);
+
+    // The next block is the new code's probation: built with the old code, claiming it.
+    wait_for("the block after the upgrade", TIMEOUT, || async {
+        let best = client.header(None).await.ok()??;
+        (best.number > upgrade.number).then_some(())
+    })
+    .await;
+    let next = header_at(&client, upgrade.number + 1).await;
+    assert_eq!(next.parent_hash, included.block_hash);
+    assert!(CodeRollback::find(&next.digest).is_some(), "the block claims the rollback");
+    let events = client.events(next.hash()).await.expect("events");
+    let failed_code_hash = H256(blake2_256(&trap));
+    assert!(events.iter().any(|r| r.event
+        == RuntimeEvent::System(pallet_system::Event::CodeRolledBack { failed_code_hash })));
+    assert_eq!(version_at(&client, next.hash()).await, 105);
+
+    // Every validator imported the claim (each verified it) and the chain goes on, on 105,
+    // producing and finalizing blocks.
+    for node in &nodes {
+        let c = node.client().await;
+        wait_for("finality past the rollback", TIMEOUT, || async {
+            let (number, _) = node.finalized().await;
+            (number > upgrade.number + 3).then_some(())
+        })
+        .await;
+        assert_eq!(header_at(&c, upgrade.number + 1).await.hash(), next.hash());
+        let best = c.header(None).await.expect("best").expect("known");
+        assert_eq!(version_at(&c, best.hash()).await, 105);
+    }
+    assert!(
+        nodes[1].log().contains("rolls the runtime upgrade back")
+            || nodes[2].log().contains("rolls the runtime upgrade back")
+            || nodes[3].log().contains("rolls the runtime upgrade back")
+            || nodes[0].log().contains("rolls the runtime upgrade back")
+    );
+
+    // A dry run against the live chain refuses the trapping code and passes the good one.
+    let url = nodes[0].http_url();
+    let refused = run_cli(&["try-runtime", "--code", trap_path, "--rpc-url", &url]);
+    assert!(!refused.status.success(), "try-runtime accepts a trapping runtime");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("panics in every block"), "{stderr}");
+    let good = luxtensor_runtime::UPGRADE_TEST_WASM_PATH.expect("runtime/build.rs built it");
+    let passed = run_cli(&["try-runtime", "--code", good, "--rpc-url", &url]);
+    let stdout = String::from_utf8_lossy(&passed.stdout);
+    assert!(passed.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&passed.stderr));
+    assert!(stdout.contains("ok  migrations run again change nothing"), "{stdout}");
+    assert!(stdout.contains("on the new code"), "{stdout}");
+}
