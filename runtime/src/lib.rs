@@ -43,6 +43,13 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     system_version: 1,
 };
 
+/// The encoded [`VERSION`] as the wasm's `runtime_version` custom section, so a node reads the
+/// version of new code (for `set_code`'s checks) without compiling it.
+#[cfg(not(feature = "std"))]
+#[link_section = "runtime_version"]
+#[used]
+static VERSION_SECTION: [u8; VERSION.encoded_len()] = VERSION.encode_const();
+
 /// The chain logic's version.
 #[cfg(not(any(feature = "upgrade-test", feature = "upgrade-trap")))]
 pub const SPEC_VERSION: u32 = 105;

@@ -446,6 +446,9 @@ impl Chain {
                 let _ = tree.finalize(hash);
             }
         }
+        if header.digest.logs.contains(&DigestItem::RuntimeEnvironmentUpdated) {
+            self.precompile_new_code(&changes.changes);
+        }
         let imported = Arc::new(ImportedBlock {
             hash,
             header: header.clone(),

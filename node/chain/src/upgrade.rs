@@ -19,6 +19,28 @@ use crate::{Chain, ChainError};
 pub struct ProbationFailure(pub String);
 
 impl Chain {
+    /// A block installed new code: compiles it in the background, for the next block's
+    /// probation check (metered) and execution, while the node waits for that block's slot.
+    pub(crate) fn precompile_new_code(&self, changes: &lux_io::KeyChanges) {
+        let Some((_, Some(code))) =
+            changes.iter().find(|(k, _)| k == lux_primitives::storage::CODE)
+        else {
+            return;
+        };
+        let code = RuntimeCode::from_bytes(code.clone(), None);
+        let executor = self.executor.clone();
+        let spawned = std::thread::Builder::new().name("precompile".into()).spawn(move || {
+            for metered in [true, false] {
+                if let Err(e) = executor.prepare(&code, metered) {
+                    tracing::debug!(target: "chain", "precompiling the new runtime failed: {e}");
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::debug!(target: "chain", "cannot start precompiling the new runtime: {e}");
+        }
+    }
+
     /// The code a child of `parent` replaces if its new code fails, when the child is the
     /// probation block of an upgrade: `parent` changed the runtime environment and its state
     /// keeps the replaced code.

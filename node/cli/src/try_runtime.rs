@@ -289,7 +289,7 @@ fn next_block(
         .map_or(Weight::ZERO, |[n, o, m]| n.saturating_add(o).saturating_add(m));
     let changes = session.into_ext().into_storage_changes(StateVersion::V1)?;
     println!(
-        "ok  block #{} on the new code: {} inherents, {} of {} pool transactions applied ({} failed, {} refused), weight {}, {} storage items changed, {}, state root {:?}",
+        "ok  block #{} on the new code: inherents {}, {} of {} pool transactions applied ({} failed, {} refused), weight {}, {} storage items changed, {}, state root {:?}",
         header.number,
         inherents.len(),
         applied + failed,

@@ -58,6 +58,9 @@ struct Flavor {
     engine: Engine,
     linker: Linker<HostState>,
     runtimes: Mutex<LruMap<[u8; 32], Arc<CompiledRuntime>>>,
+    /// Held while compiling, so a runtime wanted by several threads at once (the author and
+    /// an import, or a precompilation) is compiled once and the others wait for it.
+    compiling: Mutex<()>,
     /// Added to the names of its modules in the disk cache.
     cache_tag: &'static str,
 }
@@ -75,6 +78,7 @@ impl Flavor {
             engine,
             linker,
             runtimes: Mutex::new(LruMap::new(ByLength::new(capacity))),
+            compiling: Mutex::new(()),
             cache_tag,
         })
     }
@@ -116,6 +120,10 @@ struct VersionFetcher(Weak<WasmExecutor>);
 
 impl RuntimeVersionFetcher for VersionFetcher {
     fn runtime_version(&self, code: &[u8]) -> Option<Vec<u8>> {
+        // The version the runtime embeds, read without compiling it.
+        if let Some(encoded) = version_section(code) {
+            return Some(encoded);
+        }
         let executor = self.0.upgrade()?;
         let code = RuntimeCode::from_bytes(code.to_vec(), None);
         // The version is read without a version reader of its own: code whose `Core_version`
@@ -283,6 +291,13 @@ impl WasmExecutor {
         session.call(method, input)
     }
 
+    /// Compiles `code` ahead of its first use (normally or `metered`, as for an upgrade's
+    /// probation check), unless it is compiled already.
+    pub fn prepare(&self, code: &RuntimeCode, metered: bool) -> Result<(), ExecutorError> {
+        let flavor = if metered { &self.metered } else { &self.normal };
+        self.compiled(flavor, code).map(|_| ())
+    }
+
     /// The host's cache of recovered secp256k1 signatures.
     pub fn signatures(&self) -> &Arc<SignatureCache> {
         &self.signatures
@@ -294,6 +309,10 @@ impl WasmExecutor {
         flavor: &Flavor,
         code: &RuntimeCode,
     ) -> Result<Arc<CompiledRuntime>, ExecutorError> {
+        if let Some(runtime) = flavor.runtimes.lock().get(&code.hash) {
+            return Ok(runtime.clone());
+        }
+        let _compiling = flavor.compiling.lock();
         if let Some(runtime) = flavor.runtimes.lock().get(&code.hash) {
             return Ok(runtime.clone());
         }
@@ -385,6 +404,20 @@ impl WasmExecutor {
             tracing::warn!(target: "executor", "cannot cache compiled runtime: {e}");
         }
     }
+}
+
+/// The runtime's version from the wasm's `runtime_version` custom section, if it has one that
+/// decodes.
+fn version_section(wasm: &[u8]) -> Option<Vec<u8>> {
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let wasmparser::Payload::CustomSection(section) = payload.ok()? else { continue };
+        if section.name() == lux_primitives::version::VERSION_SECTION {
+            let data = section.data();
+            let valid = RuntimeVersion::decode(&mut &data[..]).is_ok();
+            return valid.then(|| data.to_vec());
+        }
+    }
+    None
 }
 
 /// The lowest offset of the wasm's active data segments in memory 0, if every one has a

@@ -60,6 +60,56 @@ impl RuntimeVersion {
         self.apis.iter().find(|(i, _)| i == id).map(|(_, v)| *v)
     }
 
+    /// The length of [`encode_const`](Self::encode_const)'s output.
+    pub const fn encoded_len(&self) -> usize {
+        let (name, implementation, apis) = self.const_parts();
+        compact_len(name.len())
+            + name.len()
+            + compact_len(implementation.len())
+            + implementation.len()
+            + 12
+            + compact_len(apis.len())
+            + apis.len() * 12
+            + 5
+    }
+
+    /// The SCALE encoding, at compile time: the runtime embeds it in its wasm as the
+    /// `runtime_version` custom section (as Substrate runtimes do), so the host reads a new
+    /// code's version without compiling it. `N` must be [`encoded_len`](Self::encoded_len).
+    pub const fn encode_const<const N: usize>(&self) -> [u8; N] {
+        let (name, implementation, apis) = self.const_parts();
+        let mut out = [0u8; N];
+        let mut at = 0;
+        at = put_str(&mut out, at, name);
+        at = put_str(&mut out, at, implementation);
+        at = put_u32(&mut out, at, self.authoring_version);
+        at = put_u32(&mut out, at, self.spec_version);
+        at = put_u32(&mut out, at, self.impl_version);
+        at = put_compact(&mut out, at, apis.len());
+        let mut i = 0;
+        while i < apis.len() {
+            let mut j = 0;
+            while j < 8 {
+                out[at] = apis[i].0[j];
+                at += 1;
+                j += 1;
+            }
+            at = put_u32(&mut out, at, apis[i].1);
+            i += 1;
+        }
+        at = put_u32(&mut out, at, self.transaction_version);
+        out[at] = self.system_version;
+        assert!(at + 1 == N, "N must be encoded_len()");
+        out
+    }
+
+    const fn const_parts(&self) -> (&str, &str, &[(ApiId, u32)]) {
+        let Cow::Borrowed(name) = &self.spec_name else { panic!("a borrowed spec_name") };
+        let Cow::Borrowed(implementation) = &self.impl_name else { panic!("a borrowed impl_name") };
+        let Cow::Borrowed(apis) = &self.apis else { panic!("borrowed apis") };
+        (name, implementation, apis)
+    }
+
     /// Whether `other` may replace this runtime: same `spec_name`, higher `spec_version`.
     pub fn can_be_upgraded_to(&self, other: &RuntimeVersion) -> bool {
         self.spec_name == other.spec_name && other.spec_version > self.spec_version
@@ -178,5 +228,85 @@ mod tests {
         assert_eq!(json["stateVersion"], 1);
         let back: RuntimeVersion = serde_json::from_value(json).expect("deserializes");
         assert_eq!(back, v);
+    }
+}
+
+/// The name of the wasm custom section holding a runtime's encoded version.
+pub const VERSION_SECTION: &str = "runtime_version";
+
+const fn compact_len(n: usize) -> usize {
+    if n < 1 << 6 {
+        1
+    } else if n < 1 << 14 {
+        2
+    } else {
+        4
+    }
+}
+
+const fn put_compact(out: &mut [u8], at: usize, n: usize) -> usize {
+    assert!(n < 1 << 30, "too long for this encoder");
+    let bytes = match compact_len(n) {
+        1 => (n as u32) << 2,
+        2 => ((n as u32) << 2) | 1,
+        _ => ((n as u32) << 2) | 2,
+    }
+    .to_le_bytes();
+    let mut i = 0;
+    while i < compact_len(n) {
+        out[at + i] = bytes[i];
+        i += 1;
+    }
+    at + compact_len(n)
+}
+
+const fn put_u32(out: &mut [u8], at: usize, v: u32) -> usize {
+    let bytes = v.to_le_bytes();
+    let mut i = 0;
+    while i < 4 {
+        out[at + i] = bytes[i];
+        i += 1;
+    }
+    at + 4
+}
+
+const fn put_str(out: &mut [u8], at: usize, s: &str) -> usize {
+    let bytes = s.as_bytes();
+    let mut at = put_compact(out, at, bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        out[at] = bytes[i];
+        at += 1;
+        i += 1;
+    }
+    at
+}
+
+#[cfg(test)]
+mod const_encoding_tests {
+    use super::*;
+
+    #[test]
+    fn the_const_encoding_is_the_scale_encoding() {
+        let apis: &'static [(ApiId, u32)] = &[([1; 8], 2), ([3; 8], 4)];
+        let long: &'static str =
+            "a name longer than sixty-three bytes, to need a two-byte length prefix";
+        for name in ["luxtensor", long] {
+            let version = RuntimeVersion {
+                spec_name: Cow::Borrowed(name),
+                impl_name: Cow::Borrowed("impl"),
+                authoring_version: 1,
+                spec_version: 105,
+                impl_version: 7,
+                apis: Cow::Borrowed(apis),
+                transaction_version: 3,
+                system_version: 1,
+            };
+            assert_eq!(version.encoded_len(), version.encode().len());
+            match name.len() {
+                9 => assert_eq!(version.encode_const::<57>().to_vec(), version.encode()),
+                _ => assert_eq!(version.encode_const::<119>().to_vec(), version.encode()),
+            }
+        }
     }
 }
