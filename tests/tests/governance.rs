@@ -4,6 +4,8 @@
 //! - a root-track referendum proposing `System.authorize_upgrade(blake2_256(v106 wasm))`,
 //!   submitted with its decision deposit and voted aye by three accounts, passes and is
 //!   enacted; while it is decided, vote-locked funds cannot be transferred;
+//! - a second referendum, supported by one small vote only, is rejected at the end of its
+//!   decision period and its proposal never runs;
 //! - before the upgrade, `System.set_code` through sudo refuses the running runtime (same
 //!   `spec_version`) and bytes that are no wasm, and `apply_authorized_upgrade` refuses code
 //!   that is not the authorized one (the pool refuses it unsigned, the chain signed);
@@ -272,8 +274,25 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
     let count = storage_prefix(b"Referenda", b"ReferendumCount");
     let index = value::<u32>(&client, &count, None).await.unwrap_or(0);
     let authorize = RuntimeCall::System(pallet_system::Call::authorize_upgrade { code_hash });
-    let submitted = send_all(&client, &alice, vec![submit_referendum(&authorize)]).await;
-    assert_eq!(submitted[0].outcome, TxOutcome::Success);
+    // A second referendum, which only Eve supports (1 000 LUX: far below the support curve),
+    // proposes to set Ferdie's balance to 1 LUX; it must be rejected and change nothing.
+    let ferdie = id(&dev("ferdie"));
+    let ferdie_free = client.free_balance(&ferdie).await.expect("balance");
+    let set_balance = RuntimeCall::Balances(pallet_balances::Call::force_set_balance {
+        who: ferdie,
+        new_free: LUX,
+    });
+    let submitted = send_all(
+        &client,
+        &alice,
+        vec![submit_referendum(&authorize), submit_referendum(&set_balance)],
+    )
+    .await;
+    for inclusion in &submitted {
+        assert_eq!(inclusion.outcome, TxOutcome::Success);
+    }
+    let unsupported = index + 1;
+    let eve = dev("eve");
 
     // Alice places the decision deposit and votes, Bob and Charlie vote: 500 000 LUX aye, over
     // the track's 5% support. Bob's vote (300 000 LUX) locks more than his 100 000 LUX bond,
@@ -284,26 +303,28 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
         dest: id(&dev("eve")),
         value: bob_free - 250_000 * LUX,
     });
-    let (by_alice, by_bob, by_charlie) = tokio::join!(
+    let (by_alice, by_bob, by_charlie, by_eve) = tokio::join!(
         send_all(
             &client,
             &alice,
             vec![
                 place_decision_deposit(index),
                 vote_aye(index, 100_000 * LUX),
+                place_decision_deposit(unsupported),
                 sudo(&set_code(current_code)),
                 sudo(&set_code(b"definitely not a wasm module")),
             ],
         ),
         send_all(&client, &bob, vec![vote_aye(index, 300_000 * LUX), transfer]),
         send_all(&client, &charlie, vec![vote_aye(index, 100_000 * LUX)]),
+        send_all(&client, &eve, vec![vote_aye(unsupported, 1_000 * LUX)]),
     );
-    for inclusion in by_alice.iter().chain(&by_bob[..1]).chain(&by_charlie) {
+    for inclusion in by_alice.iter().chain(&by_bob[..1]).chain(&by_charlie).chain(&by_eve) {
         assert_eq!(inclusion.outcome, TxOutcome::Success, "{:?}", inclusion.events);
     }
-    let same_version = sudo_results(&by_alice[2].events);
+    let same_version = sudo_results(&by_alice[3].events);
     assert!(is_system_error(&same_version[0], SPEC_VERSION_NEEDS_TO_INCREASE), "{same_version:?}");
-    let not_wasm = sudo_results(&by_alice[3].events);
+    let not_wasm = sudo_results(&by_alice[4].events);
     assert!(is_system_error(&not_wasm[0], NOT_WASM), "{not_wasm:?}");
 
     // The transfer is included, in the referendum's decision, and fails: the vote's lock holds
@@ -447,4 +468,16 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
         (late.finalized().await.0 > upgrade_block).then_some(())
     })
     .await;
+
+    // The referendum short of support is rejected when its decision period ends, and its
+    // proposal never runs: Ferdie's balance is what it was.
+    let rejected_at = wait_for("the unsupported referendum's rejection", TIMEOUT, || async {
+        let (_, finalized) = alice_node.finalized().await;
+        (referendum_state(&client, unsupported, finalized).await == 2).then_some(finalized)
+    })
+    .await;
+    let account_key = lux_rpc_client::account_storage_key(&ferdie);
+    let account: pallet_system::AccountInfo =
+        value(&client, &account_key, Some(rejected_at)).await.expect("ferdie exists");
+    assert_eq!(account.data.free, ferdie_free);
 }
