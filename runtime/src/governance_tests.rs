@@ -1,6 +1,8 @@
 //! Native tests of governance in the whole runtime: a referendum on the dev chain's root track
 //! passes, its proposal is scheduled and enacted as root, and authorizes a runtime upgrade;
-//! one without enough support is rejected and changes nothing; vote locks overlap bonds.
+//! one without enough support is rejected and changes nothing; vote locks overlap bonds; a
+//! block claiming a code rollback restores the previous code, and only with its true
+//! inherent count.
 
 use super::*;
 use crate::genesis_config_presets::{dev, DEV_PRESET};
@@ -201,4 +203,63 @@ fn a_referendum_short_of_support_is_rejected_and_changes_nothing() {
         );
         assert_eq!(Balances::frozen_balance(&eve), 0);
     });
+}
+
+/// A block claiming a code rollback on the dev chain, built natively: the state keeps an
+/// upgrade on probation (`old` replaced by `new`), and the claim names `claimed` inherents.
+fn rollback_block(claimed: u32) -> (TestExternalities, Block) {
+    use lux_primitives::upgrade::CodeRollback;
+    let on_probation = || {
+        let mut chain = Chain::dev();
+        chain.ext.execute_with(|| {
+            lux_io::storage::set(lux_primitives::storage::CODE, b"\0asm new");
+            lux_io::storage::set(lux_primitives::storage::PREVIOUS_CODE, b"\0asm old");
+        });
+        chain.ext.commit_all();
+        chain
+    };
+    let mut chain = on_probation();
+    let before = on_probation().ext;
+    let block = chain.ext.execute_with(|| {
+        let mut digest = Digest::default();
+        digest.push(PreDigest::Secondary { authority_index: 0, slot: 1 }.to_digest_item());
+        digest.push(CodeRollback { inherents: claimed }.to_digest_item());
+        let header = Header {
+            parent_hash: chain.parent,
+            number: 1,
+            state_root: H256::zero(),
+            extrinsics_root: H256::zero(),
+            digest,
+        };
+        executive::initialize_block(&header);
+        let mut data = InherentData::new();
+        data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
+        let extrinsics = executive::inherent_extrinsics(data);
+        for xt in &extrinsics {
+            executive::apply_extrinsic(xt.clone()).expect("inherent applies").expect("succeeds");
+        }
+        Block { header: executive::finalize_block(), extrinsics }
+    });
+    (before, block)
+}
+
+#[test]
+fn a_rollback_block_restores_the_previous_code_for_every_importer() {
+    let (mut importer, block) = rollback_block(1);
+    importer.execute_with(|| executive::execute_block(block.clone()));
+    importer.execute_with(|| {
+        assert_eq!(lux_io::storage::get(b":code"), Some(b"\0asm old".to_vec()));
+        assert_eq!(lux_io::storage::get(lux_primitives::storage::PREVIOUS_CODE), None);
+        let failed_code_hash = H256(lux_io::hashing::blake2_256(b"\0asm new"));
+        assert!(System::events().iter().any(|r| r.event
+            == RuntimeEvent::System(pallet_system::Event::CodeRolledBack { failed_code_hash })));
+    });
+    assert_eq!(H256(importer.storage_root()), block.header.state_root);
+}
+
+#[test]
+#[should_panic(expected = "claims 0 inherents, it has 1")]
+fn a_rollback_claim_must_name_the_blocks_inherents() {
+    let (mut importer, block) = rollback_block(0);
+    importer.execute_with(|| executive::execute_block(block));
 }
