@@ -206,11 +206,7 @@ async fn send_raw(client: &LuxClient, pair: &EthereumPair, call: Vec<u8>) -> Inc
 
 /// The `spec_version` of the runtime at block `at`.
 async fn spec_version_at(client: &LuxClient, at: H256) -> u32 {
-    let version: lux_primitives::RuntimeVersion = client
-        .request("state_getRuntimeVersion", jsonrpsee::rpc_params![at])
-        .await
-        .expect("version");
-    version.spec_version
+    client.runtime_version_at(at).await.expect("version").spec_version
 }
 
 /// The raw value at storage `key` at block `at` (the best block for `None`).

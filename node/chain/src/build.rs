@@ -88,7 +88,8 @@ pub struct BuiltBlock {
 /// After this many transactions in a row that do not fit, the block is full.
 const MAX_SKIPPED_IN_A_ROW: usize = 16;
 
-fn call_decode<R: Decode>(
+/// Calls `method` in `session` and decodes its result.
+pub(crate) fn call_decode<R: Decode>(
     session: &mut RuntimeSession,
     method: &str,
     input: &[u8],

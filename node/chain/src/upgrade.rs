@@ -11,6 +11,7 @@ use lux_primitives::transaction::ApplyExtrinsicResult;
 use lux_primitives::upgrade::{CodeRollback, PROBATION_FUEL, ROLLBACK_ENGINE_ID};
 use lux_primitives::{DigestItem, Header, OpaqueExtrinsic};
 
+use crate::build::call_decode;
 use crate::{Chain, ChainError};
 
 /// Why the new code failed its probation check: a deterministic verdict, the same on every
@@ -20,17 +21,19 @@ pub struct ProbationFailure(pub String);
 
 impl Chain {
     /// A block installed new code: compiles it in the background, for the next block's
-    /// probation check (metered) and execution, while the node waits for that block's slot.
+    /// probation check (metered, after an upgrade) and execution, while the node waits for
+    /// that block's slot.
     pub(crate) fn precompile_new_code(&self, changes: &lux_io::KeyChanges) {
-        let Some((_, Some(code))) =
-            changes.iter().find(|(k, _)| k == lux_primitives::storage::CODE)
-        else {
-            return;
-        };
+        let value = |key: &[u8]| changes.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        let Some(Some(code)) = value(lux_primitives::storage::CODE) else { return };
+        // Only an upgrade keeps the replaced code (a rollback removes it), and only an
+        // upgrade's next block runs the metered probation check.
+        let on_probation = matches!(value(PREVIOUS_CODE), Some(Some(_)));
         let code = RuntimeCode::from_bytes(code.clone(), None);
         let executor = self.executor.clone();
         let spawned = std::thread::Builder::new().name("precompile".into()).spawn(move || {
-            for metered in [true, false] {
+            let flavors: &[bool] = if on_probation { &[true, false] } else { &[false] };
+            for &metered in flavors {
                 if let Err(e) = executor.prepare(&code, metered) {
                     tracing::debug!(target: "chain", "precompiling the new runtime failed: {e}");
                 }
@@ -82,12 +85,11 @@ impl Chain {
             return verdict(e);
         }
         for (index, xt) in inherents.iter().enumerate() {
-            let output = match session.call("BlockBuilder_apply_extrinsic", &xt.encode()) {
-                Ok(output) => output,
-                Err(e) => return verdict(e),
-            };
-            match ApplyExtrinsicResult::decode(&mut &output[..]) {
+            let applied: Result<ApplyExtrinsicResult, _> =
+                call_decode(&mut session, "BlockBuilder_apply_extrinsic", &xt.encode());
+            match applied {
                 Ok(Ok(Ok(()))) => {}
+                Err(e) => return verdict(e),
                 other => {
                     return Ok(Err(ProbationFailure(format!(
                         "inherent {index} was refused: {other:?}"
@@ -115,13 +117,7 @@ impl Chain {
             .session(Ext::new(state, OverlayedChanges::new()), code)
             .map_err(|failure| failure.0)?;
         session.call("Core_initialize_block", &header.encode())?;
-        let output = session.call("BlockBuilder_inherent_extrinsics", &inherent_data.encode())?;
-        Vec::<OpaqueExtrinsic>::decode(&mut &output[..]).map_err(|error| {
-            ChainError::Executor(ExecutorError::BadResult {
-                method: "BlockBuilder_inherent_extrinsics".into(),
-                error,
-            })
-        })
+        Ok(call_decode(&mut session, "BlockBuilder_inherent_extrinsics", &inherent_data.encode())?)
     }
 
     /// Verifies the rollback claim of `header` (sealed block on `parent`): the block must be

@@ -25,8 +25,8 @@ use lux_primitives::consensus::PreDigest;
 use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
 use lux_primitives::transaction::ApplyExtrinsicResult;
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MILLIS;
-use lux_primitives::{Digest, Header, OpaqueExtrinsic, RuntimeVersion, Weight, H256};
-use lux_rpc_client::LuxClient;
+use lux_primitives::{Digest, Header, OpaqueExtrinsic, Weight, H256};
+use lux_rpc_client::{rpc_params, LuxClient};
 use serde_json::Value;
 
 use crate::cli::TryRuntimeCmd;
@@ -77,17 +77,14 @@ pub async fn run(cmd: TryRuntimeCmd) -> CmdResult {
                 .ok_or_else(|| format!("--at {at}: not a block hash (0x and 64 hex digits)"))?;
             H256(bytes)
         }
-        None => client.request("chain_getBlockHash", jsonrpsee_params(&[])).await.map_err(rpc)?,
+        None => client.request("chain_getBlockHash", rpc_params![]).await.map_err(rpc)?,
     };
     let parent: Header = client
         .header(Some(at))
         .await
         .map_err(rpc)?
         .ok_or_else(|| TryRuntimeError::Rpc(format!("the node does not know block {at:?}")))?;
-    let current: RuntimeVersion = client
-        .request("state_getRuntimeVersion", jsonrpsee_params(&[serde_json::to_value(at)?]))
-        .await
-        .map_err(rpc)?;
+    let current = client.runtime_version_at(at).await.map_err(rpc)?;
 
     let executor = WasmExecutor::new(ExecutorConfig::default())?;
     let candidate = RuntimeCode::from_bytes(code.clone(), None);
@@ -159,7 +156,7 @@ pub async fn run(cmd: TryRuntimeCmd) -> CmdResult {
 
     // The next block, on the new code, with the pool's transactions.
     let pending: Vec<String> =
-        client.request("author_pendingExtrinsics", jsonrpsee_params(&[])).await.map_err(rpc)?;
+        client.request("author_pendingExtrinsics", rpc_params![]).await.map_err(rpc)?;
     let pending: Vec<OpaqueExtrinsic> = pending
         .iter()
         .filter_map(|x| hex::decode(x.trim_start_matches("0x")).ok())
@@ -313,15 +310,7 @@ async fn snapshot(
     loop {
         let start = keys.last().cloned();
         let page: Vec<String> = client
-            .request(
-                "state_getKeysPaged",
-                jsonrpsee_params(&[
-                    Value::from("0x"),
-                    Value::from(KEYS_PER_PAGE),
-                    start.map_or(Value::Null, Value::from),
-                    serde_json::to_value(at).map_err(rpc)?,
-                ]),
-            )
+            .request("state_getKeysPaged", rpc_params!["0x", KEYS_PER_PAGE, start, at])
             .await
             .map_err(rpc)?;
         let done = page.len() < KEYS_PER_PAGE as usize;
@@ -332,16 +321,8 @@ async fn snapshot(
     }
     let mut storage = BTreeMap::new();
     for chunk in keys.chunks(VALUES_PER_CALL) {
-        let sets: Vec<Value> = client
-            .request(
-                "state_queryStorageAt",
-                jsonrpsee_params(&[
-                    serde_json::to_value(chunk).map_err(rpc)?,
-                    serde_json::to_value(at).map_err(rpc)?,
-                ]),
-            )
-            .await
-            .map_err(rpc)?;
+        let sets: Vec<Value> =
+            client.request("state_queryStorageAt", rpc_params![chunk, at]).await.map_err(rpc)?;
         for set in sets {
             let Some(changes) = set.get("changes").and_then(Value::as_array) else { continue };
             for change in changes {
@@ -362,15 +343,6 @@ async fn snapshot(
 fn decode<R: Decode>(output: Result<Vec<u8>, lux_executor::ExecutorError>) -> Result<R, String> {
     let output = output.map_err(|e| e.to_string())?;
     R::decode(&mut &output[..]).map_err(|e| e.to_string())
-}
-
-fn jsonrpsee_params(values: &[Value]) -> lux_rpc_client::ArrayParams {
-    let mut params = lux_rpc_client::ArrayParams::new();
-    for value in values {
-        // Inserting a JSON value cannot fail.
-        let _ = params.insert(value);
-    }
-    params
 }
 
 fn weight(w: Weight) -> String {

@@ -89,8 +89,10 @@ pub struct WasmExecutor {
     /// Runs every block and call.
     normal: Flavor,
     /// Counts instructions (wasmtime fuel), for the deterministic budget of an upgrade's
-    /// probation check (`lux_primitives::upgrade`); compiled only for that.
-    metered: Flavor,
+    /// probation check (`lux_primitives::upgrade`); made on first use (after an upgrade).
+    metered: std::sync::OnceLock<Result<Flavor, String>>,
+    /// The engine settings `metered` is made with.
+    metered_config: wasmtime::Config,
     config: ExecutorConfig,
     signatures: Arc<SignatureCache>,
     this: Weak<WasmExecutor>,
@@ -157,7 +159,6 @@ impl WasmExecutor {
         let capacity = NonZeroU32::new(config.max_cached_runtimes).map_or(1, NonZeroU32::get);
         let normal = Flavor::new(&wasm, capacity, "")?;
         wasm.consume_fuel(true);
-        let metered = Flavor::new(&wasm, 2, ".metered")?;
         if let Some(dir) = &config.cache_dir {
             std::fs::create_dir_all(dir).map_err(|e| {
                 ExecutorError::Other(format!("cannot create {}: {e}", dir.display()))
@@ -165,7 +166,8 @@ impl WasmExecutor {
         }
         Ok(Arc::new_cyclic(|this| Self {
             normal,
-            metered,
+            metered: std::sync::OnceLock::new(),
+            metered_config: wasm,
             signatures: Arc::new(SignatureCache::new(config.signature_cache_entries)),
             config,
             this: this.clone(),
@@ -231,7 +233,11 @@ impl WasmExecutor {
         fuel: u64,
     ) -> Result<RuntimeSession, SessionFailure> {
         ext.set_version_fetcher(Arc::new(VersionFetcher(self.this.clone())));
-        let mut session = self.session_in(&self.metered, ext, code)?;
+        let metered = match self.metered() {
+            Ok(metered) => metered,
+            Err(e) => return Err(Box::new((e, ext))),
+        };
+        let mut session = self.session_in(metered, ext, code)?;
         if let Err(e) = session.store.set_fuel(fuel) {
             return Err(Box::new((ExecutorError::Other(e.to_string()), session.into_ext())));
         }
@@ -291,10 +297,20 @@ impl WasmExecutor {
         session.call(method, input)
     }
 
+    /// The metered flavor, made on first use.
+    fn metered(&self) -> Result<&Flavor, ExecutorError> {
+        self.metered
+            .get_or_init(|| {
+                Flavor::new(&self.metered_config, 2, ".metered").map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(|e| ExecutorError::Other(e.clone()))
+    }
+
     /// Compiles `code` ahead of its first use (normally or `metered`, as for an upgrade's
     /// probation check), unless it is compiled already.
     pub fn prepare(&self, code: &RuntimeCode, metered: bool) -> Result<(), ExecutorError> {
-        let flavor = if metered { &self.metered } else { &self.normal };
+        let flavor = if metered { self.metered()? } else { &self.normal };
         self.compiled(flavor, code).map(|_| ())
     }
 

@@ -125,6 +125,11 @@ impl LuxClient {
         self.request("state_getRuntimeVersion", rpc_params![]).await
     }
 
+    /// The runtime version at block `at`.
+    pub async fn runtime_version_at(&self, at: H256) -> Result<RuntimeVersion, ClientError> {
+        self.request("state_getRuntimeVersion", rpc_params![at]).await
+    }
+
     /// What a signature must commit to on this chain now.
     pub async fn signing_context(&self) -> Result<SigningContext, ClientError> {
         let version = self.runtime_version().await?;

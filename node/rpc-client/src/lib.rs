@@ -13,6 +13,7 @@ mod units;
 pub use client::{Inclusion, LuxClient, TxOutcome};
 pub use error::ClientError;
 pub use extrinsic::{account_storage_key, sign_extrinsic, SigningContext};
-/// Positional JSON-RPC parameters for [`LuxClient::request`].
+/// Positional JSON-RPC parameters for [`LuxClient::request`], and the macro that builds them.
 pub use jsonrpsee::core::params::ArrayParams;
+pub use jsonrpsee::rpc_params;
 pub use units::{format_lux, parse_lux};

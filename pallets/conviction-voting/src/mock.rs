@@ -20,19 +20,11 @@ pub enum RuntimeEvent {
     ConvictionVoting(conviction_voting::Event),
 }
 
-macro_rules! from_event {
-    ($($variant:ident($event:ty)),*) => {$(
-        impl From<$event> for RuntimeEvent {
-            fn from(e: $event) -> Self {
-                Self::$variant(e)
-            }
-        }
-    )*};
-}
-from_event!(
+pallet_system::impl_test_event_from!(
+    RuntimeEvent:
     System(pallet_system::Event),
     Balances(pallet_balances::Event),
-    ConvictionVoting(conviction_voting::Event)
+    ConvictionVoting(conviction_voting::Event),
 );
 
 pallet_system::impl_test_config!(

@@ -15,21 +15,12 @@ pub enum RuntimeEvent {
     Preimage(preimage::Event),
 }
 
-impl From<pallet_system::Event> for RuntimeEvent {
-    fn from(e: pallet_system::Event) -> Self {
-        Self::System(e)
-    }
-}
-impl From<pallet_balances::Event> for RuntimeEvent {
-    fn from(e: pallet_balances::Event) -> Self {
-        Self::Balances(e)
-    }
-}
-impl From<preimage::Event> for RuntimeEvent {
-    fn from(e: preimage::Event) -> Self {
-        Self::Preimage(e)
-    }
-}
+pallet_system::impl_test_event_from!(
+    RuntimeEvent:
+    System(pallet_system::Event),
+    Balances(pallet_balances::Event),
+    Preimage(preimage::Event),
+);
 
 pallet_system::impl_test_config!(
     Test,

@@ -5,14 +5,10 @@
 use lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS;
 use lux_support::Weight;
 
-const fn micros(n: u64) -> Weight {
-    Weight::from_parts(n * WEIGHT_REF_TIME_PER_MICROS, 0)
-}
-
 /// `unnote_preimage`: the status, the deposit and the bytes.
-pub const UNNOTE: Weight = micros(100);
+pub const UNNOTE: Weight = Weight::from_micros(100);
 /// `request_preimage`, `unrequest_preimage`.
-pub const REQUEST: Weight = micros(60);
+pub const REQUEST: Weight = Weight::from_micros(60);
 
 /// `note_preimage` of `len` bytes: hashing and writing them (about 2 ns per byte).
 pub const fn note_preimage(len: usize) -> Weight {

@@ -22,23 +22,12 @@ pub enum RuntimeEvent {
     Referenda(referenda::Event),
 }
 
-impl From<pallet_system::Event> for RuntimeEvent {
-    fn from(e: pallet_system::Event) -> Self {
-        Self::System(e)
-    }
-}
-
-impl From<pallet_balances::Event> for RuntimeEvent {
-    fn from(e: pallet_balances::Event) -> Self {
-        Self::Balances(e)
-    }
-}
-
-impl From<referenda::Event> for RuntimeEvent {
-    fn from(e: referenda::Event) -> Self {
-        Self::Referenda(e)
-    }
-}
+pallet_system::impl_test_event_from!(
+    RuntimeEvent:
+    System(pallet_system::Event),
+    Balances(pallet_balances::Event),
+    Referenda(referenda::Event),
+);
 
 pallet_system::impl_test_config!(
     Test,

@@ -370,26 +370,15 @@ impl<T: Config> Pallet<T> {
         origin: OriginCaller,
         call: Bounded,
     ) -> Result<TaskAddress, DispatchError> {
-        if let Some(id) = maybe_id {
-            ensure!(!Lookup::contains_key(id), Error::<T>::Named);
-        }
-        let when = Self::resolve_time(when)?;
-        // A period of zero, or a single run, is not periodic; `count` includes this run.
-        let maybe_periodic = maybe_periodic
-            .filter(|(period, count)| *period > 0 && *count > 1)
-            .map(|(p, c)| (p, c - 1));
+        let (when, maybe_periodic) = Self::check_schedule(maybe_id, when, maybe_periodic)?;
         if call.lookup_needed() {
             T::Preimages::request(&call.hash());
         }
-        let task = Scheduled { maybe_id, priority, call, maybe_periodic, origin };
-        let placed = Self::place_task(when, task.clone());
-        if placed.is_err() && task.call.lookup_needed() {
-            T::Preimages::unrequest(&task.call.hash());
-        }
-        placed
+        Self::place_requested(when, Scheduled { maybe_id, priority, call, maybe_periodic, origin })
     }
 
-    /// Schedules a call given whole (by a `schedule*` call): kept inline or as a preimage.
+    /// Schedules a call given whole (by a `schedule*` call): kept inline, or noted as a
+    /// preimage whose request (from noting it) the task holds.
     fn schedule_call(
         maybe_id: Option<TaskName>,
         when: DispatchTime,
@@ -398,14 +387,37 @@ impl<T: Config> Pallet<T> {
         origin: OriginCaller,
         call: &T::RuntimeCall,
     ) -> Result<TaskAddress, DispatchError> {
+        let (when, maybe_periodic) = Self::check_schedule(maybe_id, when, maybe_periodic)?;
         let call = T::Preimages::bound(call.encode())?;
-        let scheduled =
-            Self::do_schedule(maybe_id, when, maybe_periodic, priority, origin, call.clone());
-        // `do_schedule` holds its own request on a noted preimage; `bound`'s is not needed.
-        if call.lookup_needed() {
-            T::Preimages::unrequest(&call.hash());
+        Self::place_requested(when, Scheduled { maybe_id, priority, call, maybe_periodic, origin })
+    }
+
+    /// The block a new task runs at and its remaining periodic runs, if it may be scheduled.
+    fn check_schedule(
+        maybe_id: Option<TaskName>,
+        when: DispatchTime,
+        maybe_periodic: Option<Period>,
+    ) -> Result<(BlockNumber, Option<Period>), DispatchError> {
+        if let Some(id) = maybe_id {
+            ensure!(!Lookup::contains_key(id), Error::<T>::Named);
         }
-        scheduled
+        let when = Self::resolve_time(when)?;
+        // A period of zero, or a single run, is not periodic; `count` includes this run.
+        let maybe_periodic = maybe_periodic
+            .filter(|(period, count)| *period > 0 && *count > 1)
+            .map(|(p, c)| (p, c - 1));
+        Ok((when, maybe_periodic))
+    }
+
+    /// Places a task whose preimage (if any) is requested for it; a task that finds no room
+    /// gives its request back.
+    fn place_requested(when: BlockNumber, task: Scheduled) -> Result<TaskAddress, DispatchError> {
+        let hash = task.call.lookup_needed().then(|| task.call.hash());
+        let placed = Self::place_task(when, task);
+        if let (Err(_), Some(hash)) = (&placed, hash) {
+            T::Preimages::unrequest(&hash);
+        }
+        placed
     }
 
     /// Cancels the anonymous task at `(when, index)`.

@@ -21,26 +21,13 @@ pub enum RuntimeEvent {
     Scheduler(scheduler::Event),
 }
 
-impl From<pallet_system::Event> for RuntimeEvent {
-    fn from(e: pallet_system::Event) -> Self {
-        Self::System(e)
-    }
-}
-impl From<pallet_balances::Event> for RuntimeEvent {
-    fn from(e: pallet_balances::Event) -> Self {
-        Self::Balances(e)
-    }
-}
-impl From<pallet_preimage::Event> for RuntimeEvent {
-    fn from(e: pallet_preimage::Event) -> Self {
-        Self::Preimage(e)
-    }
-}
-impl From<scheduler::Event> for RuntimeEvent {
-    fn from(e: scheduler::Event) -> Self {
-        Self::Scheduler(e)
-    }
-}
+pallet_system::impl_test_event_from!(
+    RuntimeEvent:
+    System(pallet_system::Event),
+    Balances(pallet_balances::Event),
+    Preimage(pallet_preimage::Event),
+    Scheduler(scheduler::Event),
+);
 
 /// A test call: `log` records `(origin is root, i)` in `Logged` and declares `weight`
 /// (micro-units); `fail` always fails; `padded` is a long call (held as a preimage).

@@ -19,20 +19,12 @@ pub enum RuntimeEvent {
     Staking(staking::Event),
 }
 
-macro_rules! from_event {
-    ($($variant:ident($event:ty)),*) => {$(
-        impl From<$event> for RuntimeEvent {
-            fn from(e: $event) -> Self {
-                Self::$variant(e)
-            }
-        }
-    )*};
-}
-from_event!(
+pallet_system::impl_test_event_from!(
+    RuntimeEvent:
     System(pallet_system::Event),
     Balances(pallet_balances::Event),
     Session(pallet_session::Event),
-    Staking(staking::Event)
+    Staking(staking::Event),
 );
 
 pallet_system::impl_test_config!(

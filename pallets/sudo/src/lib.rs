@@ -243,9 +243,9 @@ impl<T: Config> Hooks for Pallet<T> {
     /// already at version 1 is left as it is.
     fn on_runtime_upgrade() -> lux_support::Weight {
         use lux_support::storage::{unhashed, StorageVersion};
-        let db = lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS * 25;
+        // One storage access is about 25 µs.
         if StorageVersion::get("Sudo") >= 1 {
-            return lux_support::Weight::from_parts(db, 0);
+            return lux_support::Weight::from_micros(25);
         }
         let key = Key::hashed_key();
         if let Some(account) = unhashed::get::<AccountId20>(&key) {
@@ -254,7 +254,7 @@ impl<T: Config> Hooks for Pallet<T> {
         }
         StorageVersion::put("Sudo", 1);
         lux_support::runtime_log!(Info, "sudo", "migrated sudo storage to version 1");
-        lux_support::Weight::from_parts(4 * db, 0)
+        lux_support::Weight::from_micros(4 * 25)
     }
 }
 

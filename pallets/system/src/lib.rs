@@ -593,7 +593,7 @@ impl<T: Config> Pallet<T> {
     /// Whether `code` may replace the current runtime: it must be wasm, and its version, read
     /// by the host, must have the same `spec_name` and a higher `spec_version`.
     pub fn can_set_code(code: &[u8]) -> DispatchResult {
-        ensure!(code.starts_with(b"\0asm"), Error::<T>::NotWasm);
+        Self::ensure_wasm(code)?;
         let encoded =
             lux_io::misc::runtime_version(code).ok_or(Error::<T>::FailedToExtractRuntimeVersion)?;
         let new = RuntimeVersion::decode(&mut &encoded[..])
@@ -618,10 +618,15 @@ impl<T: Config> Pallet<T> {
             Error::<T>::Unauthorized
         );
         if authorization.check_version {
-            Self::can_set_code(code)?;
+            Self::can_set_code(code)
         } else {
-            ensure!(code.starts_with(b"\0asm"), Error::<T>::NotWasm);
+            Self::ensure_wasm(code)
         }
+    }
+
+    /// Whether `code` starts with the wasm magic bytes.
+    fn ensure_wasm(code: &[u8]) -> DispatchResult {
+        ensure!(code.starts_with(b"\0asm"), Error::<T>::NotWasm);
         Ok(())
     }
 
@@ -767,6 +772,20 @@ macro_rules! impl_test_config {
     };
     (@base) => { $crate::__private::Weight::ZERO };
     (@base $base:expr) => { $base };
+}
+
+/// Implements `From<E> for $event` for each `Variant(E)` of a test runtime's event enum, so
+/// pallets can deposit their events into it.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! impl_test_event_from {
+    ($event:ty: $($variant:ident($inner:ty)),* $(,)?) => {$(
+        impl From<$inner> for $event {
+            fn from(e: $inner) -> Self {
+                Self::$variant(e)
+            }
+        }
+    )*};
 }
 
 #[doc(hidden)]

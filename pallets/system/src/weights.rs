@@ -21,4 +21,4 @@ pub fn remark_with_event(len: u32) -> Weight {
 pub const SET_CODE: Weight = Weight::from_parts(200_000 * WEIGHT_REF_TIME_PER_MICROS, 0);
 
 /// `authorize_upgrade`: one write and an event.
-pub const AUTHORIZE_UPGRADE: Weight = Weight::from_parts(50 * WEIGHT_REF_TIME_PER_MICROS, 0);
+pub const AUTHORIZE_UPGRADE: Weight = Weight::from_micros(50);

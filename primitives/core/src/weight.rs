@@ -54,6 +54,12 @@ impl Weight {
         Self { ref_time, proof_size }
     }
 
+    /// `n` microseconds of reference time and no proof size (how the pallets' weight
+    /// estimates are written).
+    pub const fn from_micros(n: u64) -> Self {
+        Self::from_parts(n.saturating_mul(WEIGHT_REF_TIME_PER_MICROS), 0)
+    }
+
     /// Component-wise saturating addition.
     pub const fn saturating_add(self, other: Self) -> Self {
         Self {

@@ -7,18 +7,12 @@
 
 use std::time::{Duration, Instant};
 
-use lux_primitives::{Header, RuntimeVersion, H256};
-use lux_rpc_client::{ArrayParams, TxOutcome};
+use lux_primitives::Header;
+use lux_rpc_client::TxOutcome;
 use luxtensor_runtime::RuntimeCall;
 use luxtensor_tests::{run_cli, wait_for, NodeOptions, TestNode};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
-
-fn at(hash: H256) -> ArrayParams {
-    let mut params = ArrayParams::new();
-    params.insert(hash).expect("a hash serializes");
-    params
-}
 
 #[tokio::main]
 async fn main() {
@@ -55,8 +49,7 @@ async fn main() {
     })
     .await;
     let seen_next = seen_upgrade.elapsed();
-    let version: RuntimeVersion =
-        client.request("state_getRuntimeVersion", at(next.hash())).await.expect("version");
+    let version = client.runtime_version_at(next.hash()).await.expect("version");
     assert_eq!(version.spec_version, luxtensor_runtime::SPEC_VERSION + 1);
     let slot = |h: &Header| lux_primitives::consensus::PreDigest::find(h).map_or(0, |p| p.slot());
     let log = node.log();
