@@ -46,18 +46,28 @@ async fn an_upgrade_that_cannot_run_a_block_is_rolled_back_and_the_chain_goes_on
     let included = client.submit_and_wait(&xt, TIMEOUT).await.expect("included");
     assert_eq!(included.outcome, TxOutcome::Success);
     assert!(included.events.contains(&RuntimeEvent::System(pallet_system::Event::CodeUpdated)));
-    let upgrade = client.header(Some(included.block_hash)).await.expect("header").expect("known");
-    assert_eq!(version_at(&client, included.block_hash).await, 106);
 
-    // The next block is the new code's probation: built with the old code, claiming it.
-    wait_for("the block after the upgrade", TIMEOUT, || async {
-        let best = client.header(None).await.ok()??;
-        (best.number > upgrade.number).then_some(())
+    // The next block is the new code's probation: built with the old code, claiming it. The
+    // block the transaction was first seen in may lose a fork race on 4 validators, so the
+    // upgrade and the rollback are looked for on the finalized chain.
+    let from = client.header(Some(included.block_hash)).await.expect("header").expect("known");
+    let next = wait_for("a finalized block claiming the rollback", TIMEOUT, || async {
+        let (finalized, _) = nodes[0].finalized().await;
+        for number in from.number..=finalized {
+            let header = header_at(&client, number).await;
+            if CodeRollback::find(&header.digest).is_some() {
+                return Some(header);
+            }
+        }
+        None
     })
     .await;
-    let next = header_at(&client, upgrade.number + 1).await;
-    assert_eq!(next.parent_hash, included.block_hash);
-    assert!(CodeRollback::find(&next.digest).is_some(), "the block claims the rollback");
+    let upgrade = client.header(Some(next.parent_hash)).await.expect("header").expect("known");
+    let upgrade_events = client.events(next.parent_hash).await.expect("events");
+    assert!(upgrade_events
+        .iter()
+        .any(|r| r.event == RuntimeEvent::System(pallet_system::Event::CodeUpdated)));
+    assert_eq!(version_at(&client, next.parent_hash).await, 106);
     let events = client.events(next.hash()).await.expect("events");
     let failed_code_hash = H256(blake2_256(&trap));
     assert!(events.iter().any(|r| r.event
