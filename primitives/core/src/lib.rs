@@ -19,6 +19,7 @@ pub mod consensus;
 pub mod crypto;
 pub mod dispatch;
 pub mod era;
+pub mod ethereum;
 pub mod extrinsic;
 #[cfg(feature = "std")]
 pub mod hashing;

@@ -30,6 +30,8 @@ pub mod api_ids {
     pub const LUX_BLOCK: ApiId = [0x2c, 0xdf, 0x66, 0x0e, 0x38, 0xf6, 0xc6, 0x70];
     /// `TryRuntime`: running migrations on demand, for dry runs of an upgrade.
     pub const TRY_RUNTIME: ApiId = [0xe0, 0x83, 0x7f, 0xce, 0x09, 0xf4, 0x82, 0x9a];
+    /// `EthereumApi`: the Ethereum view of the chain, for the Ethereum JSON-RPC.
+    pub const ETHEREUM: ApiId = [0xe3, 0x7a, 0xfd, 0x58, 0xc2, 0x6d, 0x58, 0x38];
 }
 
 /// The version of a runtime. Encoded like Substrate's `RuntimeVersion` (Core API v4+).
@@ -205,6 +207,7 @@ mod tests {
             ("GenesisBuilder", api_ids::GENESIS_BUILDER),
             ("LuxConsensusApi", api_ids::LUX_CONSENSUS),
             ("LuxBlockApi", api_ids::LUX_BLOCK),
+            ("EthereumApi", api_ids::ETHEREUM),
         ] {
             assert_eq!(blake2_64(name.as_bytes()), id, "{name}");
         }
