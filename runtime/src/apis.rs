@@ -18,9 +18,13 @@ use lux_support::{GetDispatchInfo, Weight};
 use lux_support::Hooks;
 
 use crate::{
-    executive, genesis_config_presets, metadata, AllPallets, Block, Header, Session, System,
-    TransactionPayment, UncheckedExtrinsic, VERSION,
+    executive, genesis_config_presets, metadata, AllPallets, Block, Ethereum, Header, Session,
+    System, TransactionPayment, UncheckedExtrinsic, EVM, VERSION,
 };
+use lux_primitives::ethereum::{
+    EthAccount, EthBlockInfo, EthCallRequest, EthCallResult, EthReceipt,
+};
+use lux_primitives::U256;
 
 lux_support::runtime_apis! {
     /// The runtime's version.
@@ -170,5 +174,57 @@ lux_support::runtime_apis! {
     fn TryRuntime_on_runtime_upgrade(checks: u8) -> (Weight, Weight) {
         let _ = checks;
         (AllPallets::on_runtime_upgrade(), crate::configs::BLOCK_WEIGHTS.max_block)
+    }
+
+    /// The chain id of Ethereum transactions (EIP-155).
+    fn EthereumApi_chain_id() -> u64 {
+        EVM::chain_id()
+    }
+
+    /// An account's balance (spendable, in wei) and nonce.
+    fn EthereumApi_account(address: AccountId20) -> EthAccount {
+        EVM::account_basic(&address)
+    }
+
+    /// The code at an address.
+    fn EthereumApi_code(address: AccountId20) -> Vec<u8> {
+        EVM::code(&address)
+    }
+
+    /// A contract's storage slot.
+    fn EthereumApi_storage_at(address: AccountId20, key: H256) -> H256 {
+        EVM::storage_at(&address, &key)
+    }
+
+    /// Executes a call on this state without keeping its changes (`eth_call`,
+    /// `eth_estimateGas`); the error is geth's message for a call that cannot run.
+    fn EthereumApi_call(request: EthCallRequest, estimate: bool) -> Result<EthCallResult, String> {
+        crate::ethereum::call(request, estimate)
+    }
+
+    /// The base fee per gas of the next block.
+    fn EthereumApi_gas_price() -> U256 {
+        Ethereum::base_fee()
+    }
+
+    /// A block's gas limit.
+    fn EthereumApi_block_gas_limit() -> u64 {
+        crate::configs::BLOCK_GAS_LIMIT
+    }
+
+    /// The Ethereum facts of the block whose state this is.
+    fn EthereumApi_current_block() -> Option<EthBlockInfo> {
+        pallet_ethereum::CurrentBlock::get()
+    }
+
+    /// The receipts of that block's Ethereum transactions.
+    fn EthereumApi_current_receipts() -> Vec<EthReceipt> {
+        pallet_ethereum::CurrentReceipts::get()
+    }
+
+    /// The encoded unsigned `Ethereum.transact` extrinsic carrying `transaction`.
+    fn EthereumApi_transaction_extrinsic(transaction: Vec<u8>) -> Vec<u8> {
+        let call = pallet_ethereum::Call::transact { transaction };
+        UncheckedExtrinsic::new_unsigned(call.into()).encode()
     }
 }

@@ -24,7 +24,7 @@ use pallet_system::extensions;
 
 use crate::configs::BLOCK_WEIGHTS;
 use crate::{
-    AllPallets, Block, Header, Runtime, RuntimeCall, Session, System, Timestamp,
+    AllPallets, Block, Ethereum, Header, Runtime, RuntimeCall, Session, System, Timestamp,
     TransactionPayment, UncheckedExtrinsic,
 };
 
@@ -74,22 +74,36 @@ pub fn check(uxt: UncheckedExtrinsic) -> Result<CheckedExtrinsic, TransactionVal
 pub fn signed_messages(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u8; 32])> {
     extrinsics
         .into_iter()
-        .filter_map(|uxt| {
-            let (_, signature, extra) = uxt.signature.as_ref()?;
-            let message = signed_message(&uxt.function, extra).ok()?;
-            Some((signature.0, message))
+        .filter_map(|uxt| match (&uxt.signature, &uxt.function) {
+            (Some((_, signature, extra)), function) => {
+                Some((signature.0, signed_message(function, extra).ok()?))
+            }
+            (None, RuntimeCall::Ethereum(pallet_ethereum::Call::transact { transaction })) => {
+                pallet_ethereum::signed_message(transaction)
+            }
+            (None, _) => None,
         })
         .collect()
 }
 
 /// The validity of an unsigned call that is not an inherent: only equivocation reports
-/// (checked by the session pallet) and the authorized runtime upgrade (checked by the system
-/// pallet) are accepted.
+/// (checked by the session pallet), the authorized runtime upgrade (checked by the system
+/// pallet) and Ethereum transactions (checked by the Ethereum pallet) are accepted.
 fn validate_unsigned(call: &RuntimeCall) -> TransactionValidity {
     match call {
         RuntimeCall::Session(call) => Session::validate_unsigned(call),
         RuntimeCall::System(call) => System::validate_unsigned(call),
+        RuntimeCall::Ethereum(call) => Ethereum::validate_unsigned(call),
         _ => Err(UnknownTransaction::NoUnsignedValidator.into()),
+    }
+}
+
+/// What an unsigned call must satisfy to be applied in a block, beyond its pool validity: an
+/// Ethereum transaction's nonce must be exactly its sender's (the pool accepts future ones).
+fn pre_dispatch_unsigned(call: &RuntimeCall) -> Result<(), TransactionValidityError> {
+    match call {
+        RuntimeCall::Ethereum(call) => Ethereum::pre_dispatch(call),
+        call => validate_unsigned(call).map(|_| ()),
     }
 }
 
@@ -143,7 +157,7 @@ pub fn apply_extrinsic(uxt: UncheckedExtrinsic) -> ApplyExtrinsicResult {
     let info = xt.function.get_dispatch_info();
     match &xt.signed {
         None if !is_inherent(&xt.function) => {
-            validate_unsigned(&xt.function)?;
+            pre_dispatch_unsigned(&xt.function)?;
         }
         Some(_) if info.class == DispatchClass::Mandatory => {
             return Err(InvalidTransaction::BadMandatory.into())
@@ -159,6 +173,11 @@ pub fn apply_extrinsic(uxt: UncheckedExtrinsic) -> ApplyExtrinsicResult {
             if result.is_err() && info.class == DispatchClass::Mandatory {
                 return Err(InvalidTransaction::BadMandatory.into());
             }
+            let post_info = match &result {
+                Ok(post_info) => *post_info,
+                Err(e) => e.post_info,
+            };
+            extensions::post_dispatch_weight(&info, &post_info);
             result
         }
     };

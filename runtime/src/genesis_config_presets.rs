@@ -33,6 +33,7 @@ pub fn get_preset(id: Option<&str>) -> Option<Vec<u8>> {
             epoch_length: 20,
             validator_count: 1,
             minimum_validator_count: 1,
+            chain_id: DEV_CHAIN_ID,
         }),
         Some(LOCAL_TESTNET_PRESET) => testnet_patch(&Testnet {
             validators: &[
@@ -49,6 +50,7 @@ pub fn get_preset(id: Option<&str>) -> Option<Vec<u8>> {
             epoch_length: 20,
             validator_count: 10,
             minimum_validator_count: 2,
+            chain_id: LOCAL_CHAIN_ID,
         }),
         Some(_) => return None,
     };
@@ -59,6 +61,11 @@ pub fn get_preset(id: Option<&str>) -> Option<Vec<u8>> {
 pub fn preset_names() -> Vec<String> {
     vec![DEV_PRESET.to_string(), LOCAL_TESTNET_PRESET.to_string()]
 }
+
+/// The Ethereum chain id of the dev chain (Frontier's template uses 42 too).
+pub const DEV_CHAIN_ID: u64 = 42;
+/// The Ethereum chain id of the local testnet.
+pub const LOCAL_CHAIN_ID: u64 = 43;
 
 /// Balance of each dev account at genesis: one million LUX.
 pub const DEV_ENDOWMENT: Balance = 1_000_000 * LUX;
@@ -82,6 +89,8 @@ struct Testnet<'a> {
     /// validator there would need a second node to vote on finality).
     validator_count: u32,
     minimum_validator_count: u32,
+    /// The EIP-155 chain id of Ethereum transactions.
+    chain_id: u64,
 }
 
 fn testnet_patch(net: &Testnet<'_>) -> serde_json::Value {
@@ -111,6 +120,10 @@ fn testnet_patch(net: &Testnet<'_>) -> serde_json::Value {
         },
         sudo: pallet_sudo::GenesisConfig { key: Some(account(dev::ALICE)) },
         referenda: pallet_referenda::GenesisConfig { tracks: testnet_tracks() },
+        evm: pallet_evm::GenesisConfig { chain_id: net.chain_id },
+        ethereum: pallet_ethereum::GenesisConfig {
+            min_base_fee_per_gas: crate::configs::MIN_BASE_FEE_PER_GAS,
+        },
         staking: pallet_staking::GenesisConfig {
             validator_count: net.validator_count,
             minimum_validator_count: net.minimum_validator_count,

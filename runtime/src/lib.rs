@@ -15,6 +15,7 @@ extern crate alloc;
 
 pub mod apis;
 pub mod configs;
+pub mod ethereum;
 pub mod executive;
 pub mod genesis_config_presets;
 #[cfg(test)]
@@ -52,10 +53,10 @@ static VERSION_SECTION: [u8; VERSION.encoded_len()] = VERSION.encode_const();
 
 /// The chain logic's version.
 #[cfg(not(any(feature = "upgrade-test", feature = "upgrade-trap")))]
-pub const SPEC_VERSION: u32 = 105;
+pub const SPEC_VERSION: u32 = 106;
 /// The test runtimes (see `build.rs`) are one version ahead, so they can be installed.
 #[cfg(any(feature = "upgrade-test", feature = "upgrade-trap"))]
-pub const SPEC_VERSION: u32 = 106;
+pub const SPEC_VERSION: u32 = 107;
 
 /// The runtime APIs this runtime implements, with their versions (see [`apis`]).
 pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
@@ -69,6 +70,7 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::LUX_CONSENSUS, 3),
     (api_ids::LUX_BLOCK, 1),
     (api_ids::TRY_RUNTIME, 1),
+    (api_ids::ETHEREUM, 1),
 ];
 
 lux_support::construct_runtime! {
@@ -88,6 +90,10 @@ lux_support::construct_runtime! {
     Preimage: pallet_preimage = 8 { Call, Event, Error<Runtime> },
     ConvictionVoting: pallet_conviction_voting = 9 { Call, Event, Error<Runtime> },
     Referenda: pallet_referenda = 10 { Call, Event, Error<Runtime>, Config },
+    EVM: pallet_evm = 20 { Call, Event, Error<Runtime>, Config },
+    // Its index is fixed in `lux_primitives::ethereum::ETHEREUM_PALLET_INDEX` (the node finds
+    // Ethereum transactions in blocks by it).
+    Ethereum: pallet_ethereum = 21 { Call, Event, Error<Runtime>, Config },
 }
 
 /// An extrinsic with the runtime's calls.

@@ -132,6 +132,7 @@ fn api_docs(api: &str) -> &'static [&'static str] {
         "LuxConsensusApi" => {
             &["LuxTensor's consensus parameters: slot duration, authorities and epochs."]
         }
+        "EthereumApi" => &["The Ethereum view of the chain, for the Ethereum JSON-RPC."],
         _ => &[],
     }
 }

@@ -68,6 +68,7 @@ fn every_listed_api_is_exported() {
         "LuxConsensusApi_",
         "LuxBlockApi_",
         "TryRuntime_",
+        "EthereumApi_",
     ];
     assert_eq!(prefixes.len(), RUNTIME_API_VERSIONS.len());
     for prefix in prefixes {

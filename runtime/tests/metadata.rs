@@ -338,7 +338,9 @@ fn v15_describes_the_runtime_apis_and_outer_enums() {
             "Scheduler",
             "Preimage",
             "ConvictionVoting",
-            "Referenda"
+            "Referenda",
+            "EVM",
+            "Ethereum"
         ]
     );
     assert!(m.pallets.iter().all(|p| !p.docs.is_empty()), "every pallet has docs");

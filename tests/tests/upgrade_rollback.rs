@@ -38,7 +38,7 @@ async fn an_upgrade_that_cannot_run_a_block_is_rolled_back_and_the_chain_goes_on
         node.wait_for_block(2, TIMEOUT).await;
     }
 
-    // Sudo installs the trapping runtime: it passes set_code's checks (wasm, version 106).
+    // Sudo installs the trapping runtime: it passes set_code's checks (wasm, version 107).
     let alice = lux_keys::dev_account("alice").expect("dev account");
     let set_code = RuntimeCall::System(pallet_system::Call::set_code { code: trap.clone() });
     let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set_code) });
@@ -67,14 +67,14 @@ async fn an_upgrade_that_cannot_run_a_block_is_rolled_back_and_the_chain_goes_on
     assert!(upgrade_events
         .iter()
         .any(|r| r.event == RuntimeEvent::System(pallet_system::Event::CodeUpdated)));
-    assert_eq!(version_at(&client, next.parent_hash).await, 106);
+    assert_eq!(version_at(&client, next.parent_hash).await, 107);
     let events = client.events(next.hash()).await.expect("events");
     let failed_code_hash = H256(blake2_256(&trap));
     assert!(events.iter().any(|r| r.event
         == RuntimeEvent::System(pallet_system::Event::CodeRolledBack { failed_code_hash })));
-    assert_eq!(version_at(&client, next.hash()).await, 105);
+    assert_eq!(version_at(&client, next.hash()).await, 106);
 
-    // Every validator imported the claim (each verified it) and the chain goes on, on 105,
+    // Every validator imported the claim (each verified it) and the chain goes on, on 106,
     // producing and finalizing blocks.
     for node in &nodes {
         let c = node.client().await;
@@ -85,7 +85,7 @@ async fn an_upgrade_that_cannot_run_a_block_is_rolled_back_and_the_chain_goes_on
         .await;
         assert_eq!(header_at(&c, upgrade.number + 1).await.hash(), next.hash());
         let best = c.header(None).await.expect("best").expect("known");
-        assert_eq!(version_at(&c, best.hash()).await, 105);
+        assert_eq!(version_at(&c, best.hash()).await, 106);
     }
     assert!(nodes.iter().any(|node| node.log().contains("rolls the runtime upgrade back")));
 

@@ -38,11 +38,14 @@ pub mod columns {
     pub const STATE_REFS: &str = "state_refs";
     /// Block number (BE) ++ hash -> what its commit did to the reference counts.
     pub const STATE_JOURNAL: &str = "state_journal";
-    /// Ethereum block hash -> block hash.
+    /// Block hash -> the block's Ethereum view (SCALE [`EthBlockRecord`](crate::EthBlockRecord)):
+    /// the Ethereum block hash is the block hash.
     pub const ETH_BLOCKS: &str = "eth_blocks";
-    /// Ethereum transaction hash -> location.
+    /// Ethereum transaction hash (keccak256) -> SCALE `Vec<(block hash, index)>`: every indexed
+    /// block that holds it, forks included.
     pub const ETH_TX_LOOKUP: &str = "eth_tx_lookup";
-    /// Block hash -> Ethereum receipts and logs.
+    /// Block hash -> SCALE `Vec<EthReceipt>`: the receipts (and logs) of its Ethereum
+    /// transactions.
     pub const ETH_RECEIPTS: &str = "eth_receipts";
     /// All of them.
     pub const ALL: [&str; 12] = [
@@ -149,6 +152,9 @@ pub struct Database {
     /// Cursors of the pruning (mirrors of the meta entries).
     forks_done: AtomicU32,
     state_pruned: AtomicU32,
+    /// Serializes writers of the Ethereum indexes (their transaction lookup is read, then
+    /// written).
+    pub(crate) eth_lock: Mutex<()>,
 }
 
 /// What one pruning pass removed.
@@ -164,7 +170,7 @@ pub struct PruneStats {
     pub bodies: u32,
 }
 
-fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: Decode>(what: &'static str, bytes: &[u8]) -> Result<T> {
     T::decode(&mut &bytes[..]).map_err(|error| DbError::Corrupt { what, error })
 }
 
@@ -216,6 +222,7 @@ impl Database {
             blocks_pruning: config.blocks_pruning,
             forks_done: AtomicU32::new(0),
             state_pruned: AtomicU32::new(0),
+            eth_lock: Mutex::new(()),
         };
         match this.get(columns::META, meta::VERSION)? {
             Some(v) => {
@@ -254,14 +261,14 @@ impl Database {
         Ok(Arc::new(this))
     }
 
-    fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
+    pub(crate) fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
         // Every column family in `columns::ALL` is opened (or created) by `open`.
         self.db
             .cf_handle(name)
             .unwrap_or_else(|| panic!("column family {name} is opened in Database::open"))
     }
 
-    fn get(&self, column: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn get(&self, column: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.db.get_cf(self.cf(column), key)?)
     }
 
@@ -422,7 +429,7 @@ impl Database {
         self.write(batch)
     }
 
-    fn write(&self, batch: WriteBatch) -> Result<()> {
+    pub(crate) fn write(&self, batch: WriteBatch) -> Result<()> {
         let mut opts = WriteOptions::default();
         // The write-ahead log makes each batch atomic and survives a killed process.
         opts.set_sync(false);

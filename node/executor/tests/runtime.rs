@@ -280,3 +280,136 @@ fn set_code_reads_the_new_version_through_the_host() {
 fn events_key() -> Vec<u8> {
     lux_primitives::twox::storage_prefix(b"System", b"Events").to_vec()
 }
+
+/// An Ethereum transaction from a dev account, signed as a wallet signs it.
+fn eth_transaction(from: &str, tx: alloy_consensus::TypedTransaction) -> UncheckedExtrinsic {
+    use alloy_consensus::SignableTransaction;
+    use alloy_eips::eip2718::Encodable2718;
+    let pair = lux_keys::dev_account(from).expect("dev account");
+    let hash = tx.signature_hash();
+    let sig = pair.sign_prehashed(&hash.0);
+    let signature = alloy_primitives::Signature::from_bytes_and_parity(&sig[..64], sig[64] == 1);
+    let envelope = alloy_consensus::TxEnvelope::from(tx.into_signed(signature));
+    let call = pallet_ethereum::Call::transact { transaction: envelope.encoded_2718() };
+    UncheckedExtrinsic::new_unsigned(RuntimeCall::Ethereum(call))
+}
+
+/// A contract that stores its call's first word in slot 0 and logs it with topic 1 (runtime
+/// code `PUSH1 0 CALLDATALOAD DUP1 PUSH1 0 SSTORE PUSH1 0 MSTORE PUSH1 1 PUSH1 32 PUSH1 0
+/// LOG1 STOP`, behind init code that returns it).
+const STORE_AND_LOG: &str = "6012600c60003960126000f360003580600055600052600160206000a100";
+
+#[test]
+fn ethereum_transactions_execute_the_same_natively_and_in_wasm() {
+    use alloy_consensus::{TxEip1559, TxLegacy, TypedTransaction};
+    use alloy_primitives::{Address, Bytes, TxKind, U256};
+    use lux_primitives::ethereum::{EthAccount, EthReceipt};
+
+    let executor = executor();
+    let genesis = genesis(&executor);
+    let alice = AccountId20(dev::ALICE);
+    let bob = lux_keys::dev_account("bob").expect("bob").address();
+    let recipient = [0x77; 20];
+    let base_fee = luxtensor_runtime::configs::MIN_BASE_FEE_PER_GAS;
+    let chain_id = luxtensor_runtime::genesis_config_presets::DEV_CHAIN_ID;
+    let init = hex::decode(STORE_AND_LOG).expect("hex");
+    let contract = Address::from(alice.0).create(0);
+    let mut word = [0u8; 32];
+    word[31] = 42;
+    let txs = vec![
+        // Alice deploys the contract (legacy, EIP-155).
+        eth_transaction(
+            "alice",
+            TypedTransaction::Legacy(TxLegacy {
+                chain_id: Some(chain_id),
+                nonce: 0,
+                gas_price: base_fee,
+                gas_limit: 200_000,
+                to: TxKind::Create,
+                value: U256::ZERO,
+                input: Bytes::from(init),
+            }),
+        ),
+        // Bob sends 1 LUX to a new account (EIP-1559, with a tip).
+        eth_transaction(
+            "bob",
+            TypedTransaction::Eip1559(TxEip1559 {
+                chain_id,
+                nonce: 0,
+                gas_limit: 21_000,
+                max_fee_per_gas: base_fee * 2,
+                max_priority_fee_per_gas: 1_000_000_000,
+                to: TxKind::Call(Address::from(recipient)),
+                value: U256::from(LUX),
+                ..Default::default()
+            }),
+        ),
+        // Alice calls the contract, with her next nonce.
+        eth_transaction(
+            "alice",
+            TypedTransaction::Eip1559(TxEip1559 {
+                chain_id,
+                nonce: 1,
+                gas_limit: 100_000,
+                max_fee_per_gas: base_fee,
+                max_priority_fee_per_gas: 0,
+                to: TxKind::Call(contract),
+                input: Bytes::from(word.to_vec()),
+                ..Default::default()
+            }),
+        ),
+    ];
+    let (block, built_root) = build_block(&executor, &genesis, &txs);
+
+    let mut wasm_ext = ext_on(genesis.clone());
+    let code = RuntimeCode::from_bytes(wasm(), None);
+    executor.call(&mut wasm_ext, &code, "Core_execute_block", &block.encode()).expect("wasm");
+    let mut native_ext = ext_on(genesis);
+    lux_io::set_and_run_with_externalities(&mut native_ext, || {
+        luxtensor_runtime::apis::dispatch("Core_execute_block", &block.encode())
+    })
+    .expect("method exists")
+    .expect("decodes");
+    let wasm_root = wasm_ext.storage_root(StateVersion::V1).expect("root");
+    assert_eq!(wasm_root, built_root);
+    assert_eq!(native_ext.storage_root(StateVersion::V1).expect("root"), built_root);
+
+    // The receipts: all three succeeded, with the gas Ethereum charges for them.
+    let receipts: Vec<EthReceipt> = executor
+        .call_decode(&mut wasm_ext, &code, "EthereumApi_current_receipts", &[])
+        .expect("receipts");
+    assert_eq!(receipts.len(), 3);
+    assert!(receipts.iter().all(|r| r.status), "{receipts:?}");
+    assert_eq!(receipts[0].contract_address, Some(AccountId20(contract.0 .0)));
+    assert_eq!(receipts[1].gas_used, 21_000);
+    assert_eq!(receipts[2].logs.len(), 1);
+    assert_eq!(receipts[2].logs[0].data, word.to_vec());
+    assert_eq!(receipts[2].cumulative_gas_used, receipts.iter().map(|r| r.gas_used).sum::<u64>());
+    assert_eq!(receipts.iter().map(|r| r.transaction_index).collect::<Vec<_>>(), [0, 1, 2]);
+
+    // The state: the recipient has 1 LUX, Bob paid it and 21 000 gas at the effective price,
+    // the contract stored the word, and the nonces moved for both kinds of transaction.
+    let account = |ext: &mut Ext<SharedBackend>, who: [u8; 20]| -> EthAccount {
+        executor
+            .call_decode(ext, &code, "EthereumApi_account", &AccountId20(who).encode())
+            .expect("account")
+    };
+    assert_eq!(account(&mut wasm_ext, recipient).balance, LUX.into());
+    let bob_after = account(&mut wasm_ext, bob);
+    let price = base_fee + 1_000_000_000;
+    assert_eq!(
+        bob_after.balance,
+        (luxtensor_runtime::genesis_config_presets::DEV_ENDOWMENT - LUX - 21_000 * price).into()
+    );
+    assert_eq!(bob_after.nonce, 1);
+    assert_eq!(account(&mut wasm_ext, dev::ALICE).nonce, 2);
+    let slot: H256 = executor
+        .call_decode(
+            &mut wasm_ext,
+            &code,
+            "EthereumApi_storage_at",
+            &(AccountId20(contract.0 .0), H256::zero()).encode(),
+        )
+        .expect("storage");
+    assert_eq!(slot, H256(word));
+}

@@ -114,6 +114,8 @@ pub struct RpcContext {
     /// Whether unsafe methods (the key methods) are refused: set by the server from its
     /// [`RpcMethods`](crate::RpcMethods) and address.
     pub(crate) deny_unsafe: bool,
+    /// The Ethereum index, filters and cached facts of the Ethereum methods.
+    pub(crate) eth: crate::eth::EthState,
 }
 
 impl RpcContext {
@@ -124,6 +126,7 @@ impl RpcContext {
         system: SystemInfo,
         network: Arc<dyn NetworkStatus>,
     ) -> Self {
+        let eth = crate::eth::EthState::new(crate::EthIndex::new(chain.clone()));
         Self {
             chain,
             pool,
@@ -133,7 +136,15 @@ impl RpcContext {
             broadcasts: Default::default(),
             keystore: None,
             deny_unsafe: true,
+            eth,
         }
+    }
+
+    /// Serves the Ethereum methods from `index` (the node's, which it keeps up to date even
+    /// without RPC). Without it, the server starts an index of its own.
+    pub fn with_eth_index(mut self, index: Arc<crate::EthIndex>) -> Self {
+        self.eth = crate::eth::EthState::new(index);
+        self
     }
 
     /// Serves the key methods from `keystore`.

@@ -2,7 +2,9 @@
 //! with Substrate's `system_*`, `chain_*`, `state_*`, `author_*` and `rpc_methods`, their
 //! aliases (polkadot.js calls `chain_subscribeNewHead`), JSON shapes and error codes, and the
 //! new JSON-RPC interface (`chainHead_v1_*`, `chainSpec_v1_*`, `transaction_v1_*`,
-//! `transactionWatch_v1_*`, paritytech/json-rpc-interface-spec) that polkadot-api uses.
+//! `transactionWatch_v1_*`, paritytech/json-rpc-interface-spec) that polkadot-api uses, and
+//! the Ethereum JSON-RPC (`eth_*`, `net_*`, `web3_*`, see [`eth`]) that Ethereum wallets and
+//! libraries use.
 //!
 //! The session-key methods (`author_rotateKeys`, `author_rotateKeysWithOwner`,
 //! `author_hasSessionKeys`, `author_hasKey`, `author_insertKey`) are *unsafe*: served only
@@ -16,6 +18,7 @@ mod chain;
 mod chain_head;
 mod context;
 mod error;
+pub mod eth;
 mod server;
 mod spec_v1;
 mod state;
@@ -26,5 +29,6 @@ pub use context::{
     NetworkStatus, NoNetwork, PeerSummary, RpcContext, SessionKeystore, SyncProgress, SystemInfo,
 };
 pub use error::RpcServerError;
+pub use eth::{EthIndex, IndexedBlock};
 pub use server::{start_server, RpcConfig, RpcMethods, RpcServerHandle};
 pub use types::Bytes;

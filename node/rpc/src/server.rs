@@ -1,12 +1,21 @@
-//! The server: one port for HTTP and WebSocket, request limits, CORS, and the helper that
-//! turns chain events into subscription notifications.
+//! The server: one port for HTTP and WebSocket, request limits, CORS, geth's answer to an
+//! unknown Ethereum method, and the helper that turns chain events into subscription
+//! notifications.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use jsonrpsee::server::{
-    BatchRequestConfig, PingConfig, RandomStringIdProvider, Server, ServerConfig, ServerHandle,
+use futures::future::{ready, Either};
+use jsonrpsee::core::middleware::{
+    Batch, BatchEntry, BatchEntryErr, Notification, Request, RpcServiceBuilder, RpcServiceT,
 };
+use jsonrpsee::server::{
+    BatchRequestConfig, MethodResponse, PingConfig, RandomStringIdProvider, Server, ServerConfig,
+    ServerHandle,
+};
+use jsonrpsee::types::error::METHOD_NOT_FOUND_CODE;
+use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionMessage};
 use lux_chain::ChainEvent;
 use serde::Serialize;
@@ -78,6 +87,8 @@ impl Default for RpcConfig {
 /// A running server; dropping it stops the server.
 pub struct RpcServerHandle {
     handle: ServerHandle,
+    /// The Ethereum indexer the server started, if the node did not give it a running one.
+    indexer: Option<tokio::task::JoinHandle<()>>,
     /// The address it listens on.
     pub local_addr: SocketAddr,
 }
@@ -92,6 +103,9 @@ impl RpcServerHandle {
 impl Drop for RpcServerHandle {
     fn drop(&mut self) {
         let _ = self.handle.stop();
+        if let Some(indexer) = &self.indexer {
+            indexer.abort();
+        }
     }
 }
 
@@ -101,7 +115,10 @@ pub async fn start_server(
     mut ctx: RpcContext,
 ) -> Result<RpcServerHandle, RpcServerError> {
     ctx.deny_unsafe = !config.methods.allows_unsafe(&config.addr);
+    let indexer = ctx.eth.index.start();
     let module = build_module(ctx).map_err(|e| RpcServerError::Register(e.to_string()))?;
+    let methods: Arc<HashSet<String>> =
+        Arc::new(module.method_names().map(str::to_string).collect());
     let cors = match &config.cors {
         None => CorsLayer::new().allow_origin(Any).allow_headers(Any).allow_methods(Any),
         Some(origins) => {
@@ -124,16 +141,19 @@ pub async fn start_server(
         // Keep idle WebSocket connections alive (polkadot-api drops silent ones after 40 s).
         .enable_ws_ping(PingConfig::new().ping_interval(std::time::Duration::from_secs(20)))
         .build();
+    let rpc_middleware = RpcServiceBuilder::new()
+        .layer_fn(move |service| GethMethodNotFound { service, methods: methods.clone() });
     let server = Server::builder()
         .set_config(server_config)
         .set_http_middleware(tower::ServiceBuilder::new().layer(cors))
+        .set_rpc_middleware(rpc_middleware)
         .build(config.addr)
         .await
         .map_err(|error| RpcServerError::Bind { addr: config.addr, error })?;
     let local_addr =
         server.local_addr().map_err(|error| RpcServerError::Bind { addr: config.addr, error })?;
     let handle = server.start(module);
-    Ok(RpcServerHandle { handle, local_addr })
+    Ok(RpcServerHandle { handle, indexer, local_addr })
 }
 
 fn build_module(
@@ -146,8 +166,81 @@ fn build_module(
     crate::author::register(&mut module)?;
     crate::chain_head::register(&mut module)?;
     crate::spec_v1::register(&mut module)?;
+    crate::eth::register(&mut module)?;
     crate::system::register_rpc_methods(&mut module)?;
     Ok(module)
+}
+
+/// Answers a call to an Ethereum method the node does not serve as geth does (-32601 "the
+/// method X does not exist/is not available"), in batches too. Other unknown methods keep
+/// jsonrpsee's "Method not found", which polkadot-api looks for.
+#[derive(Clone)]
+struct GethMethodNotFound<S> {
+    service: S,
+    methods: Arc<HashSet<String>>,
+}
+
+impl<S> GethMethodNotFound<S> {
+    fn refusal(&self, method: &str) -> Option<ErrorObjectOwned> {
+        (crate::eth::is_ethereum_method(method) && !self.methods.contains(method)).then(|| {
+            ErrorObjectOwned::owned(
+                METHOD_NOT_FOUND_CODE,
+                format!("the method {method} does not exist/is not available"),
+                None::<()>,
+            )
+        })
+    }
+}
+
+impl<S> RpcServiceT for GethMethodNotFound<S>
+where
+    S: RpcServiceT<
+            MethodResponse = MethodResponse,
+            BatchResponse = MethodResponse,
+            NotificationResponse = MethodResponse,
+        > + Send
+        + Sync
+        + Clone
+        + 'static,
+{
+    type MethodResponse = MethodResponse;
+    type BatchResponse = MethodResponse;
+    type NotificationResponse = MethodResponse;
+
+    fn call<'a>(
+        &self,
+        request: Request<'a>,
+    ) -> impl std::future::Future<Output = Self::MethodResponse> + Send + 'a {
+        match self.refusal(request.method_name()) {
+            Some(error) => Either::Left(ready(MethodResponse::error(request.id, error))),
+            None => Either::Right(self.service.call(request)),
+        }
+    }
+
+    fn batch<'a>(
+        &self,
+        mut batch: Batch<'a>,
+    ) -> impl std::future::Future<Output = Self::BatchResponse> + Send + 'a {
+        for entry in batch.iter_mut() {
+            let refused = match entry {
+                Ok(BatchEntry::Call(request)) => self
+                    .refusal(request.method_name())
+                    .map(|error| BatchEntryErr::new(request.id.clone(), error)),
+                _ => None,
+            };
+            if let Some(refused) = refused {
+                *entry = Err(refused);
+            }
+        }
+        self.service.batch(batch)
+    }
+
+    fn notification<'a>(
+        &self,
+        notification: Notification<'a>,
+    ) -> impl std::future::Future<Output = Self::NotificationResponse> + Send + 'a {
+        self.service.notification(notification)
+    }
 }
 
 /// A JSON value as a subscription notification.

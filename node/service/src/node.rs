@@ -6,7 +6,7 @@ use std::sync::Arc;
 use lux_chain::Chain;
 use lux_chain_spec::ChainType;
 use lux_db::Database;
-use lux_rpc::{NetworkStatus, NoNetwork, RpcContext, RpcServerHandle, SystemInfo};
+use lux_rpc::{EthIndex, NetworkStatus, NoNetwork, RpcContext, RpcServerHandle, SystemInfo};
 use lux_txpool::Pool;
 use tokio::task::JoinHandle;
 
@@ -73,6 +73,10 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         tokio::spawn(pool::maintain(chain.clone(), pool.clone())),
         tokio::spawn(status::count(chain.clone(), counters.clone())),
     ];
+    // The Ethereum index follows every imported block, RPC or not: receipts are read from
+    // block states that pruning discards later.
+    let eth_index = EthIndex::new(chain.clone());
+    tasks.extend(eth_index.start());
     // Shared: keys added over RPC are seen by the author and the finality voter.
     let keystore = Arc::new(config.keystore.clone());
     let slot_duration = crate::consensus::slot_duration(&chain, config.slot_duration_override);
@@ -194,7 +198,8 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
                 should_have_peers: spec.chain_type != ChainType::Development,
             };
             let ctx = RpcContext::new(chain.clone(), pool.clone(), system, network_view.clone())
-                .with_keystore(keystore.clone());
+                .with_keystore(keystore.clone())
+                .with_eth_index(eth_index.clone());
             let handle = lux_rpc::start_server(rpc_config.clone(), ctx).await?;
             let addr = handle.local_addr;
             tracing::info!(target: "luxtensor", "Running JSON-RPC server: addr={addr}");

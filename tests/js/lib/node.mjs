@@ -33,11 +33,12 @@ export async function waitFor(what, timeoutMs, check) {
   }
 }
 
-/** Starts a dev node; `stop()` kills it and removes its data. */
-export async function startDevNode({ blockTimeMs = 500 } = {}) {
+/** Starts a dev node (with `extraArgs` added to its command line); `stop()` kills it and
+ * removes its data. */
+export async function startDevNode({ blockTimeMs = 500, extraArgs = [] } = {}) {
   const basePath = mkdtempSync(path.join(tmpdir(), 'luxtensor-js-'));
   const args = ['--dev', '--base-path', basePath, '--rpc-port', '0', '--no-prometheus',
-    '--dev-block-time', String(blockTimeMs)];
+    '--dev-block-time', String(blockTimeMs), ...extraArgs];
   const child = spawn(binary(), args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, RUST_LOG: 'info' } });
   let log = '';
   child.stderr.on('data', (chunk) => { log += chunk; });

@@ -423,19 +423,21 @@ impl OuterEnum {
     }
 }
 
-/// `TransactionPayment` → `transaction_payment` (every capital starts a word: name pallets
-/// `Evm`, not `EVM`, to get `evm`).
+/// `TransactionPayment` → `transaction_payment`, `EVM` → `evm` (a capital after a lower-case
+/// letter starts a word; a run of capitals is one word).
 fn snake_case(name: &str) -> String {
     let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
+    let mut previous_lower = false;
+    for c in name.chars() {
         if c.is_uppercase() {
-            if i > 0 {
+            if previous_lower {
                 out.push('_');
             }
             out.extend(c.to_lowercase());
         } else {
             out.push(c);
         }
+        previous_lower = c.is_lowercase();
     }
     out
 }
@@ -500,5 +502,7 @@ mod tests {
     fn field_names_are_snake_case() {
         assert_eq!(snake_case("TransactionPayment"), "transaction_payment");
         assert_eq!(snake_case("System"), "system");
+        assert_eq!(snake_case("EVM"), "evm");
+        assert_eq!(snake_case("ConvictionVoting"), "conviction_voting");
     }
 }

@@ -1,0 +1,142 @@
+//! Account state and calls at a block: `eth_getBalance`, `eth_getCode`, `eth_getStorageAt`,
+//! `eth_getTransactionCount` (`pending` counts the sender's transactions waiting in the pool),
+//! `eth_call` and `eth_estimateGas`. The block parameter may be a number, a tag, or an
+//! EIP-1898 `{blockHash, requireCanonical}` object; omitted, it is `latest`. A block whose
+//! state was pruned answers geth's -32000 with the reason.
+
+use codec::Encode;
+use jsonrpsee::types::{ErrorObjectOwned, Params};
+use jsonrpsee::RpcModule;
+use lux_primitives::ethereum::{api, EthAccount};
+use lux_primitives::H256;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::call::{call_output, estimate_gas, execute, CallParams, TX_BASE_GAS};
+use super::error::{EthError, EthResult};
+use super::pool::pending_nonce;
+use super::types::{parse_hash, Address, BlockId, BlockTag, Data, Quantity};
+use crate::RpcContext;
+
+/// The first parameter and the block (`latest` when omitted).
+fn with_block<T: DeserializeOwned>(params: &Params<'_>) -> Result<(T, BlockId), ErrorObjectOwned> {
+    let mut seq = params.sequence();
+    let first: T = seq.next()?;
+    let block: Option<BlockId> = seq.optional_next()?;
+    Ok((first, block.unwrap_or_default()))
+}
+
+fn account(ctx: &RpcContext, at: &H256, address: Address) -> EthResult<EthAccount> {
+    Ok(ctx.chain.call_decode(at, api::ACCOUNT, &address.0.encode())?)
+}
+
+fn transaction_count(ctx: &RpcContext, address: Address, block: BlockId) -> EthResult<Quantity> {
+    let at = ctx.eth.index.resolve_state_block(block)?;
+    let nonce = account(ctx, &at, address)?.nonce;
+    if block == BlockId::Tag(BlockTag::Pending) {
+        return Ok(pending_nonce(&ctx.pool, address.0, nonce).into());
+    }
+    Ok(nonce.into())
+}
+
+fn storage_at(
+    ctx: &RpcContext,
+    address: Address,
+    slot: Quantity,
+    block: BlockId,
+) -> EthResult<H256> {
+    let at = ctx.eth.index.resolve_state_block(block)?;
+    let key = H256(slot.0.to_big_endian());
+    Ok(ctx.chain.call_decode(&at, api::STORAGE_AT, &(address.0, key).encode())?)
+}
+
+fn call(ctx: &RpcContext, params: CallParams, block: BlockId) -> EthResult<Data> {
+    let at = ctx.eth.index.resolve_state_block(block)?;
+    let request = params.into_request()?;
+    call_output(execute(&ctx.eth.index, &at, &request, false)?).map(Data)
+}
+
+fn estimate(ctx: &RpcContext, params: CallParams, block: BlockId) -> EthResult<Quantity> {
+    let at = ctx.eth.index.resolve_state_block(block)?;
+    let mut request = params.into_request()?;
+    // A plain transfer to an account without code costs exactly the base gas (geth's
+    // shortcut).
+    if let (Some(to), true) = (request.to, request.data.is_empty()) {
+        let code: Vec<u8> = ctx.chain.call_decode(&at, api::CODE, &to.encode())?;
+        if code.is_empty() {
+            return Ok(TX_BASE_GAS.into());
+        }
+    }
+    let block_gas_limit: u64 = ctx.chain.call_decode(&at, api::BLOCK_GAS_LIMIT, &[])?;
+    let cap = match request.gas {
+        Some(gas) if gas >= TX_BASE_GAS => gas.min(block_gas_limit),
+        _ => block_gas_limit,
+    };
+    let index = &ctx.eth.index;
+    estimate_gas(cap, |gas| {
+        request.gas = Some(gas);
+        execute(index, &at, &request, true)
+    })
+    .map(Quantity::from)
+}
+
+/// A storage slot: a quantity, or 32 bytes of hex with their leading zeros.
+fn slot(value: Value) -> EthResult<Quantity> {
+    match value {
+        Value::String(s) if s.len() == 66 => {
+            let hash = parse_hash(&s).map_err(EthError::params)?;
+            Ok(Quantity(lux_primitives::U256::from_big_endian(hash.as_bytes())))
+        }
+        other => serde_json::from_value(other).map_err(EthError::params),
+    }
+}
+
+/// Refuses state overrides (a third `eth_call` parameter), which this node does not apply.
+fn no_overrides(params: &Params<'_>) -> Result<(), ErrorObjectOwned> {
+    let mut seq = params.sequence();
+    let _: Value = seq.next()?;
+    let _: Option<Value> = seq.optional_next()?;
+    match seq.optional_next::<Value>()? {
+        None | Some(Value::Null) => Ok(()),
+        Some(_) => Err(EthError::params("state and block overrides are not supported").into()),
+    }
+}
+
+pub(crate) fn register(
+    module: &mut RpcModule<RpcContext>,
+) -> Result<(), jsonrpsee::core::RegisterMethodError> {
+    module.register_blocking_method("eth_getBalance", |params, ctx, _| {
+        let (address, block) = with_block::<Address>(&params)?;
+        let at = ctx.eth.index.resolve_state_block(block)?;
+        Ok::<_, ErrorObjectOwned>(Quantity::from(account(&ctx, &at, address)?.balance))
+    })?;
+    module.register_blocking_method("eth_getCode", |params, ctx, _| {
+        let (address, block) = with_block::<Address>(&params)?;
+        let at = ctx.eth.index.resolve_state_block(block)?;
+        let code: Vec<u8> =
+            ctx.chain.call_decode(&at, api::CODE, &address.0.encode()).map_err(EthError::from)?;
+        Ok::<_, ErrorObjectOwned>(Data(code))
+    })?;
+    module.register_blocking_method("eth_getStorageAt", |params, ctx, _| {
+        let mut seq = params.sequence();
+        let address: Address = seq.next()?;
+        let slot = slot(seq.next()?)?;
+        let block: Option<BlockId> = seq.optional_next()?;
+        Ok::<_, ErrorObjectOwned>(storage_at(&ctx, address, slot, block.unwrap_or_default())?)
+    })?;
+    module.register_blocking_method("eth_getTransactionCount", |params, ctx, _| {
+        let (address, block) = with_block::<Address>(&params)?;
+        Ok::<_, ErrorObjectOwned>(transaction_count(&ctx, address, block)?)
+    })?;
+    module.register_blocking_method("eth_call", |params, ctx, _| {
+        no_overrides(&params)?;
+        let (call_params, block) = with_block::<CallParams>(&params)?;
+        Ok::<_, ErrorObjectOwned>(call(&ctx, call_params, block)?)
+    })?;
+    module.register_blocking_method("eth_estimateGas", |params, ctx, _| {
+        no_overrides(&params)?;
+        let (call_params, block) = with_block::<CallParams>(&params)?;
+        Ok::<_, ErrorObjectOwned>(estimate(&ctx, call_params, block)?)
+    })?;
+    Ok(())
+}

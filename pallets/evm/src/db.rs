@@ -1,0 +1,211 @@
+//! The EVM's view of the chain state (revm's `Database` over `System.Account` and the EVM
+//! pallet's storage), the writing back of an execution's changes, and the host-backed
+//! cryptography of the precompiles.
+
+use alloc::collections::BTreeMap;
+use core::convert::Infallible;
+use core::marker::PhantomData;
+use lux_primitives::{AccountId20, Balance, H256};
+use revm::bytecode::Bytecode;
+use revm::database_interface::Database;
+use revm::precompile::{Crypto, PrecompileHalt};
+use revm::primitives::{Address, StorageKey, StorageValue, B256, KECCAK_EMPTY, U256};
+use revm::state::{AccountInfo, EvmState};
+
+use crate::{
+    account, balance_of, AccountCodes, AccountCodesMetadata, AccountStorages, CodeMetadata, Config,
+};
+
+/// revm's database over the runtime's storage. Reads go straight to storage (the runtime's
+/// host caches them); code is read only when the EVM runs it.
+pub struct RuntimeDb<T> {
+    /// Addresses of the code hashes seen, so `code_by_hash` knows where the code is.
+    code_owners: BTreeMap<B256, AccountId20>,
+    _config: PhantomData<T>,
+}
+
+impl<T: Config> RuntimeDb<T> {
+    /// A view of the current state.
+    pub fn new() -> Self {
+        install_host_crypto();
+        Self { code_owners: BTreeMap::new(), _config: PhantomData }
+    }
+}
+
+impl<T: Config> Default for RuntimeDb<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T: Config> Database for RuntimeDb<T> {
+    type Error = Infallible;
+
+    fn basic(&mut self, address: Address) -> Result<Option<AccountInfo>, Self::Error> {
+        let who = account(&address);
+        let info = pallet_system::Account::get(who);
+        let metadata = AccountCodesMetadata::get(who);
+        if info.providers == 0 && info.sufficients == 0 && metadata.is_none() {
+            return Ok(None);
+        }
+        let balance = U256::from(info.data.free.saturating_sub(info.data.frozen));
+        let nonce = u64::from(info.nonce);
+        Ok(Some(match metadata {
+            Some(CodeMetadata { hash, .. }) => {
+                let hash = B256::from(hash.0);
+                self.code_owners.insert(hash, who);
+                AccountInfo { balance, nonce, code_hash: hash, code: None, ..Default::default() }
+            }
+            None => AccountInfo {
+                balance,
+                nonce,
+                code_hash: KECCAK_EMPTY,
+                code: Some(Bytecode::default()),
+                ..Default::default()
+            },
+        }))
+    }
+
+    fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, Self::Error> {
+        Ok(match self.code_owners.get(&code_hash) {
+            Some(owner) => Bytecode::new_raw(AccountCodes::get(owner).into()),
+            None => Bytecode::default(),
+        })
+    }
+
+    fn storage(
+        &mut self,
+        address: Address,
+        index: StorageKey,
+    ) -> Result<StorageValue, Self::Error> {
+        let slot = H256(index.to_be_bytes::<32>());
+        Ok(U256::from_be_bytes(AccountStorages::get(account(&address), slot).0))
+    }
+
+    fn block_hash(&mut self, number: u64) -> Result<B256, Self::Error> {
+        // The Ethereum view of a block is the block itself: its hash is the block's hash.
+        let current = u64::from(pallet_system::Pallet::<T>::block_number());
+        if number >= current {
+            return Ok(B256::ZERO);
+        }
+        let number = u32::try_from(number).unwrap_or(u32::MAX);
+        Ok(B256::from(pallet_system::BlockHash::get(number).0))
+    }
+}
+
+/// Writes an execution's changes: code of created contracts, storage, balances and nonces.
+/// Balances change the total issuance by their net difference (the base fee is burned this
+/// way). A self-destructed contract (created in the same transaction, EIP-6780) and an
+/// account left empty (EIP-161) are removed.
+pub(crate) fn commit<T: Config>(state: EvmState) {
+    let mut minted: Balance = 0;
+    let mut burned: Balance = 0;
+    for (address, evm_account) in state {
+        if !evm_account.is_touched() {
+            continue;
+        }
+        let who = account(&address);
+        if evm_account.is_selfdestructed() {
+            AccountCodes::remove(who);
+            AccountCodesMetadata::remove(who);
+            AccountStorages::clear_prefix(who, None);
+            let (up, down) = set_account::<T>(&who, 0, 0);
+            minted = minted.saturating_add(up);
+            burned = burned.saturating_add(down);
+            continue;
+        }
+        if evm_account.is_created() {
+            AccountStorages::clear_prefix(who, None);
+            if let Some(code) = &evm_account.info.code {
+                let bytes = code.original_bytes();
+                if !bytes.is_empty() {
+                    AccountCodesMetadata::insert(
+                        who,
+                        CodeMetadata {
+                            size: bytes.len() as u64,
+                            hash: H256(evm_account.info.code_hash.0),
+                        },
+                    );
+                    AccountCodes::insert(who, bytes.to_vec());
+                }
+            }
+        }
+        for (slot, value) in evm_account.changed_storage_slots() {
+            let key = H256(slot.to_be_bytes::<32>());
+            if value.present_value.is_zero() {
+                AccountStorages::remove(who, key);
+            } else {
+                AccountStorages::insert(who, key, H256(value.present_value.to_be_bytes::<32>()));
+            }
+        }
+        let (up, down) =
+            set_account::<T>(&who, balance_of(&evm_account.info.balance), evm_account.info.nonce);
+        minted = minted.saturating_add(up);
+        burned = burned.saturating_add(down);
+    }
+    pallet_balances::TotalIssuance::mutate(|total| {
+        *total = total.saturating_add(minted).saturating_sub(burned);
+    });
+}
+
+/// Sets an account's spendable balance (its free balance above what is frozen) and nonce,
+/// creating or removing its `System.Account` entry as needed; returns how much its free
+/// balance went up and down.
+fn set_account<T: Config>(who: &AccountId20, spendable: Balance, nonce: u64) -> (Balance, Balance) {
+    let mut info = pallet_system::Account::get(who);
+    let existed = info.providers > 0;
+    let old_free = info.data.free;
+    // The EVM saw only the free balance above the locks; what is below them stays. A lock may
+    // exceed the free balance (a slash takes locked funds): the EVM then saw nothing.
+    let new_free = old_free.min(info.data.frozen).saturating_add(spendable);
+    info.data.free = new_free;
+    info.nonce = u32::try_from(nonce).unwrap_or(u32::MAX);
+    let delta = (new_free.saturating_sub(old_free), old_free.saturating_sub(new_free));
+    let empty = new_free == 0
+        && info.nonce == 0
+        && info.data.reserved == 0
+        && info.consumers == 0
+        && !AccountCodesMetadata::contains_key(who);
+    if empty {
+        if existed {
+            pallet_system::Account::remove(who);
+            pallet_system::Pallet::<T>::on_killed_account(*who);
+        }
+        return delta;
+    }
+    if !existed {
+        info.providers = 1;
+        pallet_system::Account::insert(who, info);
+        pallet_system::Pallet::<T>::on_created_account(*who);
+    } else {
+        pallet_system::Account::insert(who, info);
+    }
+    delta
+}
+
+/// The precompiles' cryptography, with `ecrecover` done by the host (native secp256k1).
+#[derive(Debug)]
+struct HostCrypto;
+
+impl Crypto for HostCrypto {
+    fn secp256k1_ecrecover(
+        &self,
+        sig: &[u8; 64],
+        recid: u8,
+        msg: &[u8; 32],
+    ) -> Result<[u8; 32], PrecompileHalt> {
+        let mut signature = [0u8; 65];
+        signature[..64].copy_from_slice(sig);
+        signature[64] = recid;
+        let public = lux_io::crypto::secp256k1_ecdsa_recover(&signature, msg)
+            .map_err(|_| PrecompileHalt::Secp256k1RecoverFailed)?;
+        let mut word = lux_io::hashing::keccak_256(&public);
+        word[..12].fill(0);
+        Ok(word)
+    }
+}
+
+/// Installs [`HostCrypto`] for revm's precompiles (once; later calls do nothing).
+fn install_host_crypto() {
+    let _ = revm::install_crypto(HostCrypto);
+}

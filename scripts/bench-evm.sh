@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The EVM side by side with anvil (the `@foundry-rs/anvil` npm package, run offline): the same
+# work on both, in one run (tests/js/bench-evm.mjs): EVM gas per second of an ERC-20 transfer
+# loop, eth_call latency, deploy-to-receipt latency, and value and ERC-20 transfers per second
+# included. Release build; LUX_BIN=path/to/luxtensor skips building the node;
+# BENCH_TRANSFERS=N sets the transfers per run (default 2000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+. scripts/env.sh
+if [ -z "${LUX_BIN:-}" ]; then
+  cargo build --locked --release -p luxtensor --bin luxtensor
+fi
+export LUXTENSOR_BIN="${LUX_BIN:-$CARGO_TARGET_DIR/release/luxtensor}"
+cd tests/js
+node bench-evm.mjs

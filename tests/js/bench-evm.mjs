@@ -1,0 +1,165 @@
+// The EVM side by side with anvil, the dev node a Solidity developer would otherwise run: the
+// same work, in one run, on both. For each node it deploys an ERC-20 with a transfer loop,
+// then measures
+//   - EVM speed: gas per second of `run(n)` (n ERC-20 transfers to new holders) in `eth_call`,
+//   - `eth_call` latency of `balanceOf` (p50),
+//   - deploy-to-receipt latency,
+//   - value transfers and ERC-20 transfers per second, pre-signed by several accounts, sent with
+//     `eth_sendRawTransaction` and counted when their receipts are in.
+// Both nodes make a block every 500 ms with a 30 million gas limit.
+//
+// Run with `scripts/bench-evm.sh` (it builds the node and sets LUXTENSOR_BIN), or
+// `node bench-evm.mjs` in tests/js with LUXTENSOR_BIN set. Prints one JSON line per node.
+
+import { Contract, ContractFactory, JsonRpcProvider, Wallet, parseEther } from 'ethers';
+import { createRequire } from 'node:module';
+import { devWallet } from './lib/eth.mjs';
+
+const require = createRequire(import.meta.url);
+const TRANSFERS = Number(process.env.BENCH_TRANSFERS ?? 2000);
+const SENDERS = 8;
+const LOOP = 300;
+
+const SOURCE = `// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.20;
+contract BenchToken {
+    mapping(address => uint256) public balanceOf;
+    event Transfer(address indexed from, address indexed to, uint256 value);
+    constructor() { balanceOf[msg.sender] = 1e30; }
+    function transfer(address to, uint256 value) public returns (bool) {
+        require(balanceOf[msg.sender] >= value, "insufficient balance");
+        balanceOf[msg.sender] -= value;
+        balanceOf[to] += value;
+        emit Transfer(msg.sender, to, value);
+        return true;
+    }
+    function run(uint256 n) external {
+        for (uint256 i = 0; i < n; i++) { transfer(address(uint160(i + 1)), 1); }
+    }
+}`;
+
+function compile() {
+  const solc = require('solc');
+  const input = {
+    language: 'Solidity',
+    sources: { 'B.sol': { content: SOURCE } },
+    settings: { optimizer: { enabled: true }, outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object'] } } },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify(input)));
+  const c = out.contracts['B.sol'].BenchToken;
+  return { abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function waitReceipts(provider, hashes, deadlineMs) {
+  const deadline = Date.now() + deadlineMs;
+  const pending = new Set(hashes);
+  while (pending.size > 0) {
+    if (Date.now() > deadline) throw new Error(`${pending.size} transactions without a receipt`);
+    const batch = [...pending].slice(0, 200);
+    const receipts = await Promise.all(batch.map((h) => provider.send('eth_getTransactionReceipt', [h])));
+    receipts.forEach((r, i) => {
+      if (r) {
+        if (r.status !== '0x1') throw new Error(`transaction ${batch[i]} failed`);
+        pending.delete(batch[i]);
+      }
+    });
+    if (pending.size > 0) await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Pre-signs `TRANSFERS` transactions round robin over funded senders, sends them all without
+ * waiting, and returns included transactions per second (first send to last receipt). */
+async function throughput(provider, senders, makeTx) {
+  const { chainId } = await provider.getNetwork();
+  const fee = await provider.getFeeData();
+  const nonces = await Promise.all(senders.map((w) => provider.getTransactionCount(w.address, 'pending')));
+  const signed = [];
+  for (let i = 0; i < TRANSFERS; i++) {
+    const s = i % senders.length;
+    const tx = { ...makeTx(i), chainId, nonce: nonces[s]++, maxFeePerGas: fee.maxFeePerGas * 2n, maxPriorityFeePerGas: 1n, type: 2 };
+    signed.push(await senders[s].signTransaction(tx));
+  }
+  const start = Date.now();
+  const hashes = [];
+  for (let i = 0; i < signed.length; i += 100) {
+    const chunk = signed.slice(i, i + 100);
+    hashes.push(...(await Promise.all(chunk.map((raw) => provider.send('eth_sendRawTransaction', [raw])))));
+  }
+  await waitReceipts(provider, hashes, 600_000);
+  return Math.round(TRANSFERS / ((Date.now() - start) / 1000));
+}
+
+async function measure(target) {
+  const provider = new JsonRpcProvider(target.httpUrl, undefined, { batchMaxCount: 1 });
+  const { abi, bytecode } = compile();
+  const deployer = devWallet(1, provider);
+
+  const t0 = Date.now();
+  const token = await new ContractFactory(abi, bytecode, deployer).deploy();
+  await token.deploymentTransaction().wait();
+  const deployMs = Date.now() - t0;
+  const address = await token.getAddress();
+
+  // EVM speed: the gas of run(LOOP), from estimateGas, over the time of one eth_call of it.
+  const data = token.interface.encodeFunctionData('run', [LOOP]);
+  const call = { from: deployer.address, to: address, data };
+  const gas = Number(await provider.send('eth_estimateGas', [call]));
+  const runTimes = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await provider.send('eth_call', [{ ...call, gas: `0x${gas.toString(16)}` }, 'latest']);
+    runTimes.push(performance.now() - t);
+  }
+  const balanceTimes = [];
+  const reader = new Contract(address, abi, provider);
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await reader.balanceOf(deployer.address);
+    balanceTimes.push(performance.now() - t);
+  }
+
+  // Funded senders: fresh keys, so nothing else uses their nonces.
+  const funder = devWallet(2, provider);
+  const senders = Array.from({ length: SENDERS }, () => Wallet.createRandom().connect(provider));
+  let nonce = await provider.getTransactionCount(funder.address, 'pending');
+  const funding = [];
+  for (const w of senders) funding.push(await funder.sendTransaction({ to: w.address, value: parseEther('1000'), nonce: nonce++ }));
+  await Promise.all(funding.map((tx) => tx.wait()));
+  const tokenFunding = [];
+  nonce = await provider.getTransactionCount(deployer.address, 'pending');
+  for (const w of senders) tokenFunding.push(await token.transfer(w.address, 10n ** 24n, { nonce: nonce++ }));
+  await Promise.all(tokenFunding.map((tx) => tx.wait()));
+
+  const valuePerSecond = await throughput(provider, senders, (i) => ({
+    to: `0x${(0x100000 + i).toString(16).padStart(40, '0')}`, value: 1n, gasLimit: 21000n,
+  }));
+  const erc20PerSecond = await throughput(provider, senders, (i) => ({
+    to: address,
+    data: token.interface.encodeFunctionData('transfer', [`0x${(0x200000 + i).toString(16).padStart(40, '0')}`, 1n]),
+    gasLimit: 60000n,
+  }));
+  provider.destroy();
+  return {
+    node: target.kind,
+    evm_gas_per_second: Math.round(gas / (median(runTimes) / 1000)),
+    evm_loop_gas: gas,
+    eth_call_p50_ms: Number(median(balanceTimes).toFixed(2)),
+    deploy_to_receipt_ms: deployMs,
+    value_transfers_per_second: valuePerSecond,
+    erc20_transfers_per_second: erc20PerSecond,
+    transfers: TRANSFERS,
+  };
+}
+
+for (const kind of (process.env.BENCH_NODES ?? 'luxtensor,anvil').split(',')) {
+  process.env.ETH_TEST_TARGET = kind;
+  const { startEthTarget } = await import(`./lib/eth.mjs?${kind}`);
+  const target = await startEthTarget();
+  try {
+    console.log(JSON.stringify(await measure(target)));
+  } finally {
+    await target.stop();
+  }
+}
