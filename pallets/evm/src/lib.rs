@@ -444,7 +444,13 @@ impl<T: Config> Pallet<T> {
     pub fn execute(message: Message, commit: bool) -> Result<Outcome, ExecError> {
         let Message { caller, kind, value, data, gas_limit, fees, nonce, access_list, tx_type } =
             message;
-        let create_nonce = nonce.unwrap_or_else(|| Self::account_basic(&caller).nonce);
+        let sender = Self::account_basic(&caller);
+        // With fees, revm checks `gas × price + value`; without (native calls, `eth_call`
+        // without a price) it would only halt the transfer: refuse it as geth does.
+        if fees.is_none() && value > sender.balance {
+            return Err(ExecError::InsufficientFunds);
+        }
+        let create_nonce = nonce.unwrap_or(sender.nonce);
         let create_address =
             matches!(kind, TxKind::Create).then(|| account(&address(&caller).create(create_nonce)));
         let mut cfg = CfgEnv::new_with_spec(SPEC);

@@ -120,9 +120,11 @@ fn frozen_funds_are_not_spendable() {
         let mut too_much = transfer(ALICE, BOB, 40 * LUX + 1);
         too_much.fees = Some(Fees { max_fee_per_gas: 0, max_priority_fee_per_gas: None });
         assert_eq!(Evm::execute(too_much, true), Err(ExecError::InsufficientFunds));
-        // Without fees (a native call) the transfer itself fails.
-        let outcome = Evm::execute(transfer(ALICE, BOB, 40 * LUX + 1), true).expect("ran");
-        assert!(matches!(outcome.status, EthCallStatus::Halt(_)), "{outcome:?}");
+        // Without fees (a native call, an `eth_call` without a price) only the value counts.
+        assert_eq!(
+            Evm::execute(transfer(ALICE, BOB, 40 * LUX + 1), true),
+            Err(ExecError::InsufficientFunds)
+        );
         assert_eq!(free(&ALICE), ENDOWMENT);
         assert_eq!(free(&BOB), ENDOWMENT);
 
@@ -360,6 +362,16 @@ fn native_calls_keep_the_nonce_and_creations_use_one() {
             events().last(),
             Some(&RuntimeEvent::EVM(Event::ExecutedFailed { address: reverter }))
         );
+
+        // More value than the caller can spend is refused, as Frontier does.
+        let too_much = Call::call {
+            target: contract,
+            input: Vec::new(),
+            value: U256::from(ENDOWMENT) * 2,
+            gas_limit: 100_000,
+        }
+        .dispatch::<Test>(RawOrigin::Signed(ALICE));
+        assert_eq!(too_much.map_err(|e| e.error), Err(Error::<Test>::BalanceLow.into()));
 
         let unsigned = Call::call {
             target: contract,
