@@ -178,7 +178,9 @@ impl EthIndex {
     ) -> Result<Option<(EthBlockRecord, Vec<EthReceipt>)>, ChainError> {
         let extrinsics = self.chain.database().body(hash)?.unwrap_or_default();
         let size = (header.encoded_size() + extrinsics.encoded_size()) as u64;
-        let (info, receipts) = match self.runtime_view(hash) {
+        let transactions: Vec<Vec<u8>> =
+            extrinsics.iter().filter_map(|xt| transact_payload(&xt.encode())).collect();
+        let (info, receipts) = match self.runtime_view(hash, !transactions.is_empty()) {
             Ok(Some(view)) => view,
             Ok(None) => {
                 return Ok(Some((empty_record(default_info(U256::zero(), 0), size), vec![])))
@@ -194,8 +196,6 @@ impl EthIndex {
                 return Ok(Some((empty_record(default_info(U256::zero(), 0), size), vec![])));
             }
         };
-        let transactions: Vec<Vec<u8>> =
-            extrinsics.iter().filter_map(|xt| transact_payload(&xt.encode())).collect();
         if transactions.len() != receipts.len() {
             tracing::warn!(
                 target: "eth",
@@ -217,10 +217,13 @@ impl EthIndex {
 
     /// What the runtime's `EthereumApi` says of block `hash`; `None` if its runtime has no
     /// such API. A block without Ethereum facts (genesis) gets zeros with the chain's base fee
-    /// and gas limit.
+    /// and gas limit. The receipts are asked for only if the block has Ethereum transactions
+    /// (`with_receipts`): most blocks have none, and every runtime call costs the importing
+    /// node time it may need for its next slot.
     fn runtime_view(
         &self,
         hash: &H256,
+        with_receipts: bool,
     ) -> Result<Option<(EthBlockInfo, Vec<EthReceipt>)>, ChainError> {
         let version = self.chain.runtime_version(hash)?;
         if version.api_version(&api_ids::ETHEREUM).is_none() {
@@ -234,7 +237,11 @@ impl EthIndex {
                 self.chain.call_decode(hash, api::BLOCK_GAS_LIMIT, &[])?,
             ),
         };
-        let receipts = self.chain.call_decode(hash, api::CURRENT_RECEIPTS, &[])?;
+        let receipts = if with_receipts {
+            self.chain.call_decode(hash, api::CURRENT_RECEIPTS, &[])?
+        } else {
+            Vec::new()
+        };
         Ok(Some((info, receipts)))
     }
 
