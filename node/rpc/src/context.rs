@@ -147,6 +147,17 @@ impl RpcContext {
         self
     }
 
+    /// Where sync stands now: the starting block, our best block and the highest block known
+    /// (never below our best), for `system_syncState` and `eth_syncing`.
+    pub(crate) fn sync_state(&self) -> (u32, u32, u32) {
+        let best = self.chain.info().best_number;
+        let progress = self
+            .network
+            .sync_progress()
+            .unwrap_or(SyncProgress { starting_block: best, highest_block: best });
+        (progress.starting_block, best, progress.highest_block.max(best))
+    }
+
     /// Serves the key methods from `keystore`.
     pub fn with_keystore(mut self, keystore: Arc<dyn SessionKeystore>) -> Self {
         self.keystore = Some(keystore);

@@ -47,16 +47,8 @@ pub(crate) fn register(
         ctx.network.listen_addresses()
     })?;
     module.register_method("system_syncState", |_, ctx, _| {
-        let best = ctx.chain.info().best_number;
-        let progress = ctx
-            .network
-            .sync_progress()
-            .unwrap_or(crate::SyncProgress { starting_block: best, highest_block: best });
-        json!({
-            "startingBlock": progress.starting_block,
-            "currentBlock": best,
-            "highestBlock": progress.highest_block.max(best),
-        })
+        let (start, best, highest) = ctx.sync_state();
+        json!({ "startingBlock": start, "currentBlock": best, "highestBlock": highest })
     })?;
     module.register_blocking_method("system_accountNextIndex", |params, ctx, _| {
         let account: String = params.one()?;

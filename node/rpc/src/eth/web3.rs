@@ -63,15 +63,11 @@ pub(crate) fn register(
         if !ctx.network.is_syncing() {
             return Value::Bool(false);
         }
-        let best = ctx.chain.info().best_number;
-        let progress = ctx
-            .network
-            .sync_progress()
-            .unwrap_or(crate::SyncProgress { starting_block: best, highest_block: best });
+        let (start, best, highest) = ctx.sync_state();
         json!({
-            "startingBlock": Quantity::from(progress.starting_block),
+            "startingBlock": Quantity::from(start),
             "currentBlock": Quantity::from(best),
-            "highestBlock": Quantity::from(progress.highest_block.max(best)),
+            "highestBlock": Quantity::from(highest),
         })
     })?;
     Ok(())
