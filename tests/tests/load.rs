@@ -201,12 +201,25 @@ async fn a_flood_on_the_testnet_keeps_slots_and_finality() {
     let _serial = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let nodes = local_testnet(dir.path(), &[]).await;
-    wait_for("finality on the testnet", Duration::from_secs(120), || async {
-        (nodes[3].finalized().await.0 >= 2).then_some(())
+    // The nodes start one after another and find each other through the bootnode; until
+    // every one sees the three others, a block can miss the next author for want of a
+    // connection, not because of load. The flood starts on a connected, finalizing testnet.
+    wait_for("a fully connected testnet", Duration::from_secs(120), || async {
+        for node in &nodes {
+            if node.peers().await.len() < nodes.len() - 1 {
+                return None;
+            }
+        }
+        Some(())
+    })
+    .await;
+    let connected_at = nodes[3].best_number().await;
+    wait_for("finality on the connected testnet", Duration::from_secs(120), || async {
+        (nodes[3].finalized().await.0 > connected_at).then_some(())
     })
     .await;
     let txs = presigned(&nodes[0], 300).await;
-    let start = nodes[0].best_number().await;
+    let start = nodes[3].finalized().await.0;
     // Two nodes take submissions; the others learn the transactions by gossip.
     let urls = [nodes[0].ws_url(), nodes[1].ws_url()];
     let accepted = flood(&urls, 2, txs).await;
