@@ -12,8 +12,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  AbiCoder, ContractFactory, JsonRpcProvider, Transaction, Wallet, getCreateAddress,
-  id as keccakId, toBeHex, toQuantity, zeroPadValue,
+  AbiCoder, ContractFactory, JsonRpcProvider, Transaction, Wallet, getCreate2Address, getCreateAddress,
+  id as keccakId, keccak256, toBeHex, toQuantity, zeroPadValue,
 } from 'ethers';
 import {
   createPublicClient, createWalletClient, decodeEventLog, defineChain, http, webSocket, parseEther,
@@ -667,6 +667,42 @@ test('unified accounts: an ERC-20 Transfer is also the runtime events EVM.Log an
     const xt = block.extrinsics[index];
     assert.equal(`${xt.method.section}.${xt.method.method}`, 'ethereum.transact');
     assert.equal(xt.isSigned, false);
+  } finally {
+    await api.disconnect();
+  }
+});
+
+test('native origins: polkadot.js creates a contract with EVM.create2 and calls it with EVM.call; ethers sees both', { skip: ONLY_LUXTENSOR }, async () => {
+  const api = await polkadotApi();
+  try {
+    const dave = new Keyring({ type: 'ethereum' }).addFromUri(devUri(3));
+    // Runtime code that stores its call's first word in slot 0 (PUSH1 0 CALLDATALOAD PUSH1 0
+    // SSTORE STOP), and init code that returns it.
+    const runtime = '0x60003560005500';
+    const length = ((runtime.length - 2) / 2).toString(16).padStart(2, '0');
+    const init = `0x60${length}600c60003960${length}6000f3${runtime.slice(2)}`;
+    const salt = zeroPadValue('0x1a2b', 32);
+    const expected = getCreate2Address(dave.address, salt, keccak256(init));
+    assert.equal(await provider.getCode(expected), '0x', 'nothing there yet');
+
+    const nextIndex = async () => (await api.rpc.system.accountNextIndex(dave.address)).toNumber();
+    const created = await submitUntilInBlock(api, await api.tx.evm.create2(init, salt, 0, 200_000).signAsync(dave, { nonce: await nextIndex() }));
+    const events = await (await api.at(created)).query.system.events();
+    const createdEvents = events.filter(({ event }) => event.section === 'evm' && event.method === 'Created');
+    assert.deepEqual(createdEvents.map(({ event }) => event.data[0].toString().toLowerCase()), [expected.toLowerCase()],
+      'EVM.Created at the CREATE2 address of (dave, salt, keccak(init))');
+    await waitFor('the created code through eth_getCode', MINED_WITHIN_MS, async () => (await provider.getCode(expected)) === runtime);
+
+    const value = zeroPadValue('0x07', 32);
+    await submitUntilInBlock(api, await api.tx.evm.call(expected, value, 0, 100_000).signAsync(dave, { nonce: await nextIndex() }));
+    await waitFor('the stored word through eth_getStorageAt', MINED_WITHIN_MS, async () => (await provider.getStorage(expected, 0)) === value);
+    // A second create2 with the same salt and code collides: the extrinsic is included, the
+    // contract is unchanged and EVM.CreatedFailed says so.
+    const again = await submitUntilInBlock(api, await api.tx.evm.create2(init, salt, 0, 200_000).signAsync(dave, { nonce: await nextIndex() }));
+    const failed = (await (await api.at(again)).query.system.events())
+      .filter(({ event }) => event.section === 'evm' && event.method === 'CreatedFailed');
+    assert.equal(failed.length, 1, 'EVM.CreatedFailed');
+    assert.equal(await provider.getStorage(expected, 0), value);
   } finally {
     await api.disconnect();
   }

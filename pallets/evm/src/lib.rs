@@ -26,6 +26,8 @@ mod db;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod mock;
 #[cfg(test)]
+mod state_tests;
+#[cfg(test)]
 mod tests;
 
 use alloc::string::String;
@@ -41,10 +43,16 @@ use lux_support::{
     DispatchResultWithPostInfo, GetDispatchInfo, Hooks, Pays, PostDispatchInfo, RawOrigin,
     ValueQuery, Weight,
 };
+use revm::context::ContextSetters;
 use revm::context::{BlockEnv, CfgEnv, TxEnv};
-use revm::context_interface::result::{ExecutionResult, HaltReason};
+use revm::context_interface::result::{ExecResultAndState, ExecutionResult, HaltReason};
+use revm::context_interface::{ContextTr, JournalTr};
+use revm::handler::{EvmTr, EvmTrError, FrameResult, FrameTr, Handler, MainnetHandler};
+use revm::interpreter::interpreter_action::FrameInit;
+use revm::interpreter::{CreateScheme, FrameInput, GasTracker};
 use revm::primitives::hardfork::SpecId;
 use revm::primitives::{Address, Bytes, B256, U256 as EvmU256};
+use revm::state::EvmState;
 use revm::{Context, ExecuteEvm, MainBuilder, MainContext};
 use scale_info::TypeInfo;
 
@@ -193,12 +201,28 @@ pub enum Call {
         /// Gas limit.
         gas_limit: u64,
     },
+    /// Creates a contract from `init` code at the address `CREATE2` derives from the sender,
+    /// `salt` and the code's hash (the same on every chain, whatever the sender's nonce),
+    /// endowed with `value` wei. The gas pays for hashing the code as the opcode does.
+    #[codec(index = 3)]
+    create2 {
+        /// Init code.
+        init: Vec<u8>,
+        /// Salt.
+        salt: H256,
+        /// Value in wei.
+        value: U256,
+        /// Gas limit.
+        gas_limit: u64,
+    },
 }
 
 impl GetDispatchInfo for Call {
     fn get_dispatch_info(&self) -> DispatchInfo {
         let gas_limit = match self {
-            Self::call { gas_limit, .. } | Self::create { gas_limit, .. } => *gas_limit,
+            Self::call { gas_limit, .. }
+            | Self::create { gas_limit, .. }
+            | Self::create2 { gas_limit, .. } => *gas_limit,
         };
         DispatchInfo {
             weight: gas_to_weight(gas_limit),
@@ -228,11 +252,16 @@ impl Call {
         let RawOrigin::Signed(who) = origin else {
             return Err(DispatchError::BadOrigin.into());
         };
-        let (kind, data, value, gas_limit) = match self {
+        let (kind, data, value, gas_limit, salt) = match self {
             Self::call { target, input, value, gas_limit } => {
-                (TxKind::Call(address(&target)), input, value, gas_limit)
+                (TxKind::Call(address(&target)), input, value, gas_limit, None)
             }
-            Self::create { init, value, gas_limit } => (TxKind::Create, init, value, gas_limit),
+            Self::create { init, value, gas_limit } => {
+                (TxKind::Create, init, value, gas_limit, None)
+            }
+            Self::create2 { init, salt, value, gas_limit } => {
+                (TxKind::Create, init, value, gas_limit, Some(salt))
+            }
         };
         if gas_limit > T::BLOCK_GAS_LIMIT.min(TX_GAS_LIMIT_CAP) {
             return Err(Error::<T>::GasLimitTooHigh.into());
@@ -252,7 +281,13 @@ impl Call {
             access_list: Vec::new(),
             tx_type: 0,
         };
-        let outcome = Pallet::<T>::execute(message, true).map_err(|e| e.into_dispatch::<T>())?;
+        let outcome = match salt {
+            None => Pallet::<T>::execute(message, true),
+            Some(salt) => {
+                Pallet::<T>::execute_in(SPEC, Pallet::<T>::block_env(), message, Some(salt), true)
+            }
+        }
+        .map_err(|e| e.into_dispatch::<T>())?;
         if is_call {
             pallet_system::Account::mutate(who, |a| a.nonce = nonce_before);
         }
@@ -442,6 +477,19 @@ impl<T: Config> Pallet<T> {
     /// Runs `message` on the current state; with `commit`, writes its changes and deposits its
     /// events, otherwise leaves the state as it was (`eth_call`, `eth_estimateGas`).
     pub fn execute(message: Message, commit: bool) -> Result<Outcome, ExecError> {
+        Self::execute_in(SPEC, Self::block_env(), message, None, commit)
+    }
+
+    /// [`Self::execute`] under the rules of fork `spec` in block environment `block` (the
+    /// Ethereum state tests run each fixture in the fork and block it was filled for); a
+    /// creation with a `salt` is a `CREATE2` (the native `create2` call).
+    pub(crate) fn execute_in(
+        spec: SpecId,
+        block: BlockEnv,
+        message: Message,
+        salt: Option<H256>,
+        commit: bool,
+    ) -> Result<Outcome, ExecError> {
         let Message { caller, kind, value, data, gas_limit, fees, nonce, access_list, tx_type } =
             message;
         let sender = Self::account_basic(&caller);
@@ -451,9 +499,13 @@ impl<T: Config> Pallet<T> {
             return Err(ExecError::InsufficientFunds);
         }
         let create_nonce = nonce.unwrap_or(sender.nonce);
-        let create_address =
-            matches!(kind, TxKind::Create).then(|| account(&address(&caller).create(create_nonce)));
-        let mut cfg = CfgEnv::new_with_spec(SPEC);
+        let create_address = matches!(kind, TxKind::Create).then(|| {
+            account(&match salt {
+                None => address(&caller).create(create_nonce),
+                Some(salt) => address(&caller).create2_from_code(salt.0, &data),
+            })
+        });
+        let mut cfg = CfgEnv::new_with_spec(spec);
         cfg.chain_id = Self::chain_id();
         cfg.tx_chain_id_check = false;
         cfg.disable_nonce_check = nonce.is_none();
@@ -487,13 +539,21 @@ impl<T: Config> Pallet<T> {
                 tx.gas_price = 0;
             }
         }
-        let block = Self::block_env();
         let mut evm = Context::mainnet()
             .with_db(RuntimeDb::<T>::new())
             .with_cfg(cfg)
             .with_block(block)
             .build_mainnet();
-        let result = evm.transact(tx).map_err(exec_error)?;
+        let result = match salt {
+            None => evm.transact(tx),
+            Some(salt) => {
+                evm.ctx.set_tx(tx);
+                let result = Create2Handler::new(salt).run(&mut evm);
+                let state = evm.finalize();
+                result.map(|result| ExecResultAndState::new(result, state))
+            }
+        }
+        .map_err(exec_error)?;
         let contract_address = result.result.created_address().map(|a| account(&a));
         let logs: Vec<EthLog> = result
             .result
@@ -574,6 +634,47 @@ impl GenesisConfig {
     pub fn build<T: Config>(&self) -> Result<(), String> {
         ChainId::put(self.chain_id);
         Ok(())
+    }
+}
+
+/// revm's handler of a transaction, with the first frame a `CREATE2` instead of a `CREATE`
+/// (an Ethereum transaction cannot create with a salt; the native `create2` call can).
+struct Create2Handler<EVM, ERROR, FRAME> {
+    salt: H256,
+    _types: PhantomData<(EVM, ERROR, FRAME)>,
+}
+
+impl<EVM, ERROR, FRAME> Create2Handler<EVM, ERROR, FRAME> {
+    fn new(salt: H256) -> Self {
+        Self { salt, _types: PhantomData }
+    }
+}
+
+impl<EVM, ERROR, FRAME> Handler for Create2Handler<EVM, ERROR, FRAME>
+where
+    EVM: EvmTr<Context: ContextTr<Journal: JournalTr<State = EvmState>>, Frame = FRAME>,
+    ERROR: EvmTrError<EVM>,
+    FRAME: FrameTr<FrameResult = FrameResult, FrameInit = FrameInit>,
+{
+    type Evm = EVM;
+    type Error = ERROR;
+    type HaltReason = HaltReason;
+
+    fn first_frame_input(
+        &mut self,
+        evm: &mut Self::Evm,
+        gas: &mut GasTracker,
+    ) -> Result<Option<FrameInit>, Self::Error> {
+        let mut init =
+            MainnetHandler::<EVM, ERROR, FRAME>::default().first_frame_input(evm, gas)?;
+        if let Some(FrameInit { frame_input: FrameInput::Create(inputs), .. }) = init.as_mut() {
+            inputs.set_scheme(CreateScheme::Create2 { salt: EvmU256::from_be_bytes(self.salt.0) });
+            // What the CREATE2 opcode pays to hash the init code (6 gas a word), out of what
+            // the creation's frame gets.
+            let words = (inputs.init_code().len() as u64).div_ceil(32);
+            inputs.set_gas_limit(inputs.gas_limit().saturating_sub(words.saturating_mul(6)));
+        }
+        Ok(init)
     }
 }
 
