@@ -273,9 +273,29 @@ pub const LOCAL_VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
 /// Starts the local chain's four validators on loopback, bob..dave bootstrapping from alice,
 /// each under `dir/<name>` with `extra` arguments.
 pub async fn local_testnet(dir: &Path, extra: &[String]) -> Vec<TestNode> {
+    local_testnet_groups(dir, &[&LOCAL_VALIDATORS], extra).await
+}
+
+/// The local testnet's validators started as separate groups (names from
+/// [`LOCAL_VALIDATORS`]): each group's nodes find each other through the group's first node,
+/// and no group knows another, so each builds its own fork until they are connected (with
+/// `system_addReservedPeer`). Nodes are returned in the order of the groups.
+pub async fn local_testnet_groups(
+    dir: &Path,
+    groups: &[&[&str]],
+    extra: &[String],
+) -> Vec<TestNode> {
+    let mut nodes = Vec::new();
+    for group in groups {
+        nodes.extend(local_testnet_group(dir, group, extra).await);
+    }
+    nodes
+}
+
+async fn local_testnet_group(dir: &Path, names: &[&str], extra: &[String]) -> Vec<TestNode> {
     let mut nodes = Vec::new();
     let mut bootnode: Option<String> = None;
-    for name in LOCAL_VALIDATORS {
+    for &name in names {
         let mut args: Vec<String> =
             ["--chain", "local", &format!("--{name}")].iter().map(|s| s.to_string()).collect();
         args.extend(["--listen-addr".into(), "/ip4/127.0.0.1/tcp/0".into()]);

@@ -474,3 +474,132 @@ async fn receipts_outlive_state_pruning_and_restarts() {
     })
     .await;
 }
+
+/// A reorg on the local testnet leaves the Ethereum index consistent. The four validators
+/// start as two unconnected pairs, each building its own fork (neither can finalize with half
+/// the stake). Alith's transaction with the same nonce goes to each pair: a transfer to one
+/// recipient on the alice-bob fork, to another on the charlie-dave fork. Then alice reserves
+/// charlie as a peer: the four converge on the heavier fork and finalize. On every node the
+/// winning transaction has a receipt in the canonical block of its number, the losing one has
+/// none (its nonce is taken: it is dropped, not mined again), and `eth_getBlockByNumber`
+/// agrees with `chain_getBlockHash` for every block.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reorg_on_the_testnet_leaves_the_index_consistent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nodes = luxtensor_tests::local_testnet_groups(
+        dir.path(),
+        &[&["alice", "bob"], &["charlie", "dave"]],
+        &[],
+    )
+    .await;
+    let mut rpcs = Vec::new();
+    for node in &nodes {
+        rpcs.push(WsClientBuilder::default().build(node.ws_url()).await.expect("ws"));
+    }
+    let chain_id = quantity(&call(&rpcs[0], "eth_chainId", rpc_params![]).await) as u64;
+    let gas_price = quantity(&call(&rpcs[0], "eth_gasPrice", rpc_params![]).await);
+    let transfer = |to: Address, value: u64| {
+        sign(TxLegacy {
+            chain_id: Some(chain_id),
+            nonce: 0,
+            gas_price: gas_price * 2,
+            gas_limit: 21_000,
+            to: TxKind::Call(to),
+            value: U256::from(value),
+            input: Default::default(),
+        })
+    };
+    let recipients = [Address::repeat_byte(0x11), Address::repeat_byte(0x22)];
+    let nonce =
+        quantity(&call(&rpcs[0], "eth_getTransactionCount", rpc_params![ALITH, "latest"]).await);
+    assert_eq!(nonce, 0, "Alith has sent nothing yet");
+    // One transaction on each fork: rpcs[0] is alice (first pair), rpcs[2] is charlie.
+    let mut sent = Vec::new();
+    for (pair, (recipient, value)) in
+        [(0usize, (recipients[0], 1_000u64)), (2, (recipients[1], 2_000))]
+    {
+        let raw = transfer(recipient, value);
+        let hash = call(&rpcs[pair], "eth_sendRawTransaction", rpc_params![hex_of(&raw)]).await;
+        let receipt = wait_for_receipt(&rpcs[pair], hash.as_str().expect("hash")).await;
+        sent.push((hash.as_str().expect("hash").to_string(), receipt, recipient, value));
+    }
+    let [(_, receipt_a, ..), (_, receipt_c, ..)] = &sent[..] else { unreachable!() };
+    assert_ne!(receipt_a["blockHash"], receipt_c["blockHash"], "two forks");
+    // Each fork grows past its transaction before they meet.
+    let fork_height = quantity(&receipt_a["blockNumber"]).max(quantity(&receipt_c["blockNumber"]));
+    for pair in [0, 2] {
+        wait_for(&format!("fork of node {pair} past #{fork_height}"), TIMEOUT, || async {
+            (nodes[pair].best_number().await > fork_height as u32 + 1).then_some(())
+        })
+        .await;
+    }
+    assert_eq!(nodes[0].finalized().await.0, 0, "half the stake finalizes nothing");
+
+    // Connect the pairs: alice reserves charlie.
+    let charlie = nodes[2].p2p_address().await;
+    let reserved: Value =
+        call(&rpcs[0], "system_addReservedPeer", rpc_params![charlie.clone()]).await;
+    assert_eq!(reserved, Value::Null);
+    let reserved_peers = call(&rpcs[0], "system_reservedPeers", rpc_params![]).await;
+    assert_eq!(reserved_peers.as_array().map(Vec::len), Some(1), "{reserved_peers}");
+    // All four finalize past the forks' height on one chain.
+    let target = fork_height as u32 + 2;
+    for node in &nodes {
+        wait_for("finality past the forks", Duration::from_secs(120), || async {
+            (node.finalized().await.0 >= target).then_some(())
+        })
+        .await;
+    }
+    let finalized = nodes.iter().map(|n| n.finalized());
+    let finalized: Vec<(u32, lux_primitives::H256)> = futures::future::join_all(finalized).await;
+    let (height, _) = finalized.iter().min().copied().expect("four nodes");
+
+    for (i, rpc) in rpcs.iter().enumerate() {
+        // Every block up to the finalized one: the Ethereum view is the canonical block.
+        let mut parent = Value::Null;
+        for number in 0..=height {
+            let hash: Value = call(rpc, "chain_getBlockHash", rpc_params![number]).await;
+            let block =
+                call(rpc, "eth_getBlockByNumber", rpc_params![format!("{number:#x}"), false]).await;
+            assert_eq!(block["hash"], hash, "node {i}: eth block #{number}");
+            if number > 0 {
+                assert_eq!(block["parentHash"], parent, "node {i}: parent of #{number}");
+            }
+            parent = hash;
+        }
+        // Exactly one of the two transactions is mined, in a canonical block; the other one
+        // is gone (Alith's nonce 0 is taken).
+        let mut mined = Vec::new();
+        for (hash, before, recipient, value) in &sent {
+            let receipt = call(rpc, "eth_getTransactionReceipt", rpc_params![hash.clone()]).await;
+            let recipient = format!("{recipient:#x}");
+            let balance = balance(rpc, &recipient, json!("latest")).await;
+            if receipt.is_null() {
+                let tx = call(rpc, "eth_getTransactionByHash", rpc_params![hash.clone()]).await;
+                assert_eq!(tx, Value::Null, "node {i}: the losing transaction is not found");
+                // The block its fork had mined it in is no longer canonical.
+                let number = quantity(&before["blockNumber"]);
+                let canonical: Value = call(rpc, "chain_getBlockHash", rpc_params![number]).await;
+                assert_ne!(before["blockHash"], canonical, "node {i}: the losing block left");
+                assert_eq!(balance, 0, "node {i}: {recipient} received nothing");
+                continue;
+            }
+            mined.push(hash.clone());
+            let number = quantity(&receipt["blockNumber"]);
+            let canonical: Value = call(rpc, "chain_getBlockHash", rpc_params![number]).await;
+            assert_eq!(receipt["blockHash"], canonical, "node {i}: receipt in the canonical block");
+            let block =
+                call(rpc, "eth_getBlockByNumber", rpc_params![format!("{number:#x}"), false]).await;
+            assert!(
+                block["transactions"].as_array().is_some_and(|t| t.contains(&json!(hash))),
+                "node {i}: block #{number} lists {hash}: {block}"
+            );
+            let tx = call(rpc, "eth_getTransactionByHash", rpc_params![hash.clone()]).await;
+            assert_eq!(tx["blockHash"], canonical);
+            assert_eq!(balance, u128::from(*value), "node {i}: {recipient} received the transfer");
+        }
+        assert_eq!(mined.len(), 1, "node {i}: exactly one of the two is mined: {mined:?}");
+        let count = call(rpc, "eth_getTransactionCount", rpc_params![ALITH, "latest"]).await;
+        assert_eq!(quantity(&count), 1, "node {i}: Alith's nonce");
+    }
+}

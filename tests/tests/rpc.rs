@@ -319,8 +319,24 @@ async fn session_key_methods_are_unsafe_and_keys_persist_in_the_keystore() {
     let options =
         NodeOptions { args: vec!["--rpc-methods".into(), "safe".into()], ..Default::default() };
     let mut node = TestNode::dev(dir.path(), options).await;
-    let refused = node.client().await.request::<String>("author_rotateKeys", rpc_params![]).await;
+    let client = node.client().await;
+    let refused = client.request::<String>("author_rotateKeys", rpc_params![]).await;
     let message = format!("{refused:?}");
     assert!(message.contains("unsafe to be called externally"), "{message}");
+    // So are the peer-management methods.
+    let address =
+        "/ip4/127.0.0.1/tcp/30333/p2p/12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp";
+    for (method, params) in [
+        ("system_addReservedPeer", rpc_params![address]),
+        (
+            "system_removeReservedPeer",
+            rpc_params!["12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"],
+        ),
+        ("system_reservedPeers", rpc_params![]),
+    ] {
+        let refused = client.request::<Value>(method, params).await;
+        let message = format!("{refused:?}");
+        assert!(message.contains("unsafe to be called externally"), "{method}: {message}");
+    }
     node.stop();
 }

@@ -47,6 +47,12 @@ pub enum NetworkError {
     /// A request failed (timeout, refused, bad response).
     #[error("request to {0} failed: {1}")]
     RequestFailed(PeerId, String),
+    /// A peer address without the peer's id.
+    #[error("{0} does not end in /p2p/<peer id>")]
+    NoPeerId(String),
+    /// The node's own address given as a reserved peer.
+    #[error("a node cannot reserve itself")]
+    SelfReserved,
 }
 
 /// Loads the ed25519 node key from `path` (32 raw secret bytes, as Substrate stores

@@ -108,12 +108,16 @@ enum Command {
     Report(PeerId, Misbehaviour),
     Dial(Multiaddr),
     Validated(GossipId, PeerId, Validation),
+    AddReserved(PeerId, Multiaddr),
+    RemoveReserved(PeerId),
 }
 
 #[derive(Default)]
 struct Shared {
     peers: BTreeMap<PeerId, PeerInfo>,
     listen_addresses: Vec<Multiaddr>,
+    /// Reserved peers and where to reach them: dialled again whenever disconnected.
+    reserved: BTreeMap<PeerId, Multiaddr>,
 }
 
 /// Talks to the network task. Cheap to clone.
@@ -180,6 +184,31 @@ impl NetworkHandle {
     /// Dials an address.
     pub fn dial(&self, address: Multiaddr) {
         let _ = self.commands.send(Command::Dial(address));
+    }
+
+    /// Adds a reserved peer, `address` ending in `/p2p/<peer id>`: it is dialled now and again
+    /// whenever it is disconnected, until it is removed.
+    pub fn add_reserved_peer(&self, address: Multiaddr) -> Result<PeerId, NetworkError> {
+        let peer = peer_of(&address).ok_or_else(|| NetworkError::NoPeerId(address.to_string()))?;
+        if peer == self.local_peer_id {
+            return Err(NetworkError::SelfReserved);
+        }
+        self.shared.write().reserved.insert(peer, address.clone());
+        self.commands
+            .send(Command::AddReserved(peer, address))
+            .map_err(|_| NetworkError::Stopped)?;
+        Ok(peer)
+    }
+
+    /// Removes a reserved peer and disconnects from it.
+    pub fn remove_reserved_peer(&self, peer: PeerId) {
+        self.shared.write().reserved.remove(&peer);
+        let _ = self.commands.send(Command::RemoveReserved(peer));
+    }
+
+    /// The reserved peers.
+    pub fn reserved_peers(&self) -> Vec<PeerId> {
+        self.shared.read().reserved.keys().copied().collect()
     }
 }
 
@@ -374,6 +403,20 @@ impl Worker {
         } else {
             let _ = self.swarm.behaviour_mut().kademlia.bootstrap();
         }
+        let reserved: Vec<(PeerId, Multiaddr)> =
+            self.shared.read().reserved.iter().map(|(p, a)| (*p, a.clone())).collect();
+        for (peer, address) in reserved {
+            if !self.swarm.is_connected(&peer) {
+                self.dial_reserved(peer, address);
+            }
+        }
+    }
+
+    fn dial_reserved(&mut self, peer: PeerId, address: Multiaddr) {
+        self.swarm.behaviour_mut().kademlia.add_address(&peer, address.clone());
+        if let Err(e) = self.swarm.dial(address.clone()) {
+            tracing::debug!(target: "network", "cannot dial reserved peer {address}: {e}");
+        }
     }
 
     fn on_command(&mut self, command: Command) {
@@ -411,6 +454,16 @@ impl Worker {
                 if let Err(e) = self.swarm.dial(address.clone()) {
                     tracing::debug!(target: "network", "cannot dial {address}: {e}");
                 }
+            }
+            Command::AddReserved(peer, address) => {
+                tracing::info!(target: "network", "reserved peer {address}");
+                if !self.swarm.is_connected(&peer) {
+                    self.dial_reserved(peer, address);
+                }
+            }
+            Command::RemoveReserved(peer) => {
+                tracing::info!(target: "network", "no longer a reserved peer: {peer}");
+                let _ = self.swarm.disconnect_peer_id(peer);
             }
         }
     }

@@ -68,6 +68,20 @@ pub trait NetworkStatus: Send + Sync {
     fn sync_progress(&self) -> Option<SyncProgress> {
         None
     }
+    /// Adds a reserved peer (`/…/p2p/<peer id>`), dialled now and whenever disconnected.
+    fn add_reserved_peer(&self, address: &str) -> Result<(), String> {
+        let _ = address;
+        Err("this node has no networking".into())
+    }
+    /// Removes a reserved peer (by peer id) and disconnects from it.
+    fn remove_reserved_peer(&self, peer_id: &str) -> Result<(), String> {
+        let _ = peer_id;
+        Err("this node has no networking".into())
+    }
+    /// The reserved peers' ids.
+    fn reserved_peers(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// A node without networking (the single-node dev chain).

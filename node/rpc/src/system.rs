@@ -6,7 +6,7 @@ use jsonrpsee::RpcModule;
 use lux_primitives::AccountId20;
 use serde_json::{json, Value};
 
-use crate::error::{client_error, invalid_params};
+use crate::error::{client_error, invalid_params, unsafe_denied};
 use crate::RpcContext;
 
 pub(crate) fn register(
@@ -45,6 +45,29 @@ pub(crate) fn register(
     module.register_method("system_localPeerId", |_, ctx, _| ctx.network.local_peer_id())?;
     module.register_method("system_localListenAddresses", |_, ctx, _| {
         ctx.network.listen_addresses()
+    })?;
+    // Peer management: unsafe, as in Substrate (it changes whom the node talks to).
+    module.register_method("system_addReservedPeer", |params, ctx, _| {
+        if ctx.deny_unsafe {
+            return Err(unsafe_denied());
+        }
+        let address: String = params.one()?;
+        ctx.network.add_reserved_peer(&address).map_err(invalid_params)?;
+        Ok(Value::Null)
+    })?;
+    module.register_method("system_removeReservedPeer", |params, ctx, _| {
+        if ctx.deny_unsafe {
+            return Err(unsafe_denied());
+        }
+        let peer_id: String = params.one()?;
+        ctx.network.remove_reserved_peer(&peer_id).map_err(invalid_params)?;
+        Ok(Value::Null)
+    })?;
+    module.register_method("system_reservedPeers", |_, ctx, _| {
+        if ctx.deny_unsafe {
+            return Err(unsafe_denied());
+        }
+        Ok(ctx.network.reserved_peers())
     })?;
     module.register_method("system_syncState", |_, ctx, _| {
         let (start, best, highest) = ctx.sync_state();

@@ -635,6 +635,23 @@ impl NetworkStatus for NetworkView {
             .collect()
     }
 
+    fn add_reserved_peer(&self, address: &str) -> Result<(), String> {
+        let address: lux_network::Multiaddr =
+            address.parse().map_err(|e| format!("invalid address {address}: {e}"))?;
+        self.network.add_reserved_peer(address).map(drop).map_err(|e| e.to_string())
+    }
+
+    fn remove_reserved_peer(&self, peer_id: &str) -> Result<(), String> {
+        let peer: lux_network::PeerId =
+            peer_id.parse().map_err(|e| format!("invalid peer id {peer_id}: {e}"))?;
+        self.network.remove_reserved_peer(peer);
+        Ok(())
+    }
+
+    fn reserved_peers(&self) -> Vec<String> {
+        self.network.reserved_peers().into_iter().map(|p| p.to_string()).collect()
+    }
+
     fn sync_progress(&self) -> Option<SyncProgress> {
         Some(SyncProgress {
             starting_block: self.sync.starting.load(Ordering::Relaxed),
