@@ -129,11 +129,12 @@ impl pallet_referenda::Config for Runtime {
     const UNDECIDING_TIMEOUT: BlockNumber = 14 * DAYS;
 }
 
-/// A block's gas limit: 30 million, like Ethereum's for years. At the EVM's 20 ns of weight
-/// per gas that is 600 ms, inside the 750 ms of a block's normal dispatch weight.
+/// A block's gas limit: 30 million, like Ethereum's for years. At the EVM's 25 ns of weight
+/// per gas that is the 750 ms of a block's normal dispatch weight (a transaction may use at
+/// most 2^24 gas, EIP-7825; with many transactions their base weight binds before the gas).
 pub const BLOCK_GAS_LIMIT: u64 = 30_000_000;
 /// The lowest base fee per gas: gas costs what its weight costs a native extrinsic
-/// (`WEIGHT_FEE_PER_MICROS` for 50 gas), 200 gwei; a transfer of 21 000 gas costs 0.0042 LUX.
+/// (`WEIGHT_FEE_PER_MICROS` for 40 gas), 250 gwei; a transfer of 21 000 gas costs 0.00525 LUX.
 pub const MIN_BASE_FEE_PER_GAS: Balance = WEIGHT_FEE_PER_MICROS
     * pallet_evm::WEIGHT_PER_GAS.ref_time as Balance
     / WEIGHT_REF_TIME_PER_MICROS as Balance;

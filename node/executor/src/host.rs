@@ -322,6 +322,48 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         },
     )?;
 
+    // BN254 for the EVM's precompiles 0x06-0x08 (LuxTensor's own: not in the Polkadot Host
+    // API). Each takes its input as one buffer and returns a SCALE `Result`.
+    linker.func_wrap(
+        "env",
+        "ext_crypto_bn254_g1_add_version_1",
+        |mut c: Caller<'_, HostState>, input: i64| {
+            let input = read_ptr_size(&mut c, input)?;
+            let input: [u8; 128] =
+                input.try_into().map_err(|_| trap("bn254 add: the input is not 128 bytes"))?;
+            return_bytes(&mut c, &crypto_native::bn254_g1_add(&input).encode())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_bn254_g1_mul_version_1",
+        |mut c: Caller<'_, HostState>, input: i64| {
+            let input = read_ptr_size(&mut c, input)?;
+            let input: [u8; 96] =
+                input.try_into().map_err(|_| trap("bn254 mul: the input is not 96 bytes"))?;
+            return_bytes(&mut c, &crypto_native::bn254_g1_mul(&input).encode())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_bn254_pairing_check_version_1",
+        |mut c: Caller<'_, HostState>, input: i64| {
+            let input = read_ptr_size(&mut c, input)?;
+            return_bytes(&mut c, &crypto_native::bn254_pairing_check(&input).encode())
+        },
+    )?;
+
+    linker.func_wrap(
+        "env",
+        "ext_crypto_modexp_version_1",
+        |mut c: Caller<'_, HostState>, input: i64| {
+            let input = read_ptr_size(&mut c, input)?;
+            let (base, exponent, modulus) = <(Vec<u8>, Vec<u8>, Vec<u8>)>::decode(&mut &input[..])
+                .map_err(|_| trap("modexp: undecodable input"))?;
+            return_bytes(&mut c, &crypto_native::modexp(&base, &exponent, &modulus).encode())
+        },
+    )?;
+
     // Tries.
     linker.func_wrap(
         "env",

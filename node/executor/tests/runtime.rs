@@ -413,3 +413,100 @@ fn ethereum_transactions_execute_the_same_natively_and_in_wasm() {
         .expect("storage");
     assert_eq!(slot, H256(word));
 }
+
+/// `EthereumApi_call` of precompile `address` with `data`, in wasm and natively: both agree.
+fn precompile_call(
+    executor: &WasmExecutor,
+    genesis: &BTreeMap<Vec<u8>, Vec<u8>>,
+    address: u8,
+    data: Vec<u8>,
+) -> lux_primitives::ethereum::EthCallResult {
+    use lux_primitives::ethereum::{EthCallRequest, EthCallResult};
+    let mut to = [0u8; 20];
+    to[19] = address;
+    let request = EthCallRequest {
+        from: Some(AccountId20(dev::ALICE)),
+        to: Some(AccountId20(to)),
+        data,
+        value: Default::default(),
+        gas: Some(1_000_000),
+        gas_price: None,
+        max_fee_per_gas: None,
+        max_priority_fee_per_gas: None,
+        nonce: None,
+        access_list: Vec::new(),
+    };
+    let input = (request, false).encode();
+    let code = RuntimeCode::from_bytes(wasm(), None);
+    let wasm: Result<EthCallResult, String> = executor
+        .call_decode(&mut ext_on(genesis.clone()), &code, "EthereumApi_call", &input)
+        .expect("wasm call");
+    let native = lux_io::set_and_run_with_externalities(&mut ext_on(genesis.clone()), || {
+        luxtensor_runtime::apis::dispatch("EthereumApi_call", &input)
+    })
+    .expect("method exists")
+    .expect("runs");
+    let native = <Result<EthCallResult, String>>::decode(&mut &native[..]).expect("decodes");
+    assert_eq!(wasm, native, "precompile {address:#x}: wasm and native agree");
+    wasm.expect("the call runs")
+}
+
+#[test]
+fn bn254_and_modexp_precompiles_run_on_the_host_with_ethereum_results() {
+    use lux_primitives::ethereum::EthCallStatus;
+    let executor = executor();
+    let genesis = genesis(&executor);
+    let word = |hex_str: &str| {
+        let bytes = hex::decode(hex_str).expect("hex");
+        let mut word = vec![0u8; 32 - bytes.len()];
+        word.extend(bytes);
+        word
+    };
+    let g1 = [word("01"), word("02")].concat();
+    // BN254's field modulus minus 2: the y of -G1.
+    let neg_g1 =
+        [word("01"), word("30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd45")]
+            .concat();
+    // G2's generator, imaginary parts first (EIP-197).
+    let g2 = [
+        word("198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"),
+        word("1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"),
+        word("090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"),
+        word("12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa"),
+    ]
+    .concat();
+    // 2·G1, from the addition and from the multiplication.
+    let doubled = [
+        word("030644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd3"),
+        word("15ed738c0e0a7c92e7845f96b2ae9c0a68a6a449e3538fc7ff3ebf7a5a18a2c4"),
+    ]
+    .concat();
+    let added = precompile_call(&executor, &genesis, 6, [g1.clone(), g1.clone()].concat());
+    assert_eq!(added.status, EthCallStatus::Success);
+    assert_eq!(added.output, doubled);
+    let multiplied = precompile_call(&executor, &genesis, 7, [g1.clone(), word("02")].concat());
+    assert_eq!(multiplied.output, doubled);
+    // e(G1, G2) · e(-G1, G2) = 1; e(G1, G2)² ≠ 1.
+    let pairing = precompile_call(
+        &executor,
+        &genesis,
+        8,
+        [g1.clone(), g2.clone(), neg_g1, g2.clone()].concat(),
+    );
+    assert_eq!(pairing.output, word("01"));
+    let pairing =
+        precompile_call(&executor, &genesis, 8, [g1.clone(), g2.clone(), g1.clone(), g2].concat());
+    assert_eq!(pairing.output, word("00"));
+    // modexp (on the host too): 3^5 mod 7 = 5, and an RSA-sized one agrees natively.
+    let small = [word("01"), word("01"), word("01"), vec![3, 5, 7]].concat();
+    assert_eq!(precompile_call(&executor, &genesis, 5, small).output, vec![5]);
+    let big =
+        [word("0100"), word("20"), word("0100"), vec![0xfe; 256], vec![0xab; 32], vec![0xfd; 256]]
+            .concat();
+    let big = precompile_call(&executor, &genesis, 5, big);
+    assert_eq!((big.status, big.output.len()), (EthCallStatus::Success, 256));
+    // A point off the curve halts the precompile (all its gas is spent).
+    let off_curve = [word("01"), word("03")].concat();
+    let refused = precompile_call(&executor, &genesis, 6, [off_curve, g1].concat());
+    assert!(matches!(refused.status, EthCallStatus::Halt(_)), "{refused:?}");
+}

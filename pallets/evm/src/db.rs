@@ -3,6 +3,7 @@
 //! cryptography of the precompiles.
 
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 use core::convert::Infallible;
 use core::marker::PhantomData;
 use lux_primitives::{AccountId20, Balance, H256};
@@ -202,6 +203,52 @@ impl Crypto for HostCrypto {
         let mut word = lux_io::hashing::keccak_256(&public);
         word[..12].fill(0);
         Ok(word)
+    }
+
+    // BN254 goes to the host, which runs revm's own code natively: in wasm it is several
+    // times slower per gas than the block weight allows (see BENCHMARKS.md). revm always
+    // hands over whole points (it pads its input); anything else stays in wasm.
+    fn bn254_g1_add(&self, p1: &[u8], p2: &[u8]) -> Result<[u8; 64], PrecompileHalt> {
+        if p1.len() != 64 || p2.len() != 64 {
+            return revm::precompile::DefaultCrypto.bn254_g1_add(p1, p2);
+        }
+        let mut input = [0u8; 128];
+        input[..64].copy_from_slice(p1);
+        input[64..].copy_from_slice(p2);
+        lux_io::crypto::bn254_g1_add(&input).map_err(bn254_halt)
+    }
+
+    fn bn254_g1_mul(&self, point: &[u8], scalar: &[u8]) -> Result<[u8; 64], PrecompileHalt> {
+        if point.len() != 64 || scalar.len() != 32 {
+            return revm::precompile::DefaultCrypto.bn254_g1_mul(point, scalar);
+        }
+        let mut input = [0u8; 96];
+        input[..64].copy_from_slice(point);
+        input[64..].copy_from_slice(scalar);
+        lux_io::crypto::bn254_g1_mul(&input).map_err(bn254_halt)
+    }
+
+    // So does modexp: revm's own code, natively (3 times faster per gas than in wasm).
+    fn modexp(&self, base: &[u8], exp: &[u8], modulus: &[u8]) -> Result<Vec<u8>, PrecompileHalt> {
+        Ok(lux_io::crypto::modexp(base, exp, modulus))
+    }
+
+    fn bn254_pairing_check(&self, pairs: &[(&[u8], &[u8])]) -> Result<bool, PrecompileHalt> {
+        if pairs.iter().any(|(g1, g2)| g1.len() != 64 || g2.len() != 128) {
+            return revm::precompile::DefaultCrypto.bn254_pairing_check(pairs);
+        }
+        let input: Vec<u8> =
+            pairs.iter().flat_map(|(g1, g2)| g1.iter().chain(g2.iter())).copied().collect();
+        lux_io::crypto::bn254_pairing_check(&input).map_err(bn254_halt)
+    }
+}
+
+/// revm's reason for a BN254 refusal the host reports.
+fn bn254_halt(error: lux_io::Bn254Error) -> PrecompileHalt {
+    match error {
+        lux_io::Bn254Error::NotAFieldElement => PrecompileHalt::Bn254FieldPointNotAMember,
+        lux_io::Bn254Error::NotOnCurve => PrecompileHalt::Bn254AffineGFailedToCreate,
+        lux_io::Bn254Error::PairLength => PrecompileHalt::Bn254PairLength,
     }
 }
 

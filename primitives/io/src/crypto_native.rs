@@ -1,7 +1,8 @@
 //! Native implementations of the Host API's crypto and logging functions, shared by the native
 //! path of this crate and the node's wasm executor so both compute exactly the same thing.
 
-use crate::{EcdsaVerifyError, LogLevel};
+use crate::{Bn254Error, EcdsaVerifyError, LogLevel};
+use revm::precompile::{Crypto, DefaultCrypto, PrecompileHalt};
 use secp256k1::ecdsa::{RecoverableSignature, RecoveryId};
 use secp256k1::Message;
 
@@ -28,6 +29,41 @@ pub fn secp256k1_ecdsa_recover(
     let mut out = [0u8; 64];
     out.copy_from_slice(&uncompressed[1..]);
     Ok(out)
+}
+
+/// The reason of a BN254 precompile's refusal.
+fn bn254_error(halt: PrecompileHalt) -> Bn254Error {
+    match halt {
+        PrecompileHalt::Bn254FieldPointNotAMember => Bn254Error::NotAFieldElement,
+        PrecompileHalt::Bn254PairLength => Bn254Error::PairLength,
+        _ => Bn254Error::NotOnCurve,
+    }
+}
+
+/// `ext_crypto_bn254_g1_add_version_1`: revm's own BN254 code (arkworks), run natively.
+pub fn bn254_g1_add(input: &[u8; 128]) -> Result<[u8; 64], Bn254Error> {
+    DefaultCrypto.bn254_g1_add(&input[..64], &input[64..]).map_err(bn254_error)
+}
+
+/// `ext_crypto_bn254_g1_mul_version_1`.
+pub fn bn254_g1_mul(input: &[u8; 96]) -> Result<[u8; 64], Bn254Error> {
+    DefaultCrypto.bn254_g1_mul(&input[..64], &input[64..]).map_err(bn254_error)
+}
+
+/// `ext_crypto_bn254_pairing_check_version_1`: `input` is whole (G1, G2) pairs of 192 bytes.
+pub fn bn254_pairing_check(input: &[u8]) -> Result<bool, Bn254Error> {
+    if !input.len().is_multiple_of(192) {
+        return Err(Bn254Error::PairLength);
+    }
+    let pairs: Vec<(&[u8], &[u8])> =
+        input.chunks_exact(192).map(|pair| (&pair[..64], &pair[64..])).collect();
+    DefaultCrypto.bn254_pairing_check(&pairs).map_err(bn254_error)
+}
+
+/// `ext_crypto_modexp_version_1`: revm's modular exponentiation (aurora-engine-modexp), run
+/// natively. revm's own never fails; were it to, the output would be empty.
+pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
+    DefaultCrypto.modexp(base, exponent, modulus).unwrap_or_default()
 }
 
 /// `ext_crypto_sr25519_verify_version_2`, signing context `substrate`.

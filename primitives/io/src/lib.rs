@@ -74,6 +74,18 @@ pub enum EcdsaVerifyError {
     BadSignature,
 }
 
+/// Why a BN254 (alt_bn128) operation refused its input (EIP-196/197; the EVM precompiles
+/// 0x06–0x08 halt with the matching reason).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode)]
+pub enum Bn254Error {
+    /// A coordinate is not an element of the base field.
+    NotAFieldElement,
+    /// A point is not on the curve (or, for G2, not in the subgroup).
+    NotOnCurve,
+    /// The pairing input is not a whole number of (G1, G2) pairs.
+    PairLength,
+}
+
 /// Log level of a message (`ext_logging_log`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u32)]
@@ -196,7 +208,7 @@ pub mod hashing {
 
 /// Signature checks.
 pub mod crypto {
-    use super::EcdsaVerifyError;
+    use super::{Bn254Error, EcdsaVerifyError};
 
     /// Recovers the 64-byte uncompressed public key (without `0x04`) that signed the 32-byte
     /// `msg` with `sig` (`r ++ s ++ v`, v in {0, 1, 27, 28}).
@@ -210,6 +222,29 @@ pub mod crypto {
     /// Verifies an sr25519 signature (signing context `substrate`).
     pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {
         super::imp::sr25519_verify(sig, msg, public)
+    }
+
+    /// BN254 point addition (EIP-196): two G1 points of 64 bytes each (x, y big-endian; the
+    /// point at infinity is zeros), their sum.
+    pub fn bn254_g1_add(input: &[u8; 128]) -> Result<[u8; 64], Bn254Error> {
+        super::imp::bn254_g1_add(input)
+    }
+
+    /// BN254 scalar multiplication (EIP-196): a G1 point (64 bytes) and a 32-byte scalar.
+    pub fn bn254_g1_mul(input: &[u8; 96]) -> Result<[u8; 64], Bn254Error> {
+        super::imp::bn254_g1_mul(input)
+    }
+
+    /// BN254 pairing check (EIP-197): pairs of a G1 point (64 bytes) and a G2 point (128
+    /// bytes, imaginary parts first); whether the product of their pairings is one.
+    pub fn bn254_pairing_check(input: &[u8]) -> Result<bool, Bn254Error> {
+        super::imp::bn254_pairing_check(input)
+    }
+
+    /// `base ^ exponent mod modulus` of big-endian numbers (EIP-198), as long as `modulus`
+    /// (zeros for a zero modulus).
+    pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> alloc::vec::Vec<u8> {
+        super::imp::modexp(base, exponent, modulus)
     }
 }
 

@@ -7,7 +7,7 @@ use lux_primitives::hashing;
 use lux_trie::StateVersion;
 
 use crate::ext::with_externalities;
-use crate::{crypto_native, EcdsaVerifyError, KillStorageResult, LogLevel};
+use crate::{crypto_native, Bn254Error, EcdsaVerifyError, KillStorageResult, LogLevel};
 
 fn backend<T>(r: Result<T, crate::BackendError>) -> T {
     r.unwrap_or_else(|e| panic!("state backend failed: {e}"))
@@ -95,6 +95,22 @@ pub fn secp256k1_ecdsa_recover(
     msg: &[u8; 32],
 ) -> Result<[u8; 64], EcdsaVerifyError> {
     crypto_native::secp256k1_ecdsa_recover(sig, msg)
+}
+
+pub fn bn254_g1_add(input: &[u8; 128]) -> Result<[u8; 64], Bn254Error> {
+    crypto_native::bn254_g1_add(input)
+}
+
+pub fn bn254_g1_mul(input: &[u8; 96]) -> Result<[u8; 64], Bn254Error> {
+    crypto_native::bn254_g1_mul(input)
+}
+
+pub fn bn254_pairing_check(input: &[u8]) -> Result<bool, Bn254Error> {
+    crypto_native::bn254_pairing_check(input)
+}
+
+pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
+    crypto_native::modexp(base, exponent, modulus)
 }
 
 pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {

@@ -5,7 +5,9 @@
 use alloc::vec::Vec;
 use codec::Decode;
 
-use crate::{pack_ptr_len, unpack_ptr_len, EcdsaVerifyError, KillStorageResult, LogLevel};
+use crate::{
+    pack_ptr_len, unpack_ptr_len, Bn254Error, EcdsaVerifyError, KillStorageResult, LogLevel,
+};
 use lux_trie::StateVersion;
 
 #[allow(missing_docs)]
@@ -32,6 +34,10 @@ mod ffi {
 
         pub fn ext_crypto_secp256k1_ecdsa_recover_version_2(sig: u32, msg: u32) -> u64;
         pub fn ext_crypto_sr25519_verify_version_2(sig: u32, msg: u64, key: u32) -> u32;
+        pub fn ext_crypto_bn254_g1_add_version_1(input: u64) -> u64;
+        pub fn ext_crypto_bn254_g1_mul_version_1(input: u64) -> u64;
+        pub fn ext_crypto_bn254_pairing_check_version_1(input: u64) -> u64;
+        pub fn ext_crypto_modexp_version_1(input: u64) -> u64;
 
         pub fn ext_trie_blake2_256_ordered_root_version_2(data: u64, version: u32) -> u32;
 
@@ -167,6 +173,23 @@ pub fn secp256k1_ecdsa_recover(
     decode(unsafe {
         ffi::ext_crypto_secp256k1_ecdsa_recover_version_2(sig.as_ptr() as u32, msg.as_ptr() as u32)
     })
+}
+
+pub fn bn254_g1_add(input: &[u8; 128]) -> Result<[u8; 64], Bn254Error> {
+    decode(unsafe { ffi::ext_crypto_bn254_g1_add_version_1(arg(input)) })
+}
+
+pub fn bn254_g1_mul(input: &[u8; 96]) -> Result<[u8; 64], Bn254Error> {
+    decode(unsafe { ffi::ext_crypto_bn254_g1_mul_version_1(arg(input)) })
+}
+
+pub fn bn254_pairing_check(input: &[u8]) -> Result<bool, Bn254Error> {
+    decode(unsafe { ffi::ext_crypto_bn254_pairing_check_version_1(arg(input)) })
+}
+
+pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
+    let input = codec::Encode::encode(&(base, exponent, modulus));
+    decode(unsafe { ffi::ext_crypto_modexp_version_1(arg(&input)) })
 }
 
 pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {
