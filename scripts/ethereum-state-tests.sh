@@ -15,4 +15,4 @@ if [ -z "$dir" ]; then
     dir="$checkout/GeneralStateTests"
 fi
 ETHEREUM_STATE_TESTS="$(realpath "$dir")" \
-    cargo test --locked --release -p pallet-evm --lib state_tests -- --nocapture
+    cargo test --locked -p pallet-evm --lib state_tests -- --nocapture
