@@ -8,7 +8,7 @@
 // `eth_call` at about WORK_GAS gas; the time per gas is the call's median time, less the median
 // time of an empty call (the RPC's own cost), over the gas it uses (`eth_estimateGas`).
 //
-// Run with `scripts/bench-gas.sh` (it builds the node and sets LUXTENSOR_BIN), or
+// Run with `scripts/bench-gas.sh` (`scripts/bench-evm.sh --gas`: it builds the node and sets LUXTENSOR_BIN), or
 // `node bench-gas.mjs` in tests/js with LUXTENSOR_BIN set. Prints one JSON line per node and
 // a table.
 
