@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the local testnet on this machine: the four validators of chain-specs/local.json
+# Runs the local testnet on this machine: the four validators of the local chain spec
 # (alice, bob, charlie, dave) and one full node, all on loopback, each with its own base path
 # and log under $LUX_TESTNET_DIR (default /tmp/luxtensor-testnet). Ctrl-C stops them all.
 #
@@ -26,7 +26,10 @@ if [ -z "${LUX_BIN:-}" ]; then
     LUX_BIN="$CARGO_TARGET_DIR/$PROFILE/luxtensor"
 fi
 mkdir -p "$DIR"
-CHAIN="${LUX_CHAIN:-chain-specs/local.json}"
+# The raw spec of the built-in local chain, written as an operator would hand it out
+# (LUX_CHAIN=path/to/spec.json starts another chain).
+CHAIN="${LUX_CHAIN:-$DIR/local.json}"
+[ -n "${LUX_CHAIN:-}" ] || "$LUX_BIN" build-spec --chain local --raw > "$CHAIN"
 
 # A fixed node key for alice, so everyone knows her address before she starts.
 ALICE_KEY="$DIR/alice/node-key"

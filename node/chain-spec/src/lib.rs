@@ -4,7 +4,7 @@
 //! (`genesis.runtimeGenesis`), or raw (`genesis.raw.top`: every storage key and value,
 //! `:code` included), so that anyone with the file computes the same genesis hash. The
 //! built-in `dev` and `local` specs come from the runtime's genesis presets; `build-spec`
-//! prints them, and `chain-specs/` holds their raw form.
+//! prints them, raw or not.
 
 mod error;
 mod spec;
