@@ -575,8 +575,16 @@ async fn a_reorg_on_the_testnet_leaves_the_index_consistent() {
             let recipient = format!("{recipient:#x}");
             let balance = balance(rpc, &recipient, json!("latest")).await;
             if receipt.is_null() {
-                let tx = call(rpc, "eth_getTransactionByHash", rpc_params![hash.clone()]).await;
-                assert_eq!(tx, Value::Null, "node {i}: the losing transaction is not found");
+                // The losing fork's node put it back in its pool when its block was retracted;
+                // revalidation on the new best block drops it (its nonce is taken).
+                wait_for(&format!("node {i} to drop the losing transaction"), TIMEOUT, || async {
+                    let tx: Value = rpc
+                        .request("eth_getTransactionByHash", rpc_params![hash.clone()])
+                        .await
+                        .ok()?;
+                    tx.is_null().then_some(())
+                })
+                .await;
                 // The block its fork had mined it in is no longer canonical.
                 let number = quantity(&before["blockNumber"]);
                 let canonical: Value = call(rpc, "chain_getBlockHash", rpc_params![number]).await;
