@@ -459,30 +459,30 @@ impl<T: Config> pallet_evm::FeeMarket for Pallet<T> {
 /// The sender of a signed transaction, recovered by the host. High-`s` signatures are
 /// refused (EIP-2), as Ethereum nodes do.
 fn recover_sender(envelope: &TxEnvelope) -> Result<AccountId20, TransactionValidityError> {
-    let signature = envelope.signature();
-    if signature.normalize_s().is_some() {
+    if envelope.signature().normalize_s().is_some() {
         return Err(InvalidTransaction::BadProof.into());
     }
+    let (sig, message) = packed_signature(envelope);
+    let public = lux_io::crypto::secp256k1_ecdsa_recover(&sig, &message)
+        .map_err(|_| InvalidTransaction::BadProof)?;
+    Ok(AccountId20::from_public_key_with(&public, lux_io::hashing::keccak_256))
+}
+
+/// A transaction's signature as the host recovers it (`r ++ s ++ v`), and the signed hash.
+fn packed_signature(envelope: &TxEnvelope) -> ([u8; 65], [u8; 32]) {
+    let signature = envelope.signature();
     let mut sig = [0u8; 65];
     sig[..32].copy_from_slice(&signature.r().to_be_bytes::<32>());
     sig[32..64].copy_from_slice(&signature.s().to_be_bytes::<32>());
     sig[64] = u8::from(signature.v());
-    let message = envelope.signature_hash();
-    let public = lux_io::crypto::secp256k1_ecdsa_recover(&sig, &message.0)
-        .map_err(|_| InvalidTransaction::BadProof)?;
-    Ok(AccountId20::from_public_key_with(&public, lux_io::hashing::keccak_256))
+    (sig, envelope.signature_hash().0)
 }
 
 /// The (signature, message) pair of an Ethereum transaction, for the host to recover before
 /// executing a block (with the native extrinsics' signatures).
 pub fn signed_message(transaction: &[u8]) -> Option<([u8; 65], [u8; 32])> {
     let envelope = TxEnvelope::decode_2718(&mut &transaction[..]).ok()?;
-    let signature = envelope.signature();
-    let mut sig = [0u8; 65];
-    sig[..32].copy_from_slice(&signature.r().to_be_bytes::<32>());
-    sig[32..64].copy_from_slice(&signature.s().to_be_bytes::<32>());
-    sig[64] = u8::from(signature.v());
-    Some((sig, envelope.signature_hash().0))
+    Some(packed_signature(&envelope))
 }
 
 /// Genesis configuration: the base fee's floor (and its first value).
