@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing LuxTensor needs on a fresh Debian/Ubuntu machine:
-# clang and libclang (RocksDB's bindings), the pinned Rust toolchain with the
+# clang and libclang (RocksDB's bindings), Prometheus (the metrics test), the pinned Rust toolchain with the
 # wasm32-unknown-unknown target (from rust-toolchain.toml), and the JavaScript test
 # packages if tests/js exists. Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -20,6 +20,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> installing ${missing[*]}"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}"
+fi
+
+# The Prometheus server the metrics test scrapes the node with.
+if ! command -v prometheus >/dev/null && [ ! -x /usr/bin/prometheus ]; then
+    echo "==> installing prometheus"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends prometheus
 fi
 
 if ! command -v rustup >/dev/null; then

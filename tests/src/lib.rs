@@ -34,6 +34,29 @@ pub fn binary() -> PathBuf {
 /// What the node logs once its RPC server listens, before the address.
 const RPC_LISTENING: &str = "Running JSON-RPC server: addr=";
 
+/// What the node logs once it serves metrics, before the address.
+const PROMETHEUS_LISTENING: &str = "Prometheus metrics on http://";
+
+/// Sends one HTTP/1.0 request (so the answer is neither chunked nor kept alive) to `addr`
+/// (`host:port`) and returns the status code and body. `head` is the request line and headers
+/// without the final blank line; a `Content-Length` is added for `body`.
+pub fn http_request(addr: &str, head: &str, body: &[u8]) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let head = format!("{head}\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n", body.len());
+    stream.write_all(head.as_bytes())?;
+    // A server may answer (413) and close before reading all of an oversized body.
+    let _ = stream.write_all(body);
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (status_line, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
+    let status = status_line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = rest.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    Ok((status, body))
+}
+
 /// Runs `luxtensor` with `args` to completion.
 pub fn run_cli(args: &[&str]) -> Output {
     Command::new(binary()).args(args).output().expect("luxtensor runs")
@@ -98,14 +121,12 @@ impl TestNode {
         std::fs::create_dir_all(base_path).expect("base path");
         let log = std::fs::File::create(&log_path).expect("log file");
         let mut command = Command::new(binary());
-        command
-            .arg("--base-path")
-            .arg(base_path)
-            .args(["--rpc-port", "0", "--no-prometheus", "--no-mdns"])
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(log);
+        command.arg("--base-path").arg(base_path).args(["--rpc-port", "0", "--no-mdns"]);
+        // Metrics only when the test asks for them (`--prometheus-port 0`).
+        if !args.iter().any(|a| a == "--prometheus-port") {
+            command.arg("--no-prometheus");
+        }
+        command.args(args).env("RUST_LOG", "info").stdout(Stdio::null()).stderr(log);
         let child = command.spawn().expect("luxtensor starts");
         let mut node =
             Self { child: Some(child), rpc_port: 0, base_path: base_path.to_path_buf(), log_path };
@@ -183,6 +204,13 @@ impl TestNode {
     /// The node's log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    /// The metrics address (`127.0.0.1:port`) the node logged, if it serves metrics.
+    pub fn prometheus_addr(&self) -> Option<String> {
+        let log = self.log();
+        let line = log.lines().find_map(|line| line.split_once(PROMETHEUS_LISTENING))?.1;
+        Some(line.trim().strip_suffix("/metrics")?.to_string())
     }
 
     /// The RPC port the node logged, once it has.

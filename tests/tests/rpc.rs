@@ -10,7 +10,7 @@ use jsonrpsee::ws_client::WsClientBuilder;
 use lux_primitives::{AccountId20, Header, RuntimeVersion, H256, LUX};
 use lux_rpc_client::{account_storage_key, sign_extrinsic};
 use luxtensor_runtime::RuntimeCall;
-use luxtensor_tests::{NodeOptions, TestNode};
+use luxtensor_tests::{http_request, NodeOptions, TestNode};
 use serde_json::Value;
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -333,10 +333,111 @@ async fn session_key_methods_are_unsafe_and_keys_persist_in_the_keystore() {
             rpc_params!["12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp"],
         ),
         ("system_reservedPeers", rpc_params![]),
+        ("system_peers", rpc_params![]),
     ] {
         let refused = client.request::<Value>(method, params).await;
         let message = format!("{refused:?}");
         assert!(message.contains("unsafe to be called externally"), "{method}: {message}");
     }
+    node.stop();
+}
+
+/// Sends `body` as a chunked HTTP/1.1 body (no `Content-Length`) and returns the answer's
+/// status line and body.
+fn chunked_request(addr: &str, body: &[u8]) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).expect("head");
+    // The server may answer and close before the whole body is sent.
+    for chunk in body.chunks(64 * 1024) {
+        if stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_err()
+            || stream.write_all(chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let (status, rest) = text.split_once("\r\n").unwrap_or((&text, ""));
+    (status.to_string(), rest.to_string())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_batch_limits_and_oversized_requests_get_clear_answers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = [
+        "--rpc-rate-limit",
+        "30",
+        "--rpc-max-request-size",
+        "1",
+        "--rpc-max-batch-request-len",
+        "4",
+    ];
+    let options =
+        NodeOptions { args: args.iter().map(|a| a.to_string()).collect(), ..Default::default() };
+    let mut node = TestNode::dev(dir.path(), options).await;
+    let addr = format!("127.0.0.1:{}", node.rpc_port);
+
+    // One connection gets its burst of 30 calls a minute; the next token is 2 s away, further
+    // than a call waits, so the rest are refused at once with Substrate's code.
+    let flooder = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
+    let calls = (0..60).map(|_| flooder.request::<String, _>("system_name", rpc_params![]));
+    let answers = futures::future::join_all(calls).await;
+    let served = answers.iter().filter(|a| a.is_ok()).count();
+    let refused: Vec<String> =
+        answers.iter().filter_map(|a| a.as_ref().err()).map(|e| format!("{e:?}")).collect();
+    assert!((30..60).contains(&served), "{served} served");
+    assert_eq!(served + refused.len(), 60);
+    for refusal in &refused {
+        assert!(
+            refusal.contains("-32999") && refusal.contains("RPC rate limit exceeded"),
+            "{refusal}"
+        );
+    }
+    // Another connection has its own budget.
+    let other = WsClientBuilder::default().build(node.ws_url()).await.expect("ws");
+    let name: String = other.request("system_name", rpc_params![]).await.expect("served");
+    assert_eq!(name, "LuxTensor Node");
+
+    // A batch over `--rpc-max-batch-request-len` is refused as a whole; one within it is served.
+    let call = |id: u32| format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"system_name"}}"#);
+    let batch = |n: u32| format!("[{}]", (0..n).map(call).collect::<Vec<_>>().join(","));
+    let post = "POST / HTTP/1.0\r\nContent-Type: application/json";
+    let (status, body) = http_request(&addr, post, batch(5).as_bytes()).expect("http");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("-32010") && body.contains("batch request was too large"), "{body}");
+    let (status, body) = http_request(&addr, post, batch(4).as_bytes()).expect("http");
+    assert_eq!(status, 200, "{body}");
+    let answers: Vec<Value> = serde_json::from_str(&body).expect("a JSON array");
+    assert_eq!(answers.len(), 4);
+    assert!(answers.iter().all(|a| a["result"] == "LuxTensor Node"), "{body}");
+
+    // A request over `--rpc-max-request-size` (1 MiB) gets HTTP 413 and jsonrpsee's -32007,
+    // whether it announces its length or is sent in chunks.
+    let mut big = br#"{"jsonrpc":"2.0","id":1,"method":"system_name","params":[""#.to_vec();
+    big.resize(2 * 1024 * 1024, b'a');
+    big.extend_from_slice(br#""]}"#);
+    let (status, body) = http_request(&addr, post, &big).expect("http");
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("-32007") && body.contains("Request is too big"), "{body}");
+    let (status, body) = chunked_request(&addr, &big);
+    assert!(status.contains(" 413 "), "{status}\n{body}");
+    assert!(body.contains("-32007") && body.contains("Request is too big"), "{body}");
+    // Below the limit, a chunked request is served.
+    let (status, body) = chunked_request(&addr, call(7).as_bytes());
+    assert!(status.contains(" 200 "), "{status}\n{body}");
+
+    // The node is unharmed.
+    let health: Value =
+        node.client().await.request("system_health", rpc_params![]).await.expect("health");
+    assert_eq!(health["isSyncing"], false);
     node.stop();
 }

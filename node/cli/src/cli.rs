@@ -102,6 +102,17 @@ pub struct RunCmd {
     /// Most simultaneous RPC connections.
     #[arg(long, default_value_t = 100)]
     pub rpc_max_connections: u32,
+    /// Most subscriptions one RPC connection may hold.
+    #[arg(long, default_value_t = 1024)]
+    pub rpc_max_subscriptions_per_connection: u32,
+    /// Most calls in one batch request; a larger batch is refused as a whole.
+    #[arg(long, default_value_t = 256)]
+    pub rpc_max_batch_request_len: u32,
+    /// Most RPC calls per minute per connection (a WebSocket session or an HTTP keep-alive
+    /// connection). A call over the limit waits up to a second for its turn, then is refused
+    /// with error -32999 "RPC rate limit exceeded". Default: no limit.
+    #[arg(long, value_name = "CALLS_PER_MINUTE")]
+    pub rpc_rate_limit: Option<std::num::NonZeroU32>,
     /// Prometheus metrics port.
     #[arg(long, default_value_t = 9615)]
     pub prometheus_port: u16,

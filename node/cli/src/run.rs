@@ -119,6 +119,9 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
         max_request_bytes: cmd.rpc_max_request_size.saturating_mul(1024 * 1024),
         max_response_bytes: cmd.rpc_max_response_size.saturating_mul(1024 * 1024),
         max_connections: cmd.rpc_max_connections,
+        max_subscriptions_per_connection: cmd.rpc_max_subscriptions_per_connection,
+        max_batch_len: cmd.rpc_max_batch_request_len,
+        rate_limit: cmd.rpc_rate_limit,
         cors,
         methods: match (cmd.rpc_methods, cmd.unsafe_rpc_external) {
             (crate::cli::RpcMethodsArg::Safe, _) => RpcMethods::Safe,

@@ -19,6 +19,9 @@ mod chain_head;
 mod context;
 mod error;
 pub mod eth;
+mod http_layer;
+mod metrics;
+mod rate_limit;
 mod server;
 mod spec_v1;
 mod state;
@@ -30,5 +33,7 @@ pub use context::{
 };
 pub use error::RpcServerError;
 pub use eth::{EthIndex, IndexedBlock};
+pub use metrics::RpcMetrics;
+pub use rate_limit::{MAX_DELAY as RATE_LIMIT_MAX_DELAY, RATE_LIMITED};
 pub use server::{start_server, RpcConfig, RpcMethods, RpcServerHandle};
 pub use types::Bytes;

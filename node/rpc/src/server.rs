@@ -23,7 +23,10 @@ use serde_json::Value;
 use tokio::sync::broadcast::error::RecvError;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 
-use crate::{RpcContext, RpcServerError};
+use crate::http_layer::HttpLayer;
+use crate::metrics::Metered;
+use crate::rate_limit::{RateLimit, RateLimiter};
+use crate::{RpcContext, RpcMetrics, RpcServerError};
 
 /// Server settings.
 #[derive(Clone, Debug)]
@@ -44,6 +47,10 @@ pub struct RpcConfig {
     pub cors: Option<Vec<String>>,
     /// Which methods are served.
     pub methods: RpcMethods,
+    /// Most calls per minute per connection (`None`: no limit), see [`crate::rate_limit`].
+    pub rate_limit: Option<std::num::NonZeroU32>,
+    /// Where to count calls, if metrics are kept.
+    pub metrics: Option<RpcMetrics>,
 }
 
 /// Which methods the server offers, as Substrate's `--rpc-methods`.
@@ -80,6 +87,8 @@ impl Default for RpcConfig {
             max_batch_len: 256,
             cors: None,
             methods: RpcMethods::Auto,
+            rate_limit: None,
+            metrics: None,
         }
     }
 }
@@ -141,11 +150,28 @@ pub async fn start_server(
         // Keep idle WebSocket connections alive (polkadot-api drops silent ones after 40 s).
         .enable_ws_ping(PingConfig::new().ping_interval(std::time::Duration::from_secs(20)))
         .build();
+    let limiter = config.rate_limit.map(|per_minute| Arc::new(RateLimiter::new(per_minute)));
+    let metered = config.metrics.clone().map(|metrics| {
+        let methods = methods.clone();
+        tower::layer::layer_fn(move |service| Metered {
+            service,
+            metrics: metrics.clone(),
+            methods: methods.clone(),
+        })
+    });
     let rpc_middleware = RpcServiceBuilder::new()
+        .option_layer(metered)
+        .option_layer(limiter.map(|limiter| {
+            tower::layer::layer_fn(move |service| RateLimit { service, limiter: limiter.clone() })
+        }))
         .layer_fn(move |service| GethMethodNotFound { service, methods: methods.clone() });
     let server = Server::builder()
         .set_config(server_config)
-        .set_http_middleware(tower::ServiceBuilder::new().layer(cors))
+        .set_http_middleware(
+            tower::ServiceBuilder::new()
+                .layer(cors)
+                .layer(HttpLayer { max: config.max_request_bytes }),
+        )
         .set_rpc_middleware(rpc_middleware)
         .build(config.addr)
         .await

@@ -26,7 +26,11 @@ pub(crate) fn register(
             "shouldHavePeers": ctx.system.should_have_peers,
         })
     })?;
+    // Unsafe as in Substrate: it tells a stranger whom the node talks to.
     module.register_method("system_peers", |_, ctx, _| {
+        if ctx.deny_unsafe {
+            return Err(unsafe_denied());
+        }
         let peers: Vec<Value> = ctx
             .network
             .peer_list()
@@ -40,7 +44,7 @@ pub(crate) fn register(
                 })
             })
             .collect();
-        Value::Array(peers)
+        Ok(Value::Array(peers))
     })?;
     module.register_method("system_localPeerId", |_, ctx, _| ctx.network.local_peer_id())?;
     module.register_method("system_localListenAddresses", |_, ctx, _| {

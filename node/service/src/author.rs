@@ -23,6 +23,8 @@ pub(crate) struct Author {
     /// One more than the highest epoch index authoring has worked in (0: none yet): the first
     /// slot considered in a new epoch is logged.
     pub epoch_seen: AtomicU64,
+    /// Where block building times are recorded.
+    pub metrics: crate::metrics::NodeMetrics,
 }
 
 impl Author {
@@ -107,7 +109,12 @@ impl Author {
         };
         let limits = BuildLimits { deadline, max_transactions: usize::MAX };
         let mut ready = self.pool.best();
+        let building = Instant::now();
         let built = self.chain.build_block(&parent, digest, &inherent_data, &mut ready, limits)?;
+        self.metrics.proposer_time.observe(building.elapsed().as_secs_f64());
+        self.metrics
+            .proposer_transactions
+            .set(i64::try_from(built.included.len()).unwrap_or(i64::MAX));
         if !built.invalid.is_empty() {
             self.pool.remove_invalid(&built.invalid);
         }

@@ -52,6 +52,8 @@ pub(crate) struct FinalityParts {
     pub network: NetworkHandle,
     /// The session keys it votes with.
     pub keystore: Arc<MemoryKeystore>,
+    /// Where the current round is shown.
+    pub metrics: crate::metrics::NodeMetrics,
 }
 
 /// Runs finality, starting with `set`, until the inputs close.
@@ -62,7 +64,7 @@ pub(crate) async fn run(
     mut inputs: mpsc::UnboundedReceiver<FinalityInput>,
     fetch: mpsc::UnboundedSender<(lux_network::PeerId, H256)>,
 ) {
-    let FinalityParts { chain, pool, network, keystore } = parts;
+    let FinalityParts { chain, pool, network, keystore, metrics } = parts;
     let config = VoterConfig { round_duration_ms: round_duration.as_millis() as u64 };
     let info = chain.info();
     let mut voter = new_voter(set, config, &keystore, (info.finalized_hash, info.finalized_number));
@@ -78,6 +80,7 @@ pub(crate) async fn run(
     // Commits for blocks we have not imported yet.
     let mut pending: Vec<Justification> = Vec::new();
     loop {
+        metrics.finality_round.set(i64::try_from(voter.round()).unwrap_or(i64::MAX));
         let outputs = tokio::select! {
             input = inputs.recv() => match input {
                 None => return,

@@ -82,6 +82,8 @@ pub(crate) struct Bridge {
     import_gate: tokio::sync::Mutex<()>,
     /// The headers seen per recent slot and author, to catch two seals for one slot.
     equivocations: Arc<parking_lot::Mutex<EquivocationDetector>>,
+    /// Where import times are recorded.
+    metrics: crate::metrics::NodeMetrics,
 }
 
 impl Bridge {
@@ -91,6 +93,7 @@ impl Bridge {
         network: NetworkHandle,
         slot_duration: u64,
         finality: Option<mpsc::UnboundedSender<FinalityInput>>,
+        metrics: crate::metrics::NodeMetrics,
     ) -> Self {
         let sync = Arc::new(SyncState::default());
         let best = chain.info().best_number;
@@ -105,6 +108,7 @@ impl Bridge {
             finality,
             import_gate: tokio::sync::Mutex::new(()),
             equivocations: Default::default(),
+            metrics,
         }
     }
 
@@ -114,11 +118,13 @@ impl Bridge {
         let chain = self.chain.clone();
         let slot_duration = self.slot_duration;
         let detector = self.equivocations.clone();
+        let started = std::time::Instant::now();
         let (hash, justification, equivocation) = tokio::task::spawn_blocking(move || {
             import_blocking(&chain, block, slot_duration, &detector)
         })
         .await
         .map_err(|e| ImportError::Invalid(format!("import task failed: {e}")))??;
+        self.metrics.import_time.observe(started.elapsed().as_secs_f64());
         self.sync.imported.fetch_add(1, Ordering::Relaxed);
         if let Some(BlockEquivocation { first, second }) = equivocation {
             let proof = EquivocationProof::Slot { first, second };

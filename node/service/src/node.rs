@@ -40,6 +40,7 @@ impl Drop for Node {
 
 /// Starts a node. Must run inside a multi-threaded tokio runtime.
 pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
+    let started = metrics::now_seconds();
     let spec = &config.chain_spec;
     let chain_dir = config.base_path.chain_dir(&spec.id);
     let executor = config.executor.clone();
@@ -69,9 +70,12 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
 
     let pool = Pool::new(Arc::new(pool::RuntimeValidator(chain.clone())), config.pool.clone());
     let counters = Arc::new(Counters::default());
+    let mut registry = prometheus_client::registry::Registry::default();
+    let node_metrics = metrics::NodeMetrics::register(&mut registry);
+    let rpc_metrics = lux_rpc::RpcMetrics::register(&mut registry);
     let mut tasks = vec![
         tokio::spawn(pool::maintain(chain.clone(), pool.clone())),
-        tokio::spawn(status::count(chain.clone(), counters.clone())),
+        tokio::spawn(status::count(chain.clone(), counters.clone(), node_metrics.clone())),
     ];
     // The Ethereum index follows every imported block, RPC or not: receipts are read from
     // block states that pruning discards later.
@@ -111,6 +115,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
             handle.clone(),
             slot_duration,
             voters.is_some().then_some(finality_tx),
+            node_metrics.clone(),
         ));
         if let Some(set) = voters {
             let (fetch_tx, fetch_rx) = tokio::sync::mpsc::unbounded_channel();
@@ -119,6 +124,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
                 pool: pool.clone(),
                 network: handle.clone(),
                 keystore: keystore.clone(),
+                metrics: node_metrics.clone(),
             };
             tasks.push(tokio::spawn(finality::run(
                 parts,
@@ -161,22 +167,30 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
             keystore: keystore.clone(),
             slot_duration_override: config.slot_duration_override,
             epoch_seen: Default::default(),
+            metrics: node_metrics.clone(),
         });
         tasks.push(tokio::spawn(author.run()));
     }
 
     let mut prometheus_addr = None;
     if let Some(prometheus) = &config.prometheus {
-        match tokio::net::TcpListener::bind(prometheus.addr).await {
-            Ok(listener) => {
-                prometheus_addr = listener.local_addr().ok();
-                tracing::info!(target: "luxtensor", "〽️ Prometheus metrics on http://{}/metrics", prometheus.addr);
-                tasks.push(tokio::spawn(metrics::serve(
-                    listener,
-                    chain.clone(),
-                    pool.clone(),
-                    counters,
-                )));
+        match metrics::bind(prometheus.addr).await {
+            Ok((listener, addr)) => {
+                prometheus_addr = Some(addr);
+                registry.register_collector(Box::new(metrics::NodeCollector {
+                    chain: chain.clone(),
+                    pool: pool.clone(),
+                    network: network_view.clone(),
+                    database: db_path.clone(),
+                    build: metrics::BuildInfo {
+                        name: config.name.clone(),
+                        chain: spec.id.clone(),
+                        validator: config.validator,
+                    },
+                    started,
+                }));
+                tracing::info!(target: "luxtensor", "〽️ Prometheus metrics on http://{addr}/metrics");
+                tasks.push(tokio::spawn(metrics::serve(listener, Arc::new(registry))));
             }
             Err(e) => {
                 return Err(ServiceError::Io(format!(
@@ -200,7 +214,9 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
             let ctx = RpcContext::new(chain.clone(), pool.clone(), system, network_view.clone())
                 .with_keystore(keystore.clone())
                 .with_eth_index(eth_index.clone());
-            let handle = lux_rpc::start_server(rpc_config.clone(), ctx).await?;
+            let mut rpc_config = rpc_config.clone();
+            rpc_config.metrics = config.prometheus.is_some().then_some(rpc_metrics);
+            let handle = lux_rpc::start_server(rpc_config, ctx).await?;
             let addr = handle.local_addr;
             tracing::info!(target: "luxtensor", "Running JSON-RPC server: addr={addr}");
             (Some(handle), Some(addr))
