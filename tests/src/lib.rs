@@ -118,6 +118,12 @@ impl TestNode {
         static STARTS: AtomicU32 = AtomicU32::new(0);
         let log_path =
             base_path.join(format!("node-{}.log", STARTS.fetch_add(1, Ordering::Relaxed)));
+        Self::start_logging_to(base_path, args, log_path).await
+    }
+
+    /// [`TestNode::start`] with the node's log at `log_path` (outside the base path when the
+    /// test fills that disk).
+    pub async fn start_logging_to(base_path: &Path, args: &[String], log_path: PathBuf) -> Self {
         std::fs::create_dir_all(base_path).expect("base path");
         let log = std::fs::File::create(&log_path).expect("log file");
         let mut command = Command::new(binary());
@@ -268,6 +274,92 @@ impl TestNode {
             (best >= number).then_some(())
         })
         .await
+    }
+
+    /// The ledger at block `at`: the sum of every account's free and reserved balance
+    /// (`System.Account`, read page by page), and `Balances.TotalIssuance`. They are equal on
+    /// a sound chain. Panics if the state cannot be read (see [`TestNode::try_ledger`]).
+    pub async fn ledger(&self, at: lux_primitives::H256) -> (u128, u128) {
+        self.try_ledger(at).await.unwrap_or_else(|e| panic!("ledger at {at:?}: {e}"))
+    }
+
+    /// [`TestNode::ledger`], or why the state could not be read (a block on a fork that
+    /// finality discards loses its state, even while it is being read).
+    pub async fn try_ledger(&self, at: lux_primitives::H256) -> Result<(u128, u128), String> {
+        use codec::Decode;
+        let client = self.client().await;
+        let hex = |bytes: &[u8]| format!("0x{}", hex::encode(bytes));
+        let unhex = |value: &Value| {
+            hex::decode(value.as_str().unwrap_or_default().trim_start_matches("0x"))
+                .map_err(|e| e.to_string())
+        };
+        let prefix = lux_primitives::twox::storage_prefix(b"System", b"Account");
+        let mut sum = 0u128;
+        let mut start: Option<String> = None;
+        loop {
+            let keys: Vec<String> = client
+                .request(
+                    "state_getKeysPaged",
+                    jsonrpsee::rpc_params![hex(&prefix), 500, start.clone(), at],
+                )
+                .await
+                .map_err(|e| format!("keys: {e}"))?;
+            if keys.is_empty() {
+                break;
+            }
+            let changes: Vec<Value> = client
+                .request("state_queryStorageAt", jsonrpsee::rpc_params![keys.clone(), at])
+                .await
+                .map_err(|e| format!("values: {e}"))?;
+            for change in changes[0]["changes"].as_array().ok_or("no changes")? {
+                let account = pallet_system::AccountInfo::decode(&mut &unhex(&change[1])?[..])
+                    .map_err(|e| format!("an account: {e}"))?;
+                sum += account.data.free + account.data.reserved;
+            }
+            start = keys.last().cloned();
+        }
+        let issuance_key = lux_primitives::twox::storage_prefix(b"Balances", b"TotalIssuance");
+        let issuance: Option<String> = client
+            .request("state_getStorage", jsonrpsee::rpc_params![hex(&issuance_key), at])
+            .await
+            .map_err(|e| format!("issuance: {e}"))?;
+        let issuance = u128::decode(&mut &unhex(&Value::from(issuance.ok_or("no issuance")?))?[..])
+            .map_err(|e| format!("issuance: {e}"))?;
+        Ok((sum, issuance))
+    }
+
+    /// The ledger at the best block, and that block's number. A best block that finality
+    /// discards while it is read (a node restarted on its own fork) is replaced by the new
+    /// best; a best block that stays canonical must be readable.
+    pub async fn ledger_at_best(&self) -> (u32, u128, u128) {
+        let client = self.client().await;
+        for _ in 0..10 {
+            let best = client.header(None).await.expect("header").expect("best");
+            match self.try_ledger(best.hash()).await {
+                Ok((sum, issuance)) => return (best.number, sum, issuance),
+                Err(error) if self.block_hash(best.number).await != Some(best.hash()) => {
+                    eprintln!("best #{} left the canonical chain while read: {error}", best.number);
+                }
+                Err(error) => {
+                    panic!("the state of canonical best #{} is unreadable: {error}", best.number)
+                }
+            }
+        }
+        panic!("the best block kept changing forks");
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself, and returns how it ended.
+    pub async fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let child = self.child.as_mut()?;
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                self.child = None;
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        None
     }
 
     /// Kills the process with SIGKILL (no cleanup) and waits for it to exit.

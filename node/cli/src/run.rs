@@ -200,10 +200,27 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
         status_interval: Duration::from_secs(5),
     };
     let node = lux_service::start(config).await?;
-    wait_for_signal().await;
+    let failure = tokio::select! {
+        _ = wait_for_signal() => None,
+        failure = node.failed() => Some(failure),
+    };
     tracing::info!(target: "luxtensor", "Shutting down");
     drop(node);
-    Ok(())
+    match failure {
+        None => Ok(()),
+        // Nothing is lost: every block and finality step written before is whole. The node
+        // stops rather than run on without storage; it resumes from there once restarted.
+        Some(failure) if failure.contains("corrupt") => Err(format!(
+            "{failure}. The node stopped rather than use corrupt data. Restore the database \
+             from a backup, or delete it (luxtensor purge-chain) and sync again"
+        )
+        .into()),
+        Some(failure) => Err(format!(
+            "{failure}. The node stopped; the database holds everything written before the \
+             failure. Free disk space (or fix the disk) and start the node again"
+        )
+        .into()),
+    }
 }
 
 async fn wait_for_signal() {

@@ -155,7 +155,13 @@ pub struct Database {
     /// Serializes writers of the Ethereum indexes (their transaction lookup is read, then
     /// written).
     pub(crate) eth_lock: Mutex<()>,
+    /// The first write that failed for good (see [`Database::on_failure`]), and who to tell.
+    failure: std::sync::OnceLock<String>,
+    failure_hooks: Mutex<Vec<FailureHook>>,
 }
+
+/// Told once, with a description, when the database fails for good.
+type FailureHook = Box<dyn Fn(&str) + Send + Sync>;
 
 /// What one pruning pass removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -223,6 +229,8 @@ impl Database {
             forks_done: AtomicU32::new(0),
             state_pruned: AtomicU32::new(0),
             eth_lock: Mutex::new(()),
+            failure: std::sync::OnceLock::new(),
+            failure_hooks: Mutex::new(Vec::new()),
         };
         match this.get(columns::META, meta::VERSION)? {
             Some(v) => {
@@ -269,7 +277,7 @@ impl Database {
     }
 
     pub(crate) fn get(&self, column: &str, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.db.get_cf(self.cf(column), key)?)
+        self.db.get_cf(self.cf(column), key).map_err(|e| self.read_error(e))
     }
 
     fn meta_hash(&self, key: &[u8]) -> Result<Option<H256>> {
@@ -337,7 +345,8 @@ impl Database {
         if let Some(node) = self.nodes.lock().get(hash) {
             return Ok(Some(node.clone()));
         }
-        let Some(bytes) = self.db.get_pinned_cf(self.cf(columns::STATE), hash)? else {
+        let read = self.db.get_pinned_cf(self.cf(columns::STATE), hash);
+        let Some(bytes) = read.map_err(|e| self.read_error(e))? else {
             return Ok(None);
         };
         let node: Arc<[u8]> = Arc::from(&bytes[..]);
@@ -433,7 +442,50 @@ impl Database {
         let mut opts = WriteOptions::default();
         // The write-ahead log makes each batch atomic and survives a killed process.
         opts.set_sync(false);
-        Ok(self.db.write_opt(batch, &opts)?)
+        self.db.write_opt(batch, &opts).map_err(|error| {
+            if is_fatal(&error) {
+                self.failed(&error);
+            }
+            DbError::Rocks(error)
+        })
+    }
+
+    /// Calls `hook` once, if a write fails in a way after which the database takes no more
+    /// writes (the disk is full, an I/O error, corruption), or a read finds corrupt data. RocksDB then refuses every later
+    /// write (its "background error" state), so the node cannot go on; nothing written before
+    /// is lost, because each batch is atomic. A hook added after the failure is called at once.
+    pub fn on_failure(&self, hook: impl Fn(&str) + Send + Sync + 'static) {
+        if let Some(failure) = self.failure.get() {
+            hook(failure);
+        }
+        self.failure_hooks.lock().push(Box::new(hook));
+    }
+
+    /// The failure [`Database::on_failure`] reports, if one happened.
+    pub fn failure(&self) -> Option<&str> {
+        self.failure.get().map(String::as_str)
+    }
+
+    /// A failed read: corruption (a checksum that does not match) is a failure for good, so
+    /// corrupt data is reported and never used.
+    fn read_error(&self, error: rocksdb::Error) -> DbError {
+        if error.kind() == rocksdb::ErrorKind::Corruption {
+            self.failed(&error);
+        }
+        DbError::Rocks(error)
+    }
+
+    fn failed(&self, error: &rocksdb::Error) {
+        let description = match error.kind() {
+            rocksdb::ErrorKind::Corruption => format!("the database is corrupt: {error}"),
+            _ => format!("a database write failed: {error}"),
+        };
+        if self.failure.set(description.clone()).is_ok() {
+            tracing::error!(target: "db", "{description}");
+            for hook in self.failure_hooks.lock().iter() {
+                hook(&description);
+            }
+        }
     }
 
     /// Makes `hash` (with `header`, being committed in `batch`) the head of the canonical
@@ -677,6 +729,13 @@ impl Database {
         }
         Ok(blocks)
     }
+}
+
+/// Whether a write error leaves the database unable to take more writes.
+fn is_fatal(error: &rocksdb::Error) -> bool {
+    use rocksdb::ErrorKind;
+    matches!(error.kind(), ErrorKind::IOError | ErrorKind::Corruption)
+        || error.to_string().contains("No space left on device")
 }
 
 impl Drop for Database {

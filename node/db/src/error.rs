@@ -33,5 +33,19 @@ pub enum DbError {
     Trie(#[from] lux_trie::Error),
 }
 
+impl DbError {
+    /// Whether the database found corrupt data (a checksum that does not match, a damaged
+    /// file).
+    pub fn is_corruption(&self) -> bool {
+        matches!(self, Self::Rocks(e) if e.kind() == rocksdb::ErrorKind::Corruption)
+    }
+
+    /// Whether another process holds the database (RocksDB's lock file).
+    pub fn is_locked(&self) -> bool {
+        matches!(self, Self::Rocks(e)
+            if e.kind() == rocksdb::ErrorKind::IOError && e.to_string().contains("LOCK"))
+    }
+}
+
 /// Result with [`DbError`].
 pub type Result<T> = std::result::Result<T, DbError>;

@@ -26,8 +26,25 @@ pub struct Node {
     /// Where metrics are served, if they are.
     pub prometheus_addr: Option<SocketAddr>,
     tasks: Vec<JoinHandle<()>>,
+    failure: tokio::sync::watch::Receiver<Option<String>>,
     _rpc: Option<RpcServerHandle>,
     _base_path: BasePath,
+}
+
+impl Node {
+    /// Waits until the node fails for good (its database takes no more writes: a full disk,
+    /// an I/O error), and says why. The caller should stop the node.
+    pub async fn failed(&self) -> String {
+        let mut failure = self.failure.clone();
+        loop {
+            if let Some(description) = failure.borrow_and_update().clone() {
+                return description;
+            }
+            if failure.changed().await.is_err() {
+                return std::future::pending().await;
+            }
+        }
+    }
 }
 
 impl Drop for Node {
@@ -48,14 +65,30 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
     let db_path = chain_dir.join("db");
     std::fs::create_dir_all(&db_path)
         .map_err(|e| ServiceError::Io(format!("cannot create {}: {e}", db_path.display())))?;
+    let corrupt = |error: &dyn std::fmt::Display| {
+        ServiceError::Io(format!(
+            "the database at {} is corrupt ({error}); it is not used. Restore it from a backup, \
+             or delete it (luxtensor purge-chain) and sync again",
+            db_path.display()
+        ))
+    };
     let db = Database::open(&db_path, &config.database).map_err(|e| match e {
-        lux_db::DbError::Rocks(e) if e.to_string().contains("lock") => ServiceError::Io(format!(
+        e if e.is_corruption() => corrupt(&e),
+        e if e.is_locked() => ServiceError::Io(format!(
             "the database at {} is in use by another luxtensor process",
             db_path.display()
         )),
         other => ServiceError::Db(other),
     })?;
-    let chain = Arc::new(Chain::open(db, executor, &genesis)?);
+    let (failure_tx, failure) = tokio::sync::watch::channel(None);
+    db.on_failure(move |description| {
+        failure_tx.send_replace(Some(description.to_string()));
+    });
+    let opened = Chain::open(db.clone(), executor, &genesis);
+    let chain = Arc::new(opened.map_err(|e| match db.failure() {
+        Some(failure) => corrupt(&failure),
+        None => e.into(),
+    })?);
     let info = chain.info();
     tracing::info!(target: "luxtensor", "🔨 Chain: {} ({:?}), base path {}", spec.name, spec.id, config.base_path.path().display());
     tracing::info!(target: "luxtensor", "🏷  Node name: {}", config.name);
@@ -230,6 +263,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
         rpc_addr,
         prometheus_addr,
         tasks,
+        failure,
         _rpc: rpc,
         _base_path: config.base_path,
     })
