@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing LuxTensor needs on a fresh Debian/Ubuntu machine:
-# clang and libclang (RocksDB's bindings), Prometheus (the metrics test), the pinned Rust toolchain with the
+# clang and libclang (RocksDB's bindings), iproute2 (the network-namespace testnet),
+# Prometheus (the metrics test), the pinned Rust toolchain with the
 # wasm32-unknown-unknown target (from rust-toolchain.toml), and the JavaScript test
 # packages if tests/js exists. Safe to run again: it only installs what is missing.
 set -euo pipefail
@@ -13,7 +14,7 @@ as_root() {
 }
 
 missing=()
-for pkg in clang libclang-dev; do
+for pkg in clang libclang-dev iproute2; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -57,6 +57,15 @@ pub fn http_request(addr: &str, head: &str, body: &[u8]) -> std::io::Result<(u16
     Ok((status, body))
 }
 
+/// Whether the tests run as root (needed to mount a tmpfs or make network namespaces; CI
+/// runs as root).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
 /// Runs `luxtensor` with `args` to completion.
 pub fn run_cli(args: &[&str]) -> Output {
     Command::new(binary()).args(args).output().expect("luxtensor runs")
@@ -83,6 +92,11 @@ pub struct TestNode {
     child: Option<Child>,
     /// RPC port.
     pub rpc_port: u16,
+    /// The address RPC is reached at (loopback, or the node's management address in its
+    /// namespace).
+    pub rpc_host: String,
+    /// The address it talks to peers on.
+    pub p2p_host: String,
     /// Base path (kept across restarts).
     pub base_path: PathBuf,
     log_path: PathBuf,
@@ -124,9 +138,33 @@ impl TestNode {
     /// [`TestNode::start`] with the node's log at `log_path` (outside the base path when the
     /// test fills that disk).
     pub async fn start_logging_to(base_path: &Path, args: &[String], log_path: PathBuf) -> Self {
+        Self::spawn(Command::new(binary()), "127.0.0.1", base_path, args, log_path).await
+    }
+
+    /// Starts `luxtensor <args>` on host `host` of `scripts/netns-testnet.sh` (namespace
+    /// `lux-<host>`: peers at 10.77.0.<host>, which `args` should listen on, and RPC at
+    /// 10.78.0.<host>).
+    pub async fn start_in_netns(host: u32, base_path: &Path, args: &[String]) -> Self {
+        let mut command = Command::new("ip");
+        command.args(["netns", "exec", &format!("lux-{host}")]).arg(binary());
+        let mut args = args.to_vec();
+        args.extend(["--rpc-external".into(), "--rpc-methods".into(), "unsafe".into()]);
+        let log_path = base_path.join("node.log");
+        let mut node =
+            Self::spawn(command, &format!("10.78.0.{host}"), base_path, &args, log_path).await;
+        node.p2p_host = format!("10.77.0.{host}");
+        node
+    }
+
+    async fn spawn(
+        mut command: Command,
+        rpc_host: &str,
+        base_path: &Path,
+        args: &[String],
+        log_path: PathBuf,
+    ) -> Self {
         std::fs::create_dir_all(base_path).expect("base path");
         let log = std::fs::File::create(&log_path).expect("log file");
-        let mut command = Command::new(binary());
         command.arg("--base-path").arg(base_path).args(["--rpc-port", "0", "--no-mdns"]);
         // Metrics only when the test asks for them (`--prometheus-port 0`).
         if !args.iter().any(|a| a == "--prometheus-port") {
@@ -134,8 +172,14 @@ impl TestNode {
         }
         command.args(args).env("RUST_LOG", "info").stdout(Stdio::null()).stderr(log);
         let child = command.spawn().expect("luxtensor starts");
-        let mut node =
-            Self { child: Some(child), rpc_port: 0, base_path: base_path.to_path_buf(), log_path };
+        let mut node = Self {
+            child: Some(child),
+            rpc_port: 0,
+            rpc_host: rpc_host.to_string(),
+            p2p_host: "127.0.0.1".into(),
+            base_path: base_path.to_path_buf(),
+            log_path,
+        };
         node.wait_ready().await;
         node
     }
@@ -161,7 +205,8 @@ impl TestNode {
                 .request("system_localListenAddresses", jsonrpsee::rpc_params![])
                 .await
                 .ok()?;
-            addresses.into_iter().find(|a| a.starts_with("/ip4/127.0.0.1/"))
+            let prefix = format!("/ip4/{}/", self.p2p_host);
+            addresses.into_iter().find(|a| a.starts_with(&prefix))
         })
         .await
     }
@@ -189,12 +234,12 @@ impl TestNode {
 
     /// The HTTP RPC URL.
     pub fn http_url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.rpc_port)
+        format!("http://{}:{}", self.rpc_host, self.rpc_port)
     }
 
     /// The WebSocket RPC URL.
     pub fn ws_url(&self) -> String {
-        format!("ws://127.0.0.1:{}", self.rpc_port)
+        format!("ws://{}:{}", self.rpc_host, self.rpc_port)
     }
 
     /// A client over HTTP.

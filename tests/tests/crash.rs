@@ -14,7 +14,7 @@ use std::time::Duration;
 use lux_primitives::{AccountId20, H256, LUX};
 use lux_rpc_client::{sign_extrinsic, LuxClient};
 use luxtensor_runtime::RuntimeCall;
-use luxtensor_tests::{local_testnet, wait_for, NodeOptions, TestNode};
+use luxtensor_tests::{is_root, local_testnet, wait_for, NodeOptions, TestNode};
 
 const TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -227,13 +227,6 @@ impl Drop for SmallDisk {
     fn drop(&mut self) {
         let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
     }
-}
-
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
 }
 
 #[tokio::test(flavor = "multi_thread")]

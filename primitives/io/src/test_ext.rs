@@ -42,6 +42,12 @@ impl TestExternalities {
         self.ext.backend_mut().apply(overlay.changes());
     }
 
+    /// Drops the changes made since the last commit, as the host does after a runtime call
+    /// whose effects are not kept (transaction validation, a query).
+    pub fn discard_changes(&mut self) {
+        drop(self.ext.take_overlay());
+    }
+
     /// The root of the state with all changes applied.
     pub fn storage_root(&mut self) -> [u8; 32] {
         use crate::Externalities;

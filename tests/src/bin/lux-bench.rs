@@ -65,6 +65,25 @@ struct Args {
     /// Keep the nodes' directories (databases and logs) after the run.
     #[arg(long)]
     keep: bool,
+    /// Seconds between the rows of samples.csv (each node's memory, file descriptors and
+    /// database size, and the first node's finality lag, over time).
+    #[arg(long, default_value_t = 5)]
+    sample_every: u64,
+}
+
+/// One row of samples.csv.
+struct Sample {
+    seconds: f64,
+    node: usize,
+    rss_kib: u64,
+    fds: usize,
+    db_bytes: u64,
+    best: u32,
+    finalized: u32,
+}
+
+fn open_fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count())
 }
 
 /// Deterministic bench accounts.
@@ -534,14 +553,45 @@ async fn main() {
         tokio::spawn(watch(url.clone(), keys, start, times.clone(), blocks.clone(), stop.clone()));
     let peak = Arc::new(Mutex::new(vec![0u64; nodes.len()]));
     let pids: Vec<u32> = nodes.iter().filter_map(TestNode::pid).collect();
+    let samples = Arc::new(Mutex::new(Vec::<Sample>::new()));
     let sampler = {
         let peak = peak.clone();
+        let samples = samples.clone();
+        let bases: Vec<PathBuf> = nodes.iter().map(|n| n.base_path.clone()).collect();
+        let client = nodes[0].client().await;
+        let every = Duration::from_secs(args.sample_every.max(1));
         tokio::spawn(async move {
+            let mut next_sample = Instant::now();
             loop {
                 for (i, pid) in pids.iter().enumerate() {
                     let rss = rss_kib(*pid, "VmRSS:");
                     let mut peak = peak.lock();
                     peak[i] = peak[i].max(rss);
+                }
+                if Instant::now() >= next_sample {
+                    next_sample += every;
+                    let best = client.header(None).await.ok().flatten().map_or(0, |h| h.number);
+                    let head: Option<lux_primitives::H256> =
+                        client.request("chain_getFinalizedHead", rpc_params![]).await.ok();
+                    let finalized = match head {
+                        Some(head) => {
+                            client.header(Some(head)).await.ok().flatten().map_or(0, |h| h.number)
+                        }
+                        None => 0,
+                    };
+                    let seconds = start.elapsed().as_secs_f64();
+                    let mut samples = samples.lock();
+                    for (node, (pid, base)) in pids.iter().zip(&bases).enumerate() {
+                        samples.push(Sample {
+                            seconds,
+                            node,
+                            rss_kib: rss_kib(*pid, "VmRSS:"),
+                            fds: open_fds(*pid),
+                            db_bytes: db_bytes(base),
+                            best,
+                            finalized,
+                        });
+                    }
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -661,6 +711,21 @@ async fn main() {
         csv.push_str(&format!("{},{:.3},{},{lag}\n", b.number, b.seen, b.transfers));
     }
     std::fs::write(args.out.join("blocks.csv"), csv).expect("blocks.csv");
+    let mut csv = String::from("seconds,node,rss_mib,fds,db_mib,best,finalized,lag_blocks\n");
+    for s in samples.lock().iter() {
+        csv.push_str(&format!(
+            "{:.1},{},{:.1},{},{:.2},{},{},{}\n",
+            s.seconds,
+            s.node,
+            s.rss_kib as f64 / 1024.0,
+            s.fds,
+            s.db_bytes as f64 / 1048576.0,
+            s.best,
+            s.finalized,
+            s.best.saturating_sub(s.finalized)
+        ));
+    }
+    std::fs::write(args.out.join("samples.csv"), csv).expect("samples.csv");
     eprintln!("wrote {}", args.out.display());
     if args.keep {
         eprintln!("kept the nodes' directories in {}", dir.keep().display());
