@@ -457,16 +457,23 @@ pub async fn local_testnet_groups(
     nodes
 }
 
+/// The arguments of local-testnet validator `name` (from [`LOCAL_VALIDATORS`]) on loopback,
+/// bootstrapping from `bootnode` if given.
+pub fn local_validator_args(name: &str, bootnode: Option<&str>) -> Vec<String> {
+    let mut args: Vec<String> =
+        ["--chain", "local", &format!("--{name}")].iter().map(|s| s.to_string()).collect();
+    args.extend(["--listen-addr".into(), "/ip4/127.0.0.1/tcp/0".into()]);
+    if let Some(address) = bootnode {
+        args.extend(["--bootnodes".into(), address.to_string()]);
+    }
+    args
+}
+
 async fn local_testnet_group(dir: &Path, names: &[&str], extra: &[String]) -> Vec<TestNode> {
     let mut nodes = Vec::new();
     let mut bootnode: Option<String> = None;
     for &name in names {
-        let mut args: Vec<String> =
-            ["--chain", "local", &format!("--{name}")].iter().map(|s| s.to_string()).collect();
-        args.extend(["--listen-addr".into(), "/ip4/127.0.0.1/tcp/0".into()]);
-        if let Some(address) = &bootnode {
-            args.extend(["--bootnodes".into(), address.clone()]);
-        }
+        let mut args = local_validator_args(name, bootnode.as_deref());
         args.extend(extra.iter().cloned());
         let node = TestNode::start(&dir.join(name), &args).await;
         if bootnode.is_none() {

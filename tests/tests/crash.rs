@@ -160,18 +160,7 @@ async fn a_testnet_validator_killed_mid_round_rejoins_and_finality_goes_on() {
         nodes[victim].kill();
         let name = luxtensor_tests::LOCAL_VALIDATORS[victim];
         let bootnode = nodes[0].p2p_address().await;
-        let args: Vec<String> = [
-            "--chain",
-            "local",
-            &format!("--{name}"),
-            "--listen-addr",
-            "/ip4/127.0.0.1/tcp/0",
-            "--bootnodes",
-            &bootnode,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let args = luxtensor_tests::local_validator_args(name, Some(&bootnode));
         nodes[victim] = TestNode::start(&base, &args).await;
         let (number, _) = check_after_restart(&nodes[victim], Some(before)).await;
         // It rejoins: it follows the network's finality past where it was killed, and the

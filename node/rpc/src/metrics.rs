@@ -17,6 +17,7 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 use crate::http_layer::Transport;
+use crate::server::RpcService;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CallLabels {
@@ -111,14 +112,7 @@ impl<S> Metered<S> {
 
 impl<S> RpcServiceT for Metered<S>
 where
-    S: RpcServiceT<
-            MethodResponse = MethodResponse,
-            BatchResponse = MethodResponse,
-            NotificationResponse = MethodResponse,
-        > + Send
-        + Sync
-        + Clone
-        + 'static,
+    S: RpcService,
 {
     type MethodResponse = MethodResponse;
     type BatchResponse = MethodResponse;

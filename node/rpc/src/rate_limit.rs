@@ -25,6 +25,8 @@ use jsonrpsee::core::middleware::{
 use jsonrpsee::server::{ConnectionId, MethodResponse};
 use jsonrpsee::types::ErrorObjectOwned;
 
+use crate::server::RpcService;
+
 /// The longest a call waits for its connection's next token before it is refused.
 pub const MAX_DELAY: Duration = Duration::from_secs(1);
 
@@ -94,14 +96,7 @@ fn connection_of(extensions: &jsonrpsee::types::Extensions) -> ConnectionId {
 
 impl<S> RpcServiceT for RateLimit<S>
 where
-    S: RpcServiceT<
-            MethodResponse = MethodResponse,
-            BatchResponse = MethodResponse,
-            NotificationResponse = MethodResponse,
-        > + Send
-        + Sync
-        + Clone
-        + 'static,
+    S: RpcService,
 {
     type MethodResponse = MethodResponse;
     type BatchResponse = MethodResponse;

@@ -197,6 +197,32 @@ fn build_module(
     Ok(module)
 }
 
+/// What LuxTensor's RPC middleware layers wrap: a jsonrpsee service answering each call,
+/// batch and notification with one response.
+pub(crate) trait RpcService:
+    RpcServiceT<
+        MethodResponse = MethodResponse,
+        BatchResponse = MethodResponse,
+        NotificationResponse = MethodResponse,
+    > + Send
+    + Sync
+    + Clone
+    + 'static
+{
+}
+
+impl<S> RpcService for S where
+    S: RpcServiceT<
+            MethodResponse = MethodResponse,
+            BatchResponse = MethodResponse,
+            NotificationResponse = MethodResponse,
+        > + Send
+        + Sync
+        + Clone
+        + 'static
+{
+}
+
 /// Answers a call to an Ethereum method the node does not serve as geth does (-32601 "the
 /// method X does not exist/is not available"), in batches too. Other unknown methods keep
 /// jsonrpsee's "Method not found", which polkadot-api looks for.
@@ -220,14 +246,7 @@ impl<S> GethMethodNotFound<S> {
 
 impl<S> RpcServiceT for GethMethodNotFound<S>
 where
-    S: RpcServiceT<
-            MethodResponse = MethodResponse,
-            BatchResponse = MethodResponse,
-            NotificationResponse = MethodResponse,
-        > + Send
-        + Sync
-        + Clone
-        + 'static,
+    S: RpcService,
 {
     type MethodResponse = MethodResponse;
     type BatchResponse = MethodResponse;

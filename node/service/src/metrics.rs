@@ -14,8 +14,8 @@
 //! and the process's CPU, memory and descriptors) are read at scrape time by [`NodeCollector`].
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -28,11 +28,13 @@ use lux_rpc::NetworkStatus;
 use lux_txpool::Pool;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
-use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::counter::ConstCounter;
 use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use tokio::net::TcpListener;
+
+use crate::status::Counters;
 
 /// Metrics the node's tasks update as things happen.
 #[derive(Clone)]
@@ -45,10 +47,6 @@ pub(crate) struct NodeMetrics {
     pub proposer_transactions: Gauge,
     /// The finality voter's current round.
     pub finality_round: Gauge,
-    /// Blocks imported (own and others').
-    pub imported_blocks: Counter,
-    /// Transactions in blocks that became best.
-    pub transactions: Counter,
 }
 
 impl NodeMetrics {
@@ -61,8 +59,6 @@ impl NodeMetrics {
             proposer_time: times(),
             proposer_transactions: Gauge::default(),
             finality_round: Gauge::default(),
-            imported_blocks: Counter::default(),
-            transactions: Counter::default(),
         };
         registry.register(
             "substrate_block_verification_and_import_time",
@@ -84,16 +80,6 @@ impl NodeMetrics {
             "The finality voter's current round",
             metrics.finality_round.clone(),
         );
-        registry.register(
-            "luxtensor_imported_blocks",
-            "Blocks imported since the node started",
-            metrics.imported_blocks.clone(),
-        );
-        registry.register(
-            "luxtensor_transactions",
-            "Transactions in blocks that became best since the node started",
-            metrics.transactions.clone(),
-        );
         metrics
     }
 }
@@ -114,6 +100,8 @@ pub(crate) struct NodeCollector {
     pub chain: Arc<Chain>,
     pub pool: Arc<Pool>,
     pub network: Arc<dyn NetworkStatus>,
+    /// The block and transaction counts the status line also shows.
+    pub counters: Arc<Counters>,
     /// The database directory, whose files' sizes add up to the database's size.
     pub database: PathBuf,
     pub build: BuildInfo,
@@ -135,6 +123,16 @@ fn gauge(
 ) -> std::fmt::Result {
     let gauge = ConstGauge::new(value.into());
     gauge.encode(encoder.encode_descriptor(name, help, None, gauge.metric_type())?)
+}
+
+fn counter(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    value: u64,
+) -> std::fmt::Result {
+    let counter = ConstCounter::new(value);
+    counter.encode(encoder.encode_descriptor(name, help, None, counter.metric_type())?)
 }
 
 fn labelled_gauges(
@@ -164,6 +162,18 @@ impl Collector for NodeCollector {
                 (&[("status", "best")], f64::from(info.best_number)),
                 (&[("status", "finalized")], f64::from(info.finalized_number)),
             ],
+        )?;
+        counter(
+            &mut encoder,
+            "luxtensor_imported_blocks",
+            "Blocks imported since the node started",
+            self.counters.blocks.load(Ordering::Relaxed),
+        )?;
+        counter(
+            &mut encoder,
+            "luxtensor_transactions",
+            "Transactions in blocks that became best since the node started",
+            self.counters.transactions.load(Ordering::Relaxed),
         )?;
         let pool = self.pool.status();
         gauge(
@@ -386,11 +396,4 @@ fn respond(request: &Request<Incoming>, registry: &Registry) -> Response<Full<By
         Ok(()) => reply(StatusCode::OK, OPENMETRICS, body),
         Err(_) => reply(StatusCode::INTERNAL_SERVER_ERROR, "text/plain", String::new()),
     }
-}
-
-/// Binds the metrics address; the caller serves on it with [`serve`].
-pub(crate) async fn bind(addr: SocketAddr) -> std::io::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind(addr).await?;
-    let local = listener.local_addr()?;
-    Ok((listener, local))
 }

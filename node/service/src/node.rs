@@ -108,7 +108,7 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
     let rpc_metrics = lux_rpc::RpcMetrics::register(&mut registry);
     let mut tasks = vec![
         tokio::spawn(pool::maintain(chain.clone(), pool.clone())),
-        tokio::spawn(status::count(chain.clone(), counters.clone(), node_metrics.clone())),
+        tokio::spawn(status::count(chain.clone(), counters.clone())),
     ];
     // The Ethereum index follows every imported block, RPC or not: receipts are read from
     // block states that pruning discards later.
@@ -207,13 +207,15 @@ pub async fn start(config: NodeConfig) -> Result<Node, ServiceError> {
 
     let mut prometheus_addr = None;
     if let Some(prometheus) = &config.prometheus {
-        match metrics::bind(prometheus.addr).await {
-            Ok((listener, addr)) => {
+        let bound = tokio::net::TcpListener::bind(prometheus.addr).await;
+        match bound.and_then(|listener| Ok((listener.local_addr()?, listener))) {
+            Ok((addr, listener)) => {
                 prometheus_addr = Some(addr);
                 registry.register_collector(Box::new(metrics::NodeCollector {
                     chain: chain.clone(),
                     pool: pool.clone(),
                     network: network_view.clone(),
+                    counters: counters.clone(),
                     database: db_path.clone(),
                     build: metrics::BuildInfo {
                         name: config.name.clone(),

@@ -21,21 +21,15 @@ pub(crate) struct Counters {
 }
 
 /// Counts transactions of new best blocks (every extrinsic but the timestamp inherent).
-pub(crate) async fn count(
-    chain: Arc<Chain>,
-    counters: Arc<Counters>,
-    metrics: crate::metrics::NodeMetrics,
-) {
+pub(crate) async fn count(chain: Arc<Chain>, counters: Arc<Counters>) {
     let mut events = chain.subscribe();
     loop {
         match events.recv().await {
             Ok(ChainEvent::Imported(block)) => {
                 counters.blocks.fetch_add(1, Ordering::Relaxed);
-                metrics.imported_blocks.inc();
                 if block.is_new_best {
                     let transactions = block.extrinsic_hashes.len().saturating_sub(1) as u64;
                     counters.transactions.fetch_add(transactions, Ordering::Relaxed);
-                    metrics.transactions.inc_by(transactions);
                 }
             }
             Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
