@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing LuxTensor needs on a fresh Debian/Ubuntu machine:
-# clang and libclang (RocksDB's bindings), iproute2 (the network-namespace testnet),
-# Prometheus (the metrics test), the pinned Rust toolchain with the
-# wasm32-unknown-unknown target (from rust-toolchain.toml), and the JavaScript test
+# clang and libclang (RocksDB's bindings), iproute2 and Python 3 (the network-namespace
+# testnet and its netem stand-in), Prometheus (the metrics test), the pinned Rust toolchain
+# with the wasm32-unknown-unknown target (from rust-toolchain.toml), and the JavaScript test
 # packages if tests/js exists. Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ missing=()
 for pkg in clang libclang-dev iproute2; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+command -v python3 >/dev/null || missing+=(python3)
 if [ "${#missing[@]}" -gt 0 ]; then
     echo "==> installing ${missing[*]}"
     as_root apt-get update -qq

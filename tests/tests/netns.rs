@@ -1,7 +1,7 @@
 //! The local testnet on a real network: four validators and a full node, each in its own
 //! network namespace with its own interface and address (`scripts/netns-testnet.sh`), never
-//! loopback. It finalizes within a bound, keeps a validator behind a slow link in step, and
-//! survives a partition: neither side finalizes alone (2 of 4 voters each), no two nodes ever
+//! loopback. It finalizes within a bound, on a clean network and on one with 200 ms round
+//! trips and 2% loss, keeps a validator behind a slow link in step, and survives a partition: neither side finalizes alone (2 of 4 voters each), no two nodes ever
 //! finalize different blocks at one height, and finality resumes once the network heals.
 //!
 //! Needs root (CI runs as root); elsewhere the test says it is skipped.
@@ -50,6 +50,22 @@ fn traffic(host: u32) -> (u64, u64) {
     (stats["rx"]["bytes"].as_u64().unwrap_or(0), stats["tx"]["bytes"].as_u64().unwrap_or(0))
 }
 
+/// How long a TCP connection from `host` to `address` takes to open (one round trip).
+fn connect_time(host: u32, address: &str) -> Duration {
+    let (ip, port) = address.split_once(':').expect("ip:port");
+    let script = format!(
+        "import socket, time\nt = time.monotonic()\nsocket.create_connection(('{ip}', {port}), 10).close()\nprint(time.monotonic() - t)"
+    );
+    let out = std::process::Command::new("ip")
+        .args(["netns", "exec", &format!("lux-{host}"), "python3", "-c", &script])
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "connect failed: {}", String::from_utf8_lossy(&out.stderr));
+    let seconds: f64 =
+        String::from_utf8_lossy(&out.stdout).trim().parse().expect("python prints seconds");
+    Duration::from_secs_f64(seconds)
+}
+
 /// Every pair of nodes agrees on the finalized block at the lower of their two heights.
 async fn finality_agrees(nodes: &[TestNode]) -> Vec<(u32, H256)> {
     let mut finalized = Vec::new();
@@ -68,8 +84,29 @@ async fn finality_agrees(nodes: &[TestNode]) -> Vec<(u32, H256)> {
     finalized
 }
 
+/// How far finality trails the best block at one node, sampled four times a second.
+struct Lag {
+    /// The most blocks between best and finalized seen.
+    worst: u32,
+    /// Blocks finalized over the period.
+    finalized: u32,
+}
+
+async fn finality_lag(node: &TestNode, period: Duration) -> Lag {
+    let first = node.finalized().await.0;
+    let mut worst = 0;
+    let sampled = Instant::now();
+    while sampled.elapsed() < period {
+        let best = node.best_number().await;
+        let finalized = node.finalized().await.0;
+        worst = worst.max(best.saturating_sub(finalized));
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    Lag { worst, finalized: node.finalized().await.0 - first }
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_testnet_on_real_interfaces_survives_a_partition_and_a_slow_link() {
+async fn a_testnet_on_real_interfaces_survives_latency_loss_a_slow_link_and_a_partition() {
     if !is_root() {
         eprintln!("SKIPPED: network namespaces need root");
         return;
@@ -115,24 +152,40 @@ async fn a_testnet_on_real_interfaces_survives_a_partition_and_a_slow_link() {
     }
 
     // Finality keeps within a bound: sampled for 10 s at alice.
-    let mut worst_lag = 0;
-    let sampled = Instant::now();
     let (rx0, tx0) = traffic(4);
-    while sampled.elapsed() < Duration::from_secs(10) {
-        let best = nodes[0].best_number().await;
-        let finalized = nodes[0].finalized().await.0;
-        worst_lag = worst_lag.max(best.saturating_sub(finalized));
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let clean = finality_lag(&nodes[0], Duration::from_secs(10)).await;
     let (rx1, tx1) = traffic(4);
-    let seconds = sampled.elapsed().as_secs_f64();
     eprintln!(
-        "finality lag on the netns testnet: at most {worst_lag} blocks (500 ms slots); a \
-         validator receives {:.1} kB/s and sends {:.1} kB/s",
-        (rx1 - rx0) as f64 / seconds / 1e3,
-        (tx1 - tx0) as f64 / seconds / 1e3
+        "finality lag on the netns testnet: at most {} blocks (500 ms slots), {} blocks \
+         finalized in 10 s; a validator receives {:.1} kB/s and sends {:.1} kB/s",
+        clean.worst,
+        clean.finalized,
+        (rx1 - rx0) as f64 / 10e3,
+        (tx1 - tx0) as f64 / 10e3
     );
-    assert!(worst_lag <= 4, "finality fell {worst_lag} blocks behind");
+    assert!(clean.worst <= 4, "finality fell {} blocks behind", clean.worst);
+
+    // A long, lossy network: every host's link delays each way by 50 ms ± 10 ms and loses 1%,
+    // so host to host a packet takes 100 ms (200 ms there and back, 40% of a slot) and 2% are
+    // lost. Finality keeps going, a little further behind.
+    for host in 1..=5 {
+        net(&["netem", &host.to_string(), "delay", "50ms", "10ms", "loss", "1%"]);
+    }
+    // The delay is really there: a TCP handshake from alice's host to bob's node takes a
+    // round trip, at least 4 × 40 ms.
+    let handshake = connect_time(1, "10.77.0.2:30333");
+    assert!(handshake >= Duration::from_millis(150), "a round trip took {handshake:?}");
+    let lossy = finality_lag(&nodes[0], Duration::from_secs(20)).await;
+    eprintln!(
+        "finality lag with 200 ms round trips and 2% loss: at most {} blocks, {} blocks \
+         finalized in 20 s (a TCP handshake took {handshake:?})",
+        lossy.worst, lossy.finalized
+    );
+    assert!(lossy.worst <= 10, "finality fell {} blocks behind on a lossy network", lossy.worst);
+    assert!(lossy.finalized >= 20, "only {} blocks finalized in 20 s", lossy.finalized);
+    for host in 1..=5 {
+        net(&["netem", &host.to_string(), "off"]);
+    }
 
     // Dave behind a 2 Mbit/s link, both ways (twice what a validator exchanges here): he keeps
     // up.
