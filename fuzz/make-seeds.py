@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the seed corpora (fuzz/corpus/<target>/) from a running dev node and a few signed
-Ethereum transactions: real extrinsics, headers, blocks with their justifications, and
-runtime API inputs built from them.
+Ethereum transactions: real extrinsics, headers, blocks with their justifications, runtime
+API inputs built from them, and chain specs around the node's genesis presets.
 
     luxtensor --dev --rpc-port 9944 &      # then send a transfer or two (luxtensor tx transfer)
     fuzz/make-seeds.py http://127.0.0.1:9944 eth-txs.txt
@@ -84,6 +84,36 @@ write("runtime_api", "version", b"\x05")
 write("network", "request-number", b"\x01" + b"\x01" + (1).to_bytes(4, "little") + b"\x00" + (64).to_bytes(4, "little"))
 write("network", "request-best", b"\x01" + b"\x02" + b"\x01" + (1).to_bytes(4, "little"))
 write("finality", "empty-vote", b"\x00" + bytes(1 + 32 + 4 + 8 + 8 + 32 + 64))
+
+# Chain specs, small: a stand-in for the wasm (a module header), the dev and default presets
+# as patches, and raw storage of a few of the node's keys.
+def decode_option_bytes(data):
+    if data[0] == 0:
+        return None
+    mode, rest = data[1] & 3, data[1:]
+    length, skip = {0: (rest[0] >> 2, 1), 1: (int.from_bytes(rest[:2], "little") >> 2, 2),
+                    2: (int.from_bytes(rest[:4], "little") >> 2, 4)}[mode]
+    return rest[skip:skip + length]
+
+
+def spec(genesis):
+    return json.dumps({
+        "name": "Fuzz", "id": "fuzz", "chainType": "Development", "bootNodes": [],
+        "telemetryEndpoints": None, "protocolId": "lux",
+        "properties": {"tokenDecimals": 18, "tokenSymbol": "LUX", "isEthereum": True},
+        "codeSubstitutes": {}, "genesis": genesis,
+    }, indent=2).encode()
+
+
+WASM = "0x0061736d01000000"
+for name, preset in [("dev", "0x01" + compact(len(b"development")).hex() + b"development".hex()), ("default", "0x00")]:
+    patch = json.loads(decode_option_bytes(unhex(rpc("state_call", ["GenesisBuilder_get_preset", preset]))))
+    write("chain_spec", f"runtime-{name}", spec({"runtimeGenesis": {"code": WASM, "patch": patch}}))
+write("chain_spec", "runtime-empty", spec({"runtimeGenesis": {"code": WASM, "patch": {}}}))
+keys = rpc("state_getKeysPaged", ["0x", 8, None])
+top = {key: rpc("state_getStorage", [key]) for key in keys}
+top["0x3a636f6465"] = WASM
+write("chain_spec", "raw", spec({"raw": {"top": top, "childrenDefault": {}}}))
 
 with open(ETH) as f:
     for i, line in enumerate(l for l in f.read().split() if l.startswith("0x")):

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes every decoder and checker that takes outside bytes (fuzz/fuzz_targets: extrinsics
 # and their validation, runtime API inputs, Ethereum transactions, headers and their checks,
-# finality votes and commits, and every network message: gossiped blocks and transaction
-# batches, block requests and responses) with cargo-fuzz (libFuzzer),
+# finality votes and commits, every network message: gossiped blocks and transaction
+# batches, block requests and responses, and chain spec files) with cargo-fuzz (libFuzzer),
 # each for SECONDS from its seed corpus (fuzz/corpus/<target>). A crash, a panic, a leak over
 # the memory limit or a timeout fails the run; its input is kept in fuzz/artifacts/<target>/
 # (turn it into a regression test, and add it to the corpus).

@@ -33,6 +33,7 @@ pub enum ChainSpecError {
     #[error("this node was built without the runtime wasm (SKIP_WASM_BUILD)")]
     NoWasm,
     /// Running the runtime failed.
+    #[cfg(feature = "executor")]
     #[error("runtime: {0}")]
     Executor(#[from] lux_executor::ExecutorError),
 }

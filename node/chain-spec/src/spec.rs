@@ -2,13 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
-use codec::Encode;
-use lux_executor::{RuntimeCode, SharedBackend, WasmExecutor};
-use lux_io::{Ext, InMemoryBackend, OverlayedChanges};
 use lux_primitives::storage::CODE;
-use luxtensor_runtime::genesis_config_presets::{DEV_PRESET, LOCAL_TESTNET_PRESET};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -87,13 +82,42 @@ pub struct ChainSpec {
     pub genesis: Genesis,
 }
 
-fn hex_encode(bytes: &[u8]) -> String {
-    format!("0x{}", hex::encode(bytes))
-}
-
 fn hex_decode(s: &str, what: impl Fn() -> String) -> Result<Vec<u8>, ChainSpecError> {
     let digits = s.strip_prefix("0x").ok_or_else(|| ChainSpecError::Hex { what: what() })?;
     hex::decode(digits).map_err(|_| ChainSpecError::Hex { what: what() })
+}
+
+impl RawGenesis {
+    /// Every storage key and value, decoded; the runtime code (`:code`) must be among them.
+    pub fn storage(&self) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, ChainSpecError> {
+        let storage = self
+            .top
+            .iter()
+            .map(|(k, v)| {
+                Ok((
+                    hex_decode(k, || format!("key {k}"))?,
+                    hex_decode(v, || format!("value of {k}"))?,
+                ))
+            })
+            .collect::<Result<BTreeMap<_, _>, ChainSpecError>>()?;
+        if !storage.contains_key(CODE) {
+            return Err(ChainSpecError::NoCode);
+        }
+        Ok(storage)
+    }
+}
+
+impl RuntimeGenesis {
+    /// The runtime wasm, decoded.
+    pub fn code(&self) -> Result<Vec<u8>, ChainSpecError> {
+        hex_decode(&self.code, || "genesis.runtimeGenesis.code".into())
+    }
+
+    /// The genesis config to build: the runtime's `defaults` with the patch merged over them.
+    pub fn config(&self, mut defaults: Value) -> Value {
+        json_merge(&mut defaults, self.patch.clone());
+        defaults
+    }
 }
 
 /// Merges `patch` into `base`: objects key by key, anything else replaced.
@@ -109,57 +133,6 @@ fn json_merge(base: &mut Value, patch: Value) {
 }
 
 impl ChainSpec {
-    /// A built-in chain: `dev` or `local`.
-    pub fn builtin(name: &str, executor: &WasmExecutor) -> Result<Self, ChainSpecError> {
-        let (preset, spec_name, id, chain_type) = match name {
-            "dev" => (DEV_PRESET, "LuxTensor Development", "luxtensor_dev", ChainType::Development),
-            "local" => (
-                LOCAL_TESTNET_PRESET,
-                "LuxTensor Local Testnet",
-                "luxtensor_local",
-                ChainType::Local,
-            ),
-            other => return Err(ChainSpecError::UnknownChain(other.into())),
-        };
-        let code = luxtensor_runtime::WASM_BINARY.ok_or(ChainSpecError::NoWasm)?;
-        let patch = Self::preset(executor, code, Some(preset))?;
-        let mut properties = Map::new();
-        properties.insert("tokenDecimals".into(), lux_primitives::TOKEN_DECIMALS.into());
-        properties.insert("tokenSymbol".into(), lux_primitives::TOKEN_SYMBOL.into());
-        properties.insert("isEthereum".into(), true.into());
-        Ok(Self {
-            name: spec_name.into(),
-            id: id.into(),
-            chain_type,
-            boot_nodes: Vec::new(),
-            telemetry_endpoints: None,
-            protocol_id: Some("lux".into()),
-            properties,
-            code_substitutes: BTreeMap::new(),
-            genesis: Genesis::RuntimeGenesis(RuntimeGenesis { code: hex_encode(code), patch }),
-        })
-    }
-
-    /// A `GenesisBuilder_get_preset` result, parsed.
-    fn preset(
-        executor: &WasmExecutor,
-        code: &[u8],
-        name: Option<&str>,
-    ) -> Result<Value, ChainSpecError> {
-        let mut ext = Ext::new(
-            Arc::new(InMemoryBackend::default()) as SharedBackend,
-            OverlayedChanges::new(),
-        );
-        let json: Option<Vec<u8>> = executor.call_decode(
-            &mut ext,
-            &RuntimeCode::from_bytes(code.to_vec(), None),
-            "GenesisBuilder_get_preset",
-            &name.map(str::to_string).encode(),
-        )?;
-        let json = json.ok_or_else(|| ChainSpecError::Genesis(format!("no preset {name:?}")))?;
-        Ok(serde_json::from_slice(&json)?)
-    }
-
     /// Reads a spec file.
     pub fn from_file(path: &Path) -> Result<Self, ChainSpecError> {
         let bytes = std::fs::read(path)
@@ -177,67 +150,6 @@ impl ChainSpec {
         Ok(serde_json::to_string_pretty(self)?)
     }
 
-    /// The genesis storage: every key and value.
-    pub fn genesis_storage(
-        &self,
-        executor: &WasmExecutor,
-    ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, ChainSpecError> {
-        match &self.genesis {
-            Genesis::Raw(raw) => {
-                let storage = raw
-                    .top
-                    .iter()
-                    .map(|(k, v)| {
-                        Ok((
-                            hex_decode(k, || format!("key {k}"))?,
-                            hex_decode(v, || format!("value of {k}"))?,
-                        ))
-                    })
-                    .collect::<Result<BTreeMap<_, _>, ChainSpecError>>()?;
-                if !storage.contains_key(CODE) {
-                    return Err(ChainSpecError::NoCode);
-                }
-                Ok(storage)
-            }
-            Genesis::RuntimeGenesis(genesis) => {
-                let code = hex_decode(&genesis.code, || "genesis.runtimeGenesis.code".into())?;
-                let mut config = Self::preset(executor, &code, None)?;
-                json_merge(&mut config, genesis.patch.clone());
-                let mut storage = BTreeMap::new();
-                storage.insert(CODE.to_vec(), code.clone());
-                let mut ext = Ext::new(
-                    Arc::new(InMemoryBackend::new(storage.clone())) as SharedBackend,
-                    OverlayedChanges::new(),
-                );
-                let result: Result<(), String> = executor.call_decode(
-                    &mut ext,
-                    &RuntimeCode::from_bytes(code, None),
-                    "GenesisBuilder_build_state",
-                    &serde_json::to_vec(&config)?.encode(),
-                )?;
-                result.map_err(ChainSpecError::Genesis)?;
-                let (_, overlay) = ext.into_parts();
-                for (key, value) in overlay.into_changes() {
-                    match value {
-                        Some(v) => storage.insert(key, v),
-                        None => storage.remove(&key),
-                    };
-                }
-                Ok(storage)
-            }
-        }
-    }
-
-    /// The same spec with its genesis as raw storage.
-    pub fn into_raw(mut self, executor: &WasmExecutor) -> Result<Self, ChainSpecError> {
-        let storage = self.genesis_storage(executor)?;
-        self.genesis = Genesis::Raw(RawGenesis {
-            top: storage.iter().map(|(k, v)| (hex_encode(k), hex_encode(v))).collect(),
-            children_default: BTreeMap::new(),
-        });
-        Ok(self)
-    }
-
     /// The token symbol and decimals, for status output.
     pub fn token(&self) -> (String, u8) {
         let symbol = self.properties.get("tokenSymbol").and_then(Value::as_str).unwrap_or("UNIT");
@@ -250,29 +162,6 @@ impl ChainSpec {
 mod tests {
     use super::*;
 
-    fn executor() -> Arc<WasmExecutor> {
-        WasmExecutor::new(Default::default()).expect("executor")
-    }
-
-    #[test]
-    fn builtin_specs_build_and_raw_gives_the_same_storage() {
-        let executor = executor();
-        for name in ["dev", "local"] {
-            let spec = ChainSpec::builtin(name, &executor).expect("builtin");
-            let storage = spec.genesis_storage(&executor).expect("storage");
-            assert!(storage.contains_key(CODE));
-            let raw = spec.clone().into_raw(&executor).expect("raw");
-            let reparsed =
-                ChainSpec::from_json(raw.to_json().expect("json").as_bytes()).expect("parses");
-            assert_eq!(reparsed.genesis_storage(&executor).expect("raw storage"), storage);
-            assert_eq!(reparsed.token(), ("LUX".to_string(), 18));
-        }
-        assert!(matches!(
-            ChainSpec::builtin("main", &executor),
-            Err(ChainSpecError::UnknownChain(_))
-        ));
-    }
-
     #[test]
     fn patches_merge_over_defaults() {
         let mut base = serde_json::json!({"a": {"x": 1, "y": 2}, "b": [1]});
@@ -281,26 +170,19 @@ mod tests {
     }
 
     #[test]
-    fn bad_specs_give_clear_errors() {
-        let executor = executor();
+    fn malformed_specs_give_clear_errors() {
         assert!(matches!(ChainSpec::from_json(b"{"), Err(ChainSpecError::Json(_))));
-        let mut spec = ChainSpec::builtin("dev", &executor).expect("builtin");
-        if let Genesis::RuntimeGenesis(g) = &mut spec.genesis {
-            g.patch["balances"] = serde_json::json!({"balances": [["0x0000000000000000000000000000000000000001", 1]]});
-        }
-        let err = spec.genesis_storage(&executor).expect_err("below existential deposit");
-        assert!(err.to_string().contains("existential deposit"), "{err}");
-        let mut raw = ChainSpec::builtin("dev", &executor)
-            .expect("builtin")
-            .into_raw(&executor)
-            .expect("raw");
-        if let Genesis::Raw(r) = &mut raw.genesis {
-            r.top.insert("0xzz".into(), "0x00".into());
-        }
-        assert!(matches!(raw.genesis_storage(&executor), Err(ChainSpecError::Hex { .. })));
-        if let Genesis::Raw(r) = &mut raw.genesis {
-            r.top.clear();
-        }
-        assert!(matches!(raw.genesis_storage(&executor), Err(ChainSpecError::NoCode)));
+        let raw = |top: &[(&str, &str)]| RawGenesis {
+            top: top.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            children_default: BTreeMap::new(),
+        };
+        assert!(matches!(raw(&[("0xzz", "0x00")]).storage(), Err(ChainSpecError::Hex { .. })));
+        assert!(matches!(
+            raw(&[("3a636f6465", "0x00")]).storage(),
+            Err(ChainSpecError::Hex { .. })
+        ));
+        assert!(matches!(raw(&[("0x01", "0x02")]).storage(), Err(ChainSpecError::NoCode)));
+        let storage = raw(&[("0x3a636f6465", "0x0061736d")]).storage().expect("valid");
+        assert_eq!(storage.get(CODE).map(Vec::as_slice), Some(&b"\0asm"[..]));
     }
 }
