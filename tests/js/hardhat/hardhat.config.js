@@ -27,5 +27,7 @@ module.exports = {
       accounts: process.env.LUX_KEY ? [process.env.LUX_KEY] : [],
     },
   },
+  // Not `test/`: node's test runner (tests/js's `npm test`) would take it for its own.
+  paths: { tests: './mocha' },
   mocha: { timeout: 120_000 },
 };
