@@ -141,21 +141,33 @@ impl RuntimeVersionFetcher for VersionFetcher {
     }
 }
 
+/// The native stack a wasm call may use. The logical limit ([`LOGICAL_STACK_MAX`]) is always
+/// reached first (the stack limiter's tests check it), so this one never decides.
+///
+/// [`LOGICAL_STACK_MAX`]: crate::LOGICAL_STACK_MAX
+pub(crate) const NATIVE_STACK_MAX: usize = 1024 * 1024;
+
+/// wasmtime's settings for the runtime (without fuel).
+pub(crate) fn wasm_config() -> wasmtime::Config {
+    let mut wasm = wasmtime::Config::new();
+    wasm.cranelift_opt_level(wasmtime::OptLevel::Speed)
+        // Same results on every machine: no NaN bit patterns leak, no threads or SIMD.
+        .cranelift_nan_canonicalization(true)
+        .wasm_relaxed_simd(false)
+        .wasm_simd(false)
+        .wasm_multi_memory(false)
+        .wasm_memory64(false)
+        .wasm_bulk_memory(true)
+        .wasm_multi_value(true)
+        .max_wasm_stack(NATIVE_STACK_MAX)
+        .parallel_compilation(true);
+    wasm
+}
+
 impl WasmExecutor {
     /// An executor with the given settings.
     pub fn new(config: ExecutorConfig) -> Result<Arc<Self>, ExecutorError> {
-        let mut wasm = wasmtime::Config::new();
-        wasm.cranelift_opt_level(wasmtime::OptLevel::Speed)
-            // Same results on every machine: no NaN bit patterns leak, no threads or SIMD.
-            .cranelift_nan_canonicalization(true)
-            .wasm_relaxed_simd(false)
-            .wasm_simd(false)
-            .wasm_multi_memory(false)
-            .wasm_memory64(false)
-            .wasm_bulk_memory(true)
-            .wasm_multi_value(true)
-            .max_wasm_stack(1024 * 1024)
-            .parallel_compilation(true);
+        let mut wasm = wasm_config();
         let capacity = NonZeroU32::new(config.max_cached_runtimes).map_or(1, NonZeroU32::get);
         let normal = Flavor::new(&wasm, capacity, "")?;
         wasm.consume_fuel(true);
@@ -337,7 +349,7 @@ impl WasmExecutor {
             None => {
                 let wasm = code.fetch()?;
                 let started = std::time::Instant::now();
-                let module = Module::new(&flavor.engine, &wasm)
+                let module = Module::new(&flavor.engine, &crate::stack_limit::instrument(&wasm)?)
                     .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
                 let data_start = data_start(&wasm);
                 tracing::info!(
@@ -364,7 +376,10 @@ impl WasmExecutor {
     fn cache_path(&self, flavor: &Flavor, hash: &[u8; 32]) -> Option<PathBuf> {
         let dir = self.config.cache_dir.as_ref()?;
         let name: String = hash.iter().map(|b| format!("{b:02x}")).collect();
-        Some(dir.join(format!("{name}{}.cwasm", flavor.cache_tag)))
+        // The instrumentation's version is part of the name: a module compiled from code
+        // instrumented differently is not used.
+        let version = crate::stack_limit::VERSION;
+        Some(dir.join(format!("{name}{}.s{version}.cwasm", flavor.cache_tag)))
     }
 
     /// Loads a compiled module written by [`store_cached`](Self::store_cached): a blake2_256

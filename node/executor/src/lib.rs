@@ -14,6 +14,9 @@
 //!   can be recovered on several threads while it executes.
 //! - Memory for values passed between host and runtime comes from a host-side allocator over
 //!   the runtime's heap (above `__heap_base`), grown on demand up to `:heappages`.
+//! - Every limit is deterministic: fuel for metered calls, memory by pages, and the stack by
+//!   a logical count the code itself keeps ([`LOGICAL_STACK_MAX`], see `stack_limit`), so a
+//!   call runs out of stack at the same point on every machine.
 
 mod allocator;
 mod error;
@@ -22,9 +25,11 @@ mod host;
 mod runtime;
 mod session;
 mod signatures;
+mod stack_limit;
 
 pub use error::ExecutorError;
 pub use executor::{ExecutorConfig, SessionFailure, SharedBackend, WasmExecutor};
 pub use runtime::RuntimeCode;
 pub use session::RuntimeSession;
 pub use signatures::{SignatureCache, SignedMessage};
+pub use stack_limit::{FRAME_COST, LOGICAL_STACK_MAX};
