@@ -5,8 +5,11 @@
 //! They are written once per block, right after it is imported, from the runtime's
 //! `EthereumApi` on that block's state, so they outlive state pruning. Every imported block is
 //! indexed, forks included: a transaction hash lists every block that holds it, and readers
-//! pick the one on the canonical chain, so a reorg rewrites nothing. Entries of discarded
-//! forks stay (they are small and never read once their blocks leave the canonical chain).
+//! pick the one on the canonical chain, so a reorg rewrites nothing. When finality discards a
+//! fork (blocks pruning other than `archive`, see `Database::prune`), its entries go with its
+//! bodies.
+
+use std::collections::HashMap;
 
 use codec::{Decode, Encode};
 use lux_primitives::ethereum::{EthBlockInfo, EthReceipt};
@@ -63,6 +66,32 @@ impl Database {
             batch.put_cf(self.cf(columns::ETH_TX_LOOKUP), tx_hash, locations.encode());
         }
         self.write(batch)
+    }
+
+    /// Adds to `batch` the removal of fork block `hash` from the Ethereum index: its view, its
+    /// receipts, and its place in the lookup of each of its transactions (`lookups` gathers
+    /// the lists a prune pass rewrites, so that blocks sharing a transaction see each other's
+    /// removals). The caller holds the index's lock.
+    pub(crate) fn prune_eth_block(
+        &self,
+        hash: &H256,
+        batch: &mut WriteBatch,
+        lookups: &mut HashMap<[u8; 32], Vec<EthTxLocation>>,
+    ) -> Result<()> {
+        let Some(record) = self.eth_block(hash)? else { return Ok(()) };
+        batch.delete_cf(self.cf(columns::ETH_BLOCKS), hash.as_bytes());
+        batch.delete_cf(self.cf(columns::ETH_RECEIPTS), hash.as_bytes());
+        for transaction in &record.transactions {
+            let tx_hash = keccak_256(transaction);
+            let locations = match lookups.entry(tx_hash) {
+                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
+                std::collections::hash_map::Entry::Vacant(entry) => {
+                    entry.insert(self.eth_transaction_locations(&H256(tx_hash))?)
+                }
+            };
+            locations.retain(|(block, _)| block != hash);
+        }
+        Ok(())
     }
 
     /// The indexed Ethereum view of block `hash`.

@@ -124,3 +124,52 @@ fn the_canonical_block_of_a_transaction_follows_reorgs() {
     db.put_eth_block(&a1.hash(), &a1_again, &[]).expect("a1 again");
     assert_eq!(db.canonical_eth_transaction(&H256(keccak_256(&only_a))).expect("read"), None);
 }
+
+#[test]
+fn the_index_of_a_fork_goes_when_finality_discards_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Database::open(dir.path(), &DatabaseConfig::default()).expect("open");
+    let genesis = header(0, H256::zero(), 0);
+    db.commit(BlockCommit {
+        header: genesis.clone(),
+        body: vec![],
+        justifications: None,
+        state_nodes: vec![],
+        removed_nodes: vec![],
+        set_best: true,
+        finalized: true,
+    })
+    .expect("genesis");
+    // One transaction in both forks, one only in the losing fork's two blocks.
+    let shared = vec![0x02, 0x5a];
+    let lost = vec![0x02, 0x10];
+    let a1 = header(1, genesis.hash(), 0xa1);
+    commit(&db, &a1, true);
+    db.put_eth_block(&a1.hash(), &record(vec![shared.clone()]), &[receipt(&shared, 0)])
+        .expect("a1");
+    let b1 = header(1, genesis.hash(), 0xb1);
+    commit(&db, &b1, false);
+    let b1_record = record(vec![lost.clone(), shared.clone()]);
+    db.put_eth_block(&b1.hash(), &b1_record, &[]).expect("b1");
+    let b2 = header(2, b1.hash(), 0xb2);
+    commit(&db, &b2, false);
+    db.put_eth_block(&b2.hash(), &record(vec![lost.clone()]), &[]).expect("b2");
+
+    // a1 is final: b1 goes; b2 (above the finalized height) stays until a2 is final.
+    db.finalize(&a1.hash(), None).expect("finalize a1");
+    db.prune(1).expect("prune");
+    assert!(!db.has_eth_block(&b1.hash()).expect("read"), "the fork's view is gone");
+    assert_eq!(db.eth_receipts(&b1.hash()).expect("read"), None);
+    let (shared_hash, lost_hash) = (H256(keccak_256(&shared)), H256(keccak_256(&lost)));
+    assert_eq!(db.eth_transaction_locations(&shared_hash).expect("read"), vec![(a1.hash(), 0)]);
+    assert_eq!(db.eth_transaction_locations(&lost_hash).expect("read"), vec![(b2.hash(), 0)]);
+    assert!(db.has_eth_block(&a1.hash()).expect("read"), "the canonical view stays");
+
+    let a2 = header(2, a1.hash(), 0xa2);
+    commit(&db, &a2, true);
+    db.finalize(&a2.hash(), None).expect("finalize a2");
+    db.prune(2).expect("prune");
+    assert!(!db.has_eth_block(&b2.hash()).expect("read"));
+    assert!(db.eth_transaction_locations(&lost_hash).expect("read").is_empty(), "no lookup left");
+    assert_eq!(db.canonical_eth_transaction(&shared_hash).expect("read"), Some((a1.hash(), 0)));
+}
