@@ -9,12 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Wallet } from 'ethers';
-import { compileErc20, devWallet, rpc, startEthTarget } from './lib/eth.mjs';
-
-const require = createRequire(import.meta.url);
+import { compileErc20, devWallet, foundryBinary, rpc, startEthTarget } from './lib/eth.mjs';
 
 /** How long one cast command may take (a `send` waits for its receipt). */
 const COMMAND_TIMEOUT_MS = 90_000;
@@ -29,23 +25,13 @@ after(async () => {
   await target?.stop();
 });
 
-/** cast's binary: $CAST_BIN, or the platform package @foundry-rs/cast installs. */
-function castBinary() {
-  if (process.env.CAST_BIN) return process.env.CAST_BIN;
-  const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch] ?? process.arch;
-  const name = process.platform === 'win32' ? 'cast.exe' : 'cast';
-  const bin = require.resolve(`@foundry-rs/cast-${process.platform}-${arch}/bin/${name}`);
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm install\` in tests/js or set CAST_BIN`);
-  return bin;
-}
-
 /** Runs `cast <command> --rpc-url <node> <args>` (options before the command's positional
  * arguments, as cast's parser wants them; `keccak` needs no node): `{ code, stdout, stderr }`,
  * never throws. */
 function castRun([command, ...args]) {
   const rpcUrl = command === 'keccak' ? [] : ['--rpc-url', target.httpUrl];
   return new Promise((resolve) => {
-    execFile(castBinary(), [command, ...rpcUrl, ...args],
+    execFile(foundryBinary('cast'), [command, ...rpcUrl, ...args],
       { timeout: COMMAND_TIMEOUT_MS, env: { ...process.env, NO_COLOR: '1', FOUNDRY_DISABLE_NIGHTLY_WARNING: '1' } },
       (error, stdout, stderr) => resolve({ code: error ? (error.code ?? 1) : 0, stdout: stdout.trim(), stderr: stderr.trim() }));
   });

@@ -1,8 +1,9 @@
 //! The local testnet on a real network: four validators and a full node, each in its own
 //! network namespace with its own interface and address (`scripts/netns-testnet.sh`), never
 //! loopback. It finalizes within a bound, on a clean network and on one with 200 ms round
-//! trips and 2% loss, keeps a validator behind a slow link in step, and survives a partition: neither side finalizes alone (2 of 4 voters each), no two nodes ever
-//! finalize different blocks at one height, and finality resumes once the network heals.
+//! trips and 2% loss, keeps a validator behind a slow link in step, and survives a
+//! partition: neither side finalizes alone (2 of 4 voters each), no two nodes ever finalize
+//! different blocks at one height, and finality resumes once the network heals.
 //!
 //! Needs root (CI runs as root); elsewhere the test says it is skipped.
 

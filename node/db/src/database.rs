@@ -577,9 +577,7 @@ impl Database {
     /// under the commit lock, so no block commit interleaves with its reads and writes.
     pub fn prune(&self, finalized: u32) -> Result<PruneStats> {
         let _guard = self.commit_lock.lock();
-        // The Ethereum index of discarded forks goes too: no lookup may be rewritten under us.
-        let _eth_guard = self.eth_lock.lock();
-        let mut eth_lookups: HashMap<[u8; 32], Vec<crate::EthTxLocation>> = HashMap::new();
+        let mut discarded_forks = Vec::new();
         let mut stats = PruneStats::default();
         let mut batch = WriteBatch::default();
         let mut deltas: HashMap<[u8; 32], i64> = HashMap::new();
@@ -600,7 +598,7 @@ impl Database {
                     if !matches!(self.blocks_pruning, BlocksPruning::Archive) {
                         batch.delete_cf(self.cf(columns::BODIES), block.as_bytes());
                         batch.delete_cf(self.cf(columns::JUSTIFICATIONS), block.as_bytes());
-                        self.prune_eth_block(&block, &mut batch, &mut eth_lookups)?;
+                        discarded_forks.push(block);
                     }
                     if let Some(entry) = self.take_journal(number, &block, &mut batch)? {
                         for (hash, count) in entry.inserted {
@@ -617,14 +615,6 @@ impl Database {
                 }
             }
             batch.put_cf(self.cf(columns::META), meta::FORKS_DONE, finalized.encode());
-            for (tx_hash, locations) in eth_lookups {
-                let lookup = self.cf(columns::ETH_TX_LOOKUP);
-                if locations.is_empty() {
-                    batch.delete_cf(lookup, tx_hash);
-                } else {
-                    batch.put_cf(lookup, tx_hash, locations.encode());
-                }
-            }
         }
 
         // States that fell out of the window: apply the removals of the blocks after them.
@@ -689,6 +679,9 @@ impl Database {
         }
 
         self.write(batch)?;
+        // Their Ethereum index goes after them (a fork's entries without its body are never
+        // read, so a crash in between leaves nothing wrong).
+        self.prune_eth_blocks(&discarded_forks)?;
         if prune_forks && finalized > forks_done {
             self.forks_done.store(finalized, Ordering::Relaxed);
         }

@@ -9,7 +9,7 @@
 //! fork (blocks pruning other than `archive`, see `Database::prune`), its entries go with its
 //! bodies.
 
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 
 use codec::{Decode, Encode};
 use lux_primitives::ethereum::{EthBlockInfo, EthReceipt};
@@ -68,30 +68,40 @@ impl Database {
         self.write(batch)
     }
 
-    /// Adds to `batch` the removal of fork block `hash` from the Ethereum index: its view, its
-    /// receipts, and its place in the lookup of each of its transactions (`lookups` gathers
-    /// the lists a prune pass rewrites, so that blocks sharing a transaction see each other's
-    /// removals). The caller holds the index's lock.
-    pub(crate) fn prune_eth_block(
-        &self,
-        hash: &H256,
-        batch: &mut WriteBatch,
-        lookups: &mut HashMap<[u8; 32], Vec<EthTxLocation>>,
-    ) -> Result<()> {
-        let Some(record) = self.eth_block(hash)? else { return Ok(()) };
-        batch.delete_cf(self.cf(columns::ETH_BLOCKS), hash.as_bytes());
-        batch.delete_cf(self.cf(columns::ETH_RECEIPTS), hash.as_bytes());
-        for transaction in &record.transactions {
-            let tx_hash = keccak_256(transaction);
-            let locations = match lookups.entry(tx_hash) {
-                std::collections::hash_map::Entry::Occupied(entry) => entry.into_mut(),
-                std::collections::hash_map::Entry::Vacant(entry) => {
-                    entry.insert(self.eth_transaction_locations(&H256(tx_hash))?)
-                }
-            };
-            locations.retain(|(block, _)| block != hash);
+    /// Removes discarded fork blocks from the Ethereum index: their views, their receipts,
+    /// and their places in the lookups of their transactions (a lookup shared by several of
+    /// them is rewritten once), in one write under the index's lock.
+    pub(crate) fn prune_eth_blocks(&self, blocks: &[H256]) -> Result<()> {
+        if blocks.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let _guard = self.eth_lock.lock();
+        let mut batch = WriteBatch::default();
+        let mut lookups: HashMap<[u8; 32], Vec<EthTxLocation>> = HashMap::new();
+        for hash in blocks {
+            let Some(record) = self.eth_block(hash)? else { continue };
+            batch.delete_cf(self.cf(columns::ETH_BLOCKS), hash.as_bytes());
+            batch.delete_cf(self.cf(columns::ETH_RECEIPTS), hash.as_bytes());
+            for transaction in &record.transactions {
+                let tx_hash = keccak_256(transaction);
+                let locations = match lookups.entry(tx_hash) {
+                    Entry::Occupied(entry) => entry.into_mut(),
+                    Entry::Vacant(entry) => {
+                        entry.insert(self.eth_transaction_locations(&H256(tx_hash))?)
+                    }
+                };
+                locations.retain(|(block, _)| block != hash);
+            }
+        }
+        let lookup = self.cf(columns::ETH_TX_LOOKUP);
+        for (tx_hash, locations) in lookups {
+            if locations.is_empty() {
+                batch.delete_cf(lookup, tx_hash);
+            } else {
+                batch.put_cf(lookup, tx_hash, locations.encode());
+            }
+        }
+        self.write(batch)
     }
 
     /// The indexed Ethereum view of block `hash`.

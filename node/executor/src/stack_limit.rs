@@ -152,17 +152,18 @@ struct Limiter {
 }
 
 impl Limiter {
-    fn counter_global(&self) -> (wasm_encoder::GlobalType, wasm_encoder::ConstExpr) {
+    /// Adds the counter, a mutable i32 starting at 0, to `globals`.
+    fn push_counter(globals: &mut wasm_encoder::GlobalSection) {
         let ty = wasm_encoder::GlobalType {
             val_type: wasm_encoder::ValType::I32,
             mutable: true,
             shared: false,
         };
-        (ty, wasm_encoder::ConstExpr::i32_const(0))
+        globals.global(ty, &wasm_encoder::ConstExpr::i32_const(0));
     }
 
     /// The block type of a body wrapper: no parameters, the function's results.
-    fn wrapper_type(&mut self, ty: u32) -> Result<BlockType, reencode::Error> {
+    fn wrapper_type(&self, ty: u32) -> Result<BlockType, reencode::Error> {
         let results = self.facts.types[ty as usize].results().to_vec();
         Ok(match results.as_slice() {
             [] => BlockType::Empty,
@@ -208,8 +209,7 @@ impl Reencode for Limiter {
         section: wasmparser::GlobalSectionReader<'_>,
     ) -> Result<(), reencode::Error> {
         reencode::utils::parse_global_section(self, globals, section)?;
-        let (ty, init) = self.counter_global();
-        globals.global(ty, &init);
+        Self::push_counter(globals);
         Ok(())
     }
 
@@ -226,8 +226,7 @@ impl Reencode for Limiter {
             matches!(before, None | Some(Export | Start | Element | DataCount | Code | Data));
         if self.facts.defined_globals.is_none() && !self.counter_added && after_globals {
             let mut globals = wasm_encoder::GlobalSection::new();
-            let (ty, init) = self.counter_global();
-            globals.global(ty, &init);
+            Self::push_counter(&mut globals);
             module.section(&globals);
             self.counter_added = true;
         }
@@ -293,10 +292,6 @@ impl Reencode for Limiter {
                 Operator::ReturnCallRef { type_index } => {
                     function.instruction(&Instruction::CallRef(type_index));
                     function.instruction(&Instruction::Br(depth));
-                }
-                Operator::Try { .. } | Operator::Delegate { .. } => {
-                    // Legacy exception handling: not enabled by the executor, refused there.
-                    function.instruction(&self.instruction(operator)?);
                 }
                 other => {
                     function.instruction(&self.instruction(other)?);

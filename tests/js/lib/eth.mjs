@@ -71,14 +71,18 @@ export async function rpc(url, method, params = []) {
   return response.result;
 }
 
-/** anvil's binary: $ANVIL_BIN, or the platform package @foundry-rs/anvil installs (its
- * `bin.mjs` only spawns that binary, and killing a wrapper would leave anvil running). */
-function anvilBinary() {
-  if (process.env.ANVIL_BIN) return process.env.ANVIL_BIN;
+/** The binary of Foundry tool `tool` (anvil, cast): $<TOOL>_BIN, or the one its npm package's
+ * platform package installs (the package's `bin.mjs` only spawns it, and killing a wrapper
+ * would leave the tool running). */
+export function foundryBinary(tool) {
+  const override = process.env[`${tool.toUpperCase()}_BIN`];
+  if (override) return override;
   const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch] ?? process.arch;
-  const name = process.platform === 'win32' ? 'anvil.exe' : 'anvil';
-  const bin = require.resolve(`@foundry-rs/anvil-${process.platform}-${arch}/bin/${name}`);
-  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm install\` in tests/js or set ANVIL_BIN`);
+  const name = process.platform === 'win32' ? `${tool}.exe` : tool;
+  const bin = require.resolve(`@foundry-rs/${tool}-${process.platform}-${arch}/bin/${name}`);
+  if (!existsSync(bin)) {
+    throw new Error(`${bin} is missing: run \`npm install\` in tests/js or set ${tool.toUpperCase()}_BIN`);
+  }
   return bin;
 }
 
@@ -87,7 +91,7 @@ async function startAnvil() {
   // accounts are funded below with anvil_setBalance instead.
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', '42', '--mnemonic', DEV_PHRASE,
     '--accounts', '0', '--block-time', '0.5'];
-  const child = spawn(anvilBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(foundryBinary('anvil'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk) => { log += chunk; });
   child.stderr.on('data', (chunk) => { log += chunk; });
