@@ -10,7 +10,8 @@
 //! their paths (they are not embedded in the node): `UPGRADE_TEST_WASM_PATH`, the
 //! `spec_version + 1` runtime with a storage migration and a new call (feature
 //! `upgrade-test`), and `UPGRADE_TRAP_WASM_PATH`, a `spec_version + 1` runtime that panics in
-//! every block's initialization (feature `upgrade-trap`). Only the runtime crate and the sudo
+//! every block's initialization, or in inherent creation when the state holds `inherents`
+//! under `luxtensor:upgrade-trap` (feature `upgrade-trap`). Only the runtime crate and the sudo
 //! pallet are compiled again for them.
 
 use std::env;

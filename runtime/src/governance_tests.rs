@@ -206,8 +206,9 @@ fn a_referendum_short_of_support_is_rejected_and_changes_nothing() {
 }
 
 /// A block claiming a code rollback on the dev chain, built natively: the state keeps an
-/// upgrade on probation (`old` replaced by `new`), and the claim names `claimed` inherents.
-fn rollback_block(claimed: u32) -> (TestExternalities, Block) {
+/// upgrade on probation (`old` replaced by `new`), the block's timestamp is 1,000 and its claim
+/// names `claimed` as its inherent data.
+fn rollback_block(claimed: InherentData) -> (TestExternalities, Block) {
     use lux_primitives::upgrade::CodeRollback;
     let on_probation = || {
         let mut chain = Chain::dev();
@@ -223,7 +224,7 @@ fn rollback_block(claimed: u32) -> (TestExternalities, Block) {
     let block = chain.ext.execute_with(|| {
         let mut digest = Digest::default();
         digest.push(PreDigest::Secondary { authority_index: 0, slot: 1 }.to_digest_item());
-        digest.push(CodeRollback { inherents: claimed }.to_digest_item());
+        digest.push(CodeRollback { inherent_data: claimed }.to_digest_item());
         let header = Header {
             parent_hash: chain.parent,
             number: 1,
@@ -232,20 +233,32 @@ fn rollback_block(claimed: u32) -> (TestExternalities, Block) {
             digest,
         };
         executive::initialize_block(&header);
-        let mut data = InherentData::new();
-        data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
-        let extrinsics = executive::inherent_extrinsics(data);
+        let extrinsics = executive::inherent_extrinsics(timestamp(1_000));
         for xt in &extrinsics {
             executive::apply_extrinsic(xt.clone()).expect("inherent applies").expect("succeeds");
         }
-        Block { header: executive::finalize_block(), extrinsics }
+        // The claim is checked when the block ends: a block with a false one cannot be built.
+        let header =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(executive::finalize_block))
+                .unwrap_or_else(|_| {
+                    let mut header = header.clone();
+                    header.state_root = H256::repeat_byte(1);
+                    header
+                });
+        Block { header, extrinsics }
     });
     (before, block)
 }
 
+fn timestamp(now: u64) -> InherentData {
+    let mut data = InherentData::new();
+    data.put(TIMESTAMP_INHERENT_ID, &now);
+    data
+}
+
 #[test]
 fn a_rollback_block_restores_the_previous_code_for_every_importer() {
-    let (mut importer, block) = rollback_block(1);
+    let (mut importer, block) = rollback_block(timestamp(1_000));
     importer.execute_with(|| executive::execute_block(block.clone()));
     importer.execute_with(|| {
         assert_eq!(lux_io::storage::get(b":code"), Some(b"\0asm old".to_vec()));
@@ -258,8 +271,17 @@ fn a_rollback_block_restores_the_previous_code_for_every_importer() {
 }
 
 #[test]
-#[should_panic(expected = "claims 0 inherents, it has 1")]
-fn a_rollback_claim_must_name_the_blocks_inherents() {
-    let (mut importer, block) = rollback_block(0);
+#[should_panic(expected = "claims other inherent data than its own")]
+fn a_rollback_claim_must_carry_the_blocks_timestamp() {
+    let (mut importer, block) = rollback_block(timestamp(999));
+    importer.execute_with(|| executive::execute_block(block));
+}
+
+#[test]
+#[should_panic(expected = "claims other inherent data than its own")]
+fn a_rollback_claim_may_carry_nothing_but_the_blocks_inherent_data() {
+    let mut claimed = timestamp(1_000);
+    claimed.put(*b"testinh0", &7u32);
+    let (mut importer, block) = rollback_block(claimed);
     importer.execute_with(|| executive::execute_block(block));
 }

@@ -206,9 +206,8 @@ impl Chain {
     }
 
     /// The code to build a child of `parent` with: the state's, unless the child is the
-    /// probation block of an upgrade whose new code fails the probation check on the
-    /// inherents the previous code makes; then the previous code, and `header` gets the
-    /// rollback claim.
+    /// probation block of an upgrade whose new code fails the probation check with
+    /// `inherent_data`; then the previous code, and `header` gets the rollback claim.
     fn code_for_building(
         &self,
         parent: &Header,
@@ -219,8 +218,7 @@ impl Chain {
         let Some(previous) = self.previous_code(parent, state)? else {
             return Ok(RuntimeCode::from_state(state)?);
         };
-        let inherents = self.inherents_with(state.clone(), &previous, header, inherent_data)?;
-        match self.probation_check(state.clone(), header, &inherents)? {
+        match self.probation_check(state.clone(), header, inherent_data)? {
             Ok(()) => Ok(RuntimeCode::from_state(state)?),
             Err(failure) => {
                 tracing::warn!(
@@ -229,7 +227,7 @@ impl Chain {
                     header.number,
                     failure.0
                 );
-                let claim = CodeRollback { inherents: inherents.len() as u32 };
+                let claim = CodeRollback { inherent_data: inherent_data.clone() };
                 header.digest.push(claim.to_digest_item());
                 Ok(previous)
             }

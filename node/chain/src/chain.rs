@@ -488,7 +488,7 @@ impl Chain {
             return Err(ChainError::InvalidBlock("the header has no seal".into()));
         }
         let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
-        let code = self.code_for_import(parent, &state, &pre_header, body)?;
+        let code = self.code_for_import(parent, &state, &pre_header)?;
         let mut session = self
             .executor
             .session(Ext::new(state, OverlayedChanges::new()), &code)

@@ -6,6 +6,7 @@
 use codec::{Decode, Encode};
 use lux_executor::{ExecutorError, RuntimeCode, SharedBackend};
 use lux_io::{Ext, OverlayedChanges};
+use lux_primitives::inherent::InherentData;
 use lux_primitives::storage::{HEAP_PAGES, PREVIOUS_CODE};
 use lux_primitives::transaction::ApplyExtrinsicResult;
 use lux_primitives::upgrade::{CodeRollback, PROBATION_FUEL, ROLLBACK_ENGINE_ID};
@@ -61,14 +62,15 @@ impl Chain {
     }
 
     /// Runs the state's (new) code on the start and end of a block with `header`'s
-    /// pre-runtime items and these inherents, within [`PROBATION_FUEL`]; its changes are
-    /// discarded. `Ok(Err(_))` is the verdict that the new code cannot run the block;
-    /// `Err(_)` is a failure of this node (its database), which decides nothing.
+    /// pre-runtime items, as building it would: initialization, the inherents it creates from
+    /// `inherent_data`, finalization; within [`PROBATION_FUEL`], its changes discarded.
+    /// `Ok(Err(_))` is the verdict that the new code cannot run the block; `Err(_)` is a
+    /// failure of this node (its database), which decides nothing.
     pub(crate) fn probation_check(
         &self,
         state: SharedBackend,
         header: &Header,
-        inherents: &[OpaqueExtrinsic],
+        inherent_data: &InherentData,
     ) -> Result<Result<(), ProbationFailure>, ChainError> {
         let verdict = |e: ExecutorError| match e {
             ExecutorError::Backend(e) => Err(ChainError::State(e)),
@@ -84,6 +86,14 @@ impl Chain {
         if let Err(e) = session.call("Core_initialize_block", &header.encode()) {
             return verdict(e);
         }
+        let inherents: Vec<OpaqueExtrinsic> = match call_decode(
+            &mut session,
+            "BlockBuilder_inherent_extrinsics",
+            &inherent_data.encode(),
+        ) {
+            Ok(inherents) => inherents,
+            Err(e) => return verdict(e),
+        };
         for (index, xt) in inherents.iter().enumerate() {
             let applied: Result<ApplyExtrinsicResult, _> =
                 call_decode(&mut session, "BlockBuilder_apply_extrinsic", &xt.encode());
@@ -103,25 +113,9 @@ impl Chain {
         Ok(Ok(()))
     }
 
-    /// The inherents `code` creates for a block with `header` and `inherent_data` (on
-    /// `state`, whose changes are discarded).
-    pub(crate) fn inherents_with(
-        &self,
-        state: SharedBackend,
-        code: &RuntimeCode,
-        header: &Header,
-        inherent_data: &lux_primitives::inherent::InherentData,
-    ) -> Result<Vec<OpaqueExtrinsic>, ChainError> {
-        let mut session = self
-            .executor
-            .session(Ext::new(state, OverlayedChanges::new()), code)
-            .map_err(|failure| failure.0)?;
-        session.call("Core_initialize_block", &header.encode())?;
-        Ok(call_decode(&mut session, "BlockBuilder_inherent_extrinsics", &inherent_data.encode())?)
-    }
-
     /// Verifies the rollback claim of `header` (sealed block on `parent`): the block must be
-    /// on probation and the new code must fail the check on the block's own inherents.
+    /// on probation and the new code must fail the check with the claimed inherent data
+    /// (which the previous code, executing the block, verifies is the block's own).
     /// Returns the code to execute the block with: the previous code if the claim holds, the
     /// state's code if there is no claim.
     pub(crate) fn code_for_import(
@@ -129,7 +123,6 @@ impl Chain {
         parent: &Header,
         state: &SharedBackend,
         pre_header: &Header,
-        body: &[OpaqueExtrinsic],
     ) -> Result<RuntimeCode, ChainError> {
         let Some(claim) = CodeRollback::find(&pre_header.digest) else {
             return Ok(RuntimeCode::from_state(state)?);
@@ -139,10 +132,7 @@ impl Chain {
                 "it claims a code rollback, but its parent did not upgrade the runtime".into(),
             ));
         };
-        let inherents = body.get(..claim.inherents as usize).ok_or_else(|| {
-            ChainError::InvalidBlock("its code rollback claims more inherents than it has".into())
-        })?;
-        match self.probation_check(state.clone(), pre_header, inherents)? {
+        match self.probation_check(state.clone(), pre_header, &claim.inherent_data)? {
             Ok(()) => Err(ChainError::InvalidBlock(
                 "it claims a code rollback, but the new code runs the block".into(),
             )),

@@ -238,6 +238,9 @@ pallet_error! {
         Unauthorized,
         /// The new code is not a wasm module (it does not start with the wasm magic bytes).
         NotWasm,
+        /// `set_storage` or `kill_storage` names a key the node reads to run the chain
+        /// (`:code`, `:heappages`, the kept previous code).
+        ProtectedKey,
     }
 }
 
@@ -317,6 +320,20 @@ pub enum Call {
         /// The wasm code.
         code: Vec<u8>,
     },
+    /// Sets storage items (root; for dev chains and recovery). The keys the node reads to run
+    /// the chain (`:code`, `:heappages`, the kept previous code) are refused: `set_code`
+    /// changes the code with its checks and its probation.
+    #[codec(index = 4)]
+    set_storage {
+        /// The keys and their new values.
+        items: Vec<(Vec<u8>, Vec<u8>)>,
+    },
+    /// Removes storage items (root), with the same refusals as `set_storage`.
+    #[codec(index = 5)]
+    kill_storage {
+        /// The keys.
+        keys: Vec<Vec<u8>>,
+    },
     /// Makes a remark and emits an event with its hash.
     #[codec(index = 7)]
     remark_with_event {
@@ -362,6 +379,16 @@ impl GetDispatchInfo for Call {
                 class: DispatchClass::Operational,
                 pays_fee: Pays::Yes,
             },
+            Self::set_storage { items } => DispatchInfo {
+                weight: weights::set_storage(items.len() as u32),
+                class: DispatchClass::Operational,
+                pays_fee: Pays::Yes,
+            },
+            Self::kill_storage { keys } => DispatchInfo {
+                weight: weights::set_storage(keys.len() as u32),
+                class: DispatchClass::Operational,
+                pays_fee: Pays::Yes,
+            },
             Self::remark_with_event { remark } => DispatchInfo {
                 weight: weights::remark_with_event(remark.len() as u32),
                 class: DispatchClass::Normal,
@@ -396,6 +423,20 @@ impl Call {
                 Pallet::<T>::can_set_code(&code)?;
                 Pallet::<T>::update_code(&code);
                 return Ok(PostDispatchInfo { actual_weight: None, pays_fee: Pays::No });
+            }
+            Self::set_storage { items } => {
+                ensure_root(origin)?;
+                Pallet::<T>::ensure_not_protected(items.iter().map(|(key, _)| key))?;
+                for (key, value) in items {
+                    lux_io::storage::set(&key, &value);
+                }
+            }
+            Self::kill_storage { keys } => {
+                ensure_root(origin)?;
+                Pallet::<T>::ensure_not_protected(keys.iter())?;
+                for key in keys {
+                    lux_io::storage::clear(&key);
+                }
             }
             Self::remark_with_event { remark } => {
                 let sender = ensure_signed(origin)?;
@@ -678,6 +719,18 @@ impl<T: Config> Pallet<T> {
         Self::deposit_event(Event::CodeRolledBack {
             failed_code_hash: H256(lux_io::hashing::blake2_256(&failed)),
         });
+    }
+
+    /// Refuses the keys `set_storage` and `kill_storage` may not touch: changing them would
+    /// bypass `set_code`'s checks, the rollback rule and the node's notice of a new runtime.
+    fn ensure_not_protected<'a>(
+        mut keys: impl Iterator<Item = &'a Vec<u8>>,
+    ) -> Result<(), DispatchError> {
+        use lux_primitives::storage::{CODE, HEAP_PAGES, PREVIOUS_CODE};
+        match keys.any(|key| [CODE, HEAP_PAGES, PREVIOUS_CODE].contains(&key.as_slice())) {
+            true => Err(Error::<T>::ProtectedKey.into()),
+            false => Ok(()),
+        }
     }
 
     /// The new code runs its first block: the code it replaced is no longer needed.

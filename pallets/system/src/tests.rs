@@ -127,6 +127,42 @@ fn set_code_checks_the_version_and_writes_code() {
 }
 
 #[test]
+fn root_sets_and_kills_storage_but_not_the_keys_the_node_runs_on() {
+    new_test_ext().execute_with(|| {
+        let set = |items: Vec<(&[u8], &[u8])>, origin| {
+            let items = items.into_iter().map(|(k, v)| (k.to_vec(), v.to_vec())).collect();
+            strip_message(Call::set_storage { items }.dispatch::<Test>(origin).map_err(|e| e.error))
+        };
+        let kill = |keys: Vec<&[u8]>| {
+            let keys = keys.into_iter().map(<[u8]>::to_vec).collect();
+            strip_message(
+                Call::kill_storage { keys }.dispatch::<Test>(RawOrigin::Root).map_err(|e| e.error),
+            )
+        };
+        let items = vec![(&b"a"[..], &b"1"[..]), (b"b", b"2")];
+        assert_eq!(set(items.clone(), RawOrigin::Signed(alice())), Err(DispatchError::BadOrigin));
+        assert_eq!(lux_io::storage::get(b"a"), None);
+        assert!(set(items, RawOrigin::Root).is_ok());
+        assert_eq!(lux_io::storage::get(b"a"), Some(b"1".to_vec()));
+        assert_eq!(lux_io::storage::get(b"b"), Some(b"2".to_vec()));
+        assert!(kill(vec![b"a"]).is_ok());
+        assert_eq!(lux_io::storage::get(b"a"), None);
+
+        // The code and heap pages change only through set_code's checks: nothing is written,
+        // not even the items before the refused one.
+        lux_io::storage::set(b":code", b"\0asm old");
+        for protected in [&b":code"[..], b":heappages", lux_primitives::storage::PREVIOUS_CODE] {
+            let items = vec![(&b"c"[..], &b"3"[..]), (protected, b"\0asm new")];
+            assert_eq!(set(items, RawOrigin::Root), Err(module_error(10)));
+            assert_eq!(kill(vec![b"b", protected]), Err(module_error(10)));
+        }
+        assert_eq!(lux_io::storage::get(b"c"), None);
+        assert_eq!(lux_io::storage::get(b"b"), Some(b"2".to_vec()));
+        assert_eq!(lux_io::storage::get(b":code"), Some(b"\0asm old".to_vec()));
+    });
+}
+
+#[test]
 fn set_code_rejects_same_version_and_other_chains() {
     let mut ext = ext_with_version(VERSION);
     ext.execute_with(|| {

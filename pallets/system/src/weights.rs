@@ -22,3 +22,8 @@ pub const SET_CODE: Weight = Weight::from_parts(200_000 * WEIGHT_REF_TIME_PER_MI
 
 /// `authorize_upgrade`: one write and an event.
 pub const AUTHORIZE_UPGRADE: Weight = Weight::from_micros(50);
+
+/// `set_storage` or `kill_storage` of `items` keys: a write each.
+pub fn set_storage(items: u32) -> Weight {
+    Weight::from_parts((5 + 25 * items as u64) * WEIGHT_REF_TIME_PER_MICROS, 0)
+}

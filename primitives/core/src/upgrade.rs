@@ -3,23 +3,26 @@
 //!
 //! When a block `U` changes `:code`, the runtime keeps the code it replaced at
 //! [`PREVIOUS_CODE`](crate::storage::PREVIOUS_CODE). The next block `B` (a child of `U`) is
-//! the new code's probation: its author first runs the new code on `B`'s beginning and end
-//! (`Core_initialize_block` with `B`'s header, `BlockBuilder_apply_extrinsic` for each of the
-//! inherents, `BlockBuilder_finalize_block`) under [`PROBATION_FUEL`] wasm instructions. If
-//! that traps, runs out of fuel or memory, or refuses an inherent, the author builds `B` with
-//! the *previous* code and says so with a [`CodeRollback`] pre-runtime digest item. The
-//! previous code, seeing the claim, puts itself back into `:code` and records
-//! `System.CodeRolledBack`. An importing node that sees the claim runs the same check itself
-//! and refuses `B` unless the new code fails it too; the check's inputs (the header's
-//! pre-runtime items and the first `inherents` extrinsics of `B`, which the previous code
-//! verifies are exactly `B`'s inherents) are all in the block, and wasm execution with an
-//! instruction budget is deterministic, so every honest node reaches the same verdict.
-//! Without the claim, `B` runs on the new code as usual and the new code removes the kept
-//! previous code.
+//! the new code's probation: its author first runs the new code on `B`'s beginning and end,
+//! as building `B` would (`Core_initialize_block` with `B`'s header,
+//! `BlockBuilder_inherent_extrinsics` with the author's inherent data for `B`,
+//! `BlockBuilder_apply_extrinsic` for each inherent it makes, `BlockBuilder_finalize_block`),
+//! under [`PROBATION_FUEL`] wasm instructions. If that traps, runs out of fuel or memory, or
+//! refuses an inherent, the author builds `B` with the *previous* code and says so with a
+//! [`CodeRollback`] pre-runtime digest item carrying that inherent data. The previous code,
+//! seeing the claim, puts itself back into `:code` and records `System.CodeRolledBack`, and
+//! verifies that the claimed inherent data is exactly `B`'s (its only item is the timestamp
+//! `B` sets), so an author cannot pick other data to make the new code fail. An importing
+//! node that sees the claim runs the same check itself and refuses `B` unless the new code
+//! fails it too; the check's inputs (the header's pre-runtime items and the claimed inherent
+//! data) are all in the block, and wasm execution with an instruction budget is
+//! deterministic, so every honest node reaches the same verdict. Without the claim, `B` runs
+//! on the new code as usual and the new code removes the kept previous code.
 
 use codec::{Decode, DecodeWithMemTracking, Encode};
 use scale_info::TypeInfo;
 
+use crate::inherent::InherentData;
 use crate::{ConsensusEngineId, Digest, DigestItem};
 
 /// The engine id of the [`CodeRollback`] pre-runtime digest item.
@@ -32,10 +35,11 @@ pub const PROBATION_FUEL: u64 = 20_000_000_000;
 
 /// The claim that a block was built with the previous code because the new code failed its
 /// probation check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub struct CodeRollback {
-    /// How many extrinsics at the start of the block are inherents (the check's inputs).
-    pub inherents: u32,
+    /// The inherent data the check gave the new code (the block's own: the previous code
+    /// refuses the block otherwise).
+    pub inherent_data: InherentData,
 }
 
 impl CodeRollback {
