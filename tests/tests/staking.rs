@@ -14,8 +14,10 @@
 //! - unbonded funds: withdrawing returns nothing before the bonding duration and the funds
 //!   after it;
 //! - one session key run on two nodes at once double-signs: the other nodes report it, the
-//!   offender is slashed after the deferral (its stash and the total issuance drop by exactly
-//!   the slashed amounts) and is out of the next set.
+//!   offender is disabled at once (the block with the report starts a finality set without
+//!   it, whose justifications carry none of its votes, and finality goes on), slashed after
+//!   the deferral (its stash and the total issuance drop by exactly the slashed amounts) and
+//!   is out of the next set.
 
 use std::time::Duration;
 
@@ -334,6 +336,37 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     // One offender among four validators: min((3·1/4)², 1) = 56.25%.
     assert_eq!(*fraction, lux_primitives::Perbill::from_parts(562_500_000));
 
+    // Disabled at once: the block with the report starts a finality set without Dave, and
+    // that set finalizes blocks with no vote of his, though both his nodes keep voting.
+    let dave_key = Sr25519Public(lux_keys::dev_session_key("dave").expect("key").public());
+    let reported_hash = alice_node.block_hash(reported_at).await.expect("block");
+    let reported_header = client.header(Some(reported_hash)).await.expect("header").expect("known");
+    let before = finality_set(alice_node, reported_header.parent_hash).await;
+    let after = finality_set(alice_node, reported_hash).await;
+    assert!(before.authorities.iter().any(|(k, _)| *k == dave_key), "Dave voted before");
+    let without_dave: Vec<_> =
+        before.authorities.iter().filter(|(k, _)| *k != dave_key).copied().collect();
+    assert_eq!(after, FinalitySet { set_id: before.set_id + 1, authorities: without_dave });
+    let change = lux_primitives::consensus::ConsensusLog::FinalitySetChange {
+        set_id: after.set_id,
+        authorities: after.authorities.clone(),
+    };
+    assert!(lux_primitives::consensus::ConsensusLog::find_all(&reported_header).contains(&change));
+    let voted = wait_for("a justification of the set without Dave", TIMEOUT, || async {
+        let (number, _) = alice_node.finalized().await;
+        for n in reported_at + 1..=number {
+            let hash = alice_node.block_hash(n).await?;
+            if let Some(j) = justification(alice_node, hash).await {
+                if j.set_id == after.set_id {
+                    return Some(j);
+                }
+            }
+        }
+        None
+    })
+    .await;
+    assert!(voted.precommits.iter().all(|p| p.voter != dave_key), "Dave's vote counted");
+
     // The slash lands after the deferral (two eras), not before.
     let (slashed_at, slashed_hash, slashes) =
         wait_for("the slash", Duration::from_secs(180), || {
@@ -344,7 +377,6 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
         .await;
     let era_at =
         |hash| storage::<pallet_staking::ActiveEraInfo>(alice_node, b"Staking", b"ActiveEra", hash);
-    let reported_hash = alice_node.block_hash(reported_at).await.expect("block");
     let (era_reported, era_slashed) = (era_at(reported_hash).await, era_at(slashed_hash).await);
     assert!(era_slashed.expect("era").index >= era_reported.expect("era").index + 2);
 
@@ -385,7 +417,6 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     );
 
     // Dave was chilled when reported: he is not in the set after.
-    let dave_key = Sr25519Public(lux_keys::dev_session_key("dave").expect("key").public());
     let (_, head) = alice_node.finalized().await;
     let set = finality_set(alice_node, head).await;
     assert!(!set.authorities.iter().any(|(k, _)| *k == dave_key), "Dave is out");

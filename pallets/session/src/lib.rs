@@ -155,6 +155,11 @@ pub const REPORT_EQUIVOCATION_WEIGHT: Weight =
 /// How long a valid equivocation report stays in the pool, in blocks.
 pub const REPORT_LONGEVITY: u64 = 64;
 
+/// At most `(validators - 1) / DISABLING_LIMIT_FACTOR` validators are disabled at once
+/// (Substrate's default): fewer than a third, so the others always hold the supermajority of
+/// the validators that finality needs.
+pub const DISABLING_LIMIT_FACTOR: usize = 3;
+
 /// Marker type of the pallet.
 pub struct Pallet<T>(PhantomData<T>);
 
@@ -192,7 +197,8 @@ pallet_error! {
         InvalidEquivocationProof,
         /// This offender's offence at this time was already reported.
         DuplicateOffenceReport,
-        /// The offence is from an earlier session (or finality set): too old to report.
+        /// The offence is from an earlier session (or an earlier session's finality set): too
+        /// old to report.
         StaleEquivocationReport,
     }
 }
@@ -218,8 +224,13 @@ storage! {
     pub type Authorities = StorageValue<Vec<(Sr25519Public, u64)>, ValueQuery>;
     /// The next session's authorities.
     pub type NextAuthorities = StorageValue<Vec<(Sr25519Public, u64)>, ValueQuery>;
-    /// The finality voter set's id: plus one whenever `Authorities` changes.
+    /// The finality voter set's id: plus one whenever the set changes (a new session with
+    /// other authorities, or an offender disabled).
     pub type FinalitySetId = StorageValue<u64, ValueQuery>;
+    /// The id of the current session's first finality set: reports of finality-vote
+    /// equivocations are taken for the sets from it on (disabling an offender starts a new
+    /// set within the session).
+    pub type SessionFirstSetId = StorageValue<u64, ValueQuery>;
     /// Offenders reported this session, by offence: (0, slot, 0) for two blocks in one slot,
     /// (1, set id, round) for two finality votes in one round.
     pub type ReportedOffences =
@@ -478,20 +489,18 @@ impl<T: Config> Pallet<T> {
 
         let queued = QueuedKeys::get();
         let authorities = NextAuthorities::get();
-        let changed = authorities != Authorities::get();
+        // The voters change if the authorities do, or if an offender was disabled: its
+        // disabling ends with the session.
+        let voters_before = Self::finality_set().authorities;
         Validators::put(queued.iter().map(|(a, _)| *a).collect::<Vec<_>>());
         Authorities::put(&authorities);
         DisabledValidators::kill();
         // Reports are taken for the current session only.
         ReportedOffences::clear(None);
-        if changed {
-            let set_id = FinalitySetId::get().saturating_add(1);
-            FinalitySetId::put(set_id);
-            pallet_system::Pallet::<T>::deposit_log(
-                ConsensusLog::FinalitySetChange { set_id, authorities: authorities.clone() }
-                    .to_digest_item(),
-            );
+        if authorities != voters_before {
+            Self::change_finality_set();
         }
+        SessionFirstSetId::put(FinalitySetId::get());
         T::SessionManager::start_session(index);
 
         // Queue the session after: the manager's choice, or the same validators with their
@@ -574,7 +583,10 @@ impl<T: Config> Pallet<T> {
                         && first.vote != second.vote,
                     Error::<T>::InvalidEquivocationProof
                 );
-                ensure!(first.set_id == FinalitySetId::get(), Error::<T>::StaleEquivocationReport);
+                ensure!(
+                    (SessionFirstSetId::get()..=FinalitySetId::get()).contains(&first.set_id),
+                    Error::<T>::StaleEquivocationReport
+                );
                 ensure!(
                     first.verify_with(lux_io::crypto::sr25519_verify)
                         && second.verify_with(lux_io::crypto::sr25519_verify),
@@ -631,23 +643,40 @@ impl<T: Config> Pallet<T> {
     }
 
     /// Disables the current validator `account` for the rest of the session (an offender):
-    /// returns whether it was an enabled validator.
+    /// its blocks are refused, and a new finality set without it votes from this block on
+    /// (once this block is final). At most a third of the validators (`(n - 1) / 3`, as
+    /// Substrate's disabling limit) are disabled at once, so the rest can always finalize.
+    /// Returns whether it was an enabled validator and is now disabled.
     pub fn disable(account: &AccountId20) -> bool {
-        let Some(index) = Validators::get().iter().position(|a| a == account) else {
+        let validators = Validators::get();
+        let Some(index) = validators.iter().position(|a| a == account) else {
             return false;
         };
         let index = index as u32;
+        let limit = validators.len().saturating_sub(1) / DISABLING_LIMIT_FACTOR;
         let newly = DisabledValidators::mutate(|disabled| match disabled.binary_search(&index) {
-            Ok(_) => false,
-            Err(at) => {
+            Err(at) if disabled.len() < limit => {
                 disabled.insert(at, index);
                 true
             }
+            _ => false,
         });
         if newly {
             Self::deposit_event(Event::ValidatorDisabled { validator: *account });
+            Self::change_finality_set();
         }
         newly
+    }
+
+    /// Starts a new finality set, the current authorities but the disabled ones, and
+    /// announces it in the block's digest.
+    fn change_finality_set() {
+        let set_id = FinalitySetId::get().saturating_add(1);
+        FinalitySetId::put(set_id);
+        let authorities = Self::finality_set().authorities;
+        pallet_system::Pallet::<T>::deposit_log(
+            ConsensusLog::FinalitySetChange { set_id, authorities }.to_digest_item(),
+        );
     }
 
     /// The current session's index.
@@ -722,9 +751,17 @@ impl<T: Config> Pallet<T> {
         Self::epoch_for_slot(Epoch::get().start_slot)
     }
 
-    /// The finality voters that finalize the children of the current block.
+    /// The finality voters that finalize the children of the current block: the current
+    /// authorities but the disabled ones.
     pub fn finality_set() -> FinalitySet {
-        FinalitySet { set_id: FinalitySetId::get(), authorities: Authorities::get() }
+        let disabled = DisabledValidators::get();
+        let authorities = Authorities::get()
+            .into_iter()
+            .enumerate()
+            .filter(|(index, _)| disabled.binary_search(&(*index as u32)).is_err())
+            .map(|(_, authority)| authority)
+            .collect();
+        FinalitySet { set_id: FinalitySetId::get(), authorities }
     }
 }
 
@@ -1051,18 +1088,63 @@ mod tests {
             enter(4, &secondary(130));
             assert_eq!(Session::finality_set().set_id, 1);
             assert_eq!(logs(), vec![ConsensusLog::NextAuthorities(next)]);
+        });
+    }
 
-            // Disabling: once per session, only current validators.
+    #[test]
+    fn an_offender_is_disabled_for_the_rest_of_the_session_and_voted_out() {
+        lux_io::TestExternalities::default().execute_with(|| {
+            for i in 1..=9 {
+                endow(account(i));
+            }
+            genesis(4).build::<NoRuntime>().expect("valid");
+            enter(1, &secondary(100));
+            let all = Authorities::get();
+            assert_eq!(Session::finality_set(), FinalitySet { set_id: 0, authorities: all.clone() });
+
+            // Disabling: once, only current validators, at most (4 - 1) / 3 = 1 of them.
             assert!(Session::disable(&account(3)));
             assert!(!Session::disable(&account(3)));
-            assert!(!Session::disable(&account(1)));
-            assert_eq!(DisabledValidators::get(), vec![1]);
+            assert!(!Session::disable(&account(9)));
+            assert!(!Session::disable(&account(4)), "a second offender would pass the limit");
+            assert_eq!(DisabledValidators::get(), vec![2]);
+            let disabled_events = pallet_system::Pallet::<NoRuntime>::events()
+                .into_iter()
+                .filter(|r| r.event == Event::ValidatorDisabled { validator: account(3) }.into())
+                .count();
+            assert_eq!(disabled_events, 1);
+            // Its votes: a new finality set without it, announced in this block.
+            let without = vec![all[0], all[1], all[3]];
+            let set = FinalitySet { set_id: 1, authorities: without.clone() };
+            assert_eq!(Session::finality_set(), set);
+            assert_eq!(
+                logs(),
+                vec![ConsensusLog::FinalitySetChange { set_id: 1, authorities: without }]
+            );
             // Its blocks are refused for the rest of the session.
-            let disabled = PreDigest::Secondary { authority_index: 1, slot: 131 };
-            let refused = std::panic::catch_unwind(|| enter(5, &disabled));
-            assert!(refused.is_err());
-            enter(5, &secondary(140));
+            let disabled = PreDigest::Secondary { authority_index: 2, slot: 101 };
+            assert!(std::panic::catch_unwind(|| enter(2, &disabled)).is_err());
+            enter(2, &secondary(102));
+
+            // Vote equivocations in both of this session's sets can be reported.
+            let in_set = |set_id, round| EquivocationProof::Vote {
+                first: vote_in(set_id, 1, round, 1),
+                second: vote_in(set_id, 1, round, 2),
+            };
+            report(in_set(0, 1)).expect("the session's first set");
+            report(in_set(1, 1)).expect("the set after the disabling");
+
+            // The next session: the offender is back, in a new set.
+            enter(3, &secondary(110));
             assert!(DisabledValidators::get().is_empty());
+            assert_eq!(Session::finality_set(), FinalitySet { set_id: 2, authorities: all.clone() });
+            assert!(logs().contains(&ConsensusLog::FinalitySetChange { set_id: 2, authorities: all }));
+            let call = |proof| Call::report_equivocation {
+                equivocation_proof: alloc::boxed::Box::new(proof),
+            };
+            let stale = call(in_set(1, 2)).dispatch::<NoRuntime>(RawOrigin::None);
+            assert_eq!(error(stale), "StaleEquivocationReport");
+            report(in_set(2, 2)).expect("the new session's set");
         });
     }
 
@@ -1101,17 +1183,27 @@ mod tests {
     }
 
     fn vote(key: u8, round: u64, target: u8) -> lux_primitives::consensus::SignedVote {
+        vote_in(0, key, round, target)
+    }
+
+    /// `key`'s precommit for block #1 `target` in `round` of finality set `set_id`.
+    fn vote_in(
+        set_id: u64,
+        key: u8,
+        round: u64,
+        target: u8,
+    ) -> lux_primitives::consensus::SignedVote {
         use lux_primitives::consensus::{vote_payload, SignedVote, Vote, VoteKind};
         let vote = Vote {
             kind: VoteKind::Precommit,
             target_hash: lux_primitives::H256::repeat_byte(target),
             target_number: 1,
         };
-        let signature = pair(key).sign(&vote_payload(&vote, round, 0));
+        let signature = pair(key).sign(&vote_payload(&vote, round, set_id));
         SignedVote {
             vote,
             round,
-            set_id: 0,
+            set_id,
             voter: keys(key).lux,
             signature: lux_primitives::Sr25519Signature(signature),
         }

@@ -120,6 +120,10 @@ impl Default for ExtBuilder {
 }
 
 impl ExtBuilder {
+    pub fn validators(mut self, n: u8) -> Self {
+        self.validators = n;
+        self
+    }
     pub fn validator_count(mut self, n: u32) -> Self {
         self.validator_count = n;
         self
