@@ -3,8 +3,9 @@
 //! `EpochState` rules the runtime runs), sealed headers, fork choice and finality votes, over a
 //! simulated network
 //! with explicit latency, message loss, partitions and stopped nodes, with Byzantine actors (an
-//! author sealing two headers for one slot, a validator voting twice), and validator-set
-//! changes at an epoch boundary handed over with the node's rules (`lux_consensus::handover`).
+//! author sealing two headers for one slot, a validator voting twice), validator-set changes
+//! at an epoch boundary and an offender disabled within an epoch, each handed over with the
+//! node's rules (`lux_consensus::handover`).
 //! Everything random comes from one seed, so a seed replays the same run.
 
 use std::cmp::Reverse;
@@ -31,10 +32,24 @@ const EPOCH_SLOTS: u64 = 10;
 
 /// What every node knows about the chain's consensus (what the runtime tells the node): the
 /// authorities, which may change once, from epoch `change.0` on, to `change.1`, as staking's
-/// elections change them; epochs are `EPOCH_SLOTS` long.
+/// elections change them; an offender (`disable.1`) reported in the block at height
+/// `disable.0`, on every fork, and so disabled for the rest of that epoch; epochs are
+/// `EPOCH_SLOTS` long.
 struct Rules {
     authorities: Vec<Authority>,
     change: Option<(u64, Vec<Authority>)>,
+    disable: Option<(u32, Sr25519Public)>,
+}
+
+/// What the runtime's state says about consensus after a block, as the session pallet keeps
+/// it: the epoch, the finality set that finalizes the block's children, and the authority
+/// disabled for the rest of the epoch.
+#[derive(Clone, Debug)]
+struct BlockState {
+    epoch: EpochState,
+    set_id: u64,
+    voters: Vec<Authority>,
+    disabled: Option<u32>,
 }
 
 impl Rules {
@@ -59,21 +74,52 @@ impl Rules {
         }
     }
 
-    /// Whether a block of epoch `index` on a parent of epoch `parent` enacts the set change
-    /// (and so must carry the `FinalitySetChange` digest, as the runtime deposits it).
-    fn enacts_change(&self, parent: u64, index: u64) -> bool {
-        self.change.as_ref().is_some_and(|(from, _)| parent < *from && index >= *from)
-    }
-
-    /// The finality voters that finalize the children of a block with epoch state `state`.
-    fn voter_set(&self, state: &EpochState) -> VoterSet {
-        let started = state.genesis_slot.is_some();
-        match &self.change {
-            Some((from, next)) if started && state.index >= *from => {
-                VoterSet::new(1, next.clone()).expect("valid set")
-            }
-            _ => VoterSet::new(0, self.authorities.clone()).expect("valid set"),
+    /// The state after block #`number` with `claim` on a parent with state `parent`, and the
+    /// `FinalitySetChange` the block must carry if its voters differ from the parent's (as the
+    /// runtime deposits it); `None` if the runtime refuses the block (its slots go backwards,
+    /// or its author is disabled).
+    fn next_state(
+        &self,
+        parent: &BlockState,
+        number: u32,
+        claim: &PreDigest,
+    ) -> Option<(BlockState, Option<ConsensusLog>)> {
+        let mut epoch = parent.epoch.clone();
+        let started = epoch.genesis_slot.is_some();
+        epoch.enter(claim, EPOCH_SLOTS, blake2_256).ok()?;
+        // A new session: its authorities, none disabled.
+        let rotated = started && epoch.index > parent.epoch.index;
+        let mut disabled = if rotated { None } else { parent.disabled };
+        if disabled == Some(claim.authority_index()) {
+            return None;
         }
+        let authorities = self.authorities(if started { epoch.index } else { 0 });
+        if let Some((height, offender)) = self.disable {
+            if number == height {
+                disabled = authorities.iter().position(|a| a.key == offender).map(|i| i as u32);
+            }
+        }
+        let voters: Vec<Authority> = authorities
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| disabled != Some(*i as u32))
+            .map(|(_, a)| a.clone())
+            .collect();
+        let (set_id, log) = if voters == parent.voters {
+            (parent.set_id, None)
+        } else {
+            let set_id = parent.set_id + 1;
+            let authorities = voters.iter().map(|a| (a.key, a.weight)).collect();
+            (set_id, Some(ConsensusLog::FinalitySetChange { set_id, authorities }))
+        };
+        Some((BlockState { epoch, set_id, voters, disabled }, log))
+    }
+}
+
+impl BlockState {
+    /// The finality voters that finalize the children of the block.
+    fn voter_set(&self) -> VoterSet {
+        VoterSet::new(self.set_id, self.voters.clone()).expect("valid set")
     }
 }
 
@@ -144,6 +190,9 @@ struct Config {
     followers: usize,
     /// From this epoch on, the authorities are these node indices.
     set_change: Option<(u64, Vec<usize>)>,
+    /// The block at this height (on every fork) reports this node: it is disabled for the
+    /// rest of the epoch.
+    disable: Option<(u32, usize)>,
 }
 
 impl Config {
@@ -160,6 +209,7 @@ impl Config {
             behaviours: BTreeMap::new(),
             followers: 0,
             set_change: None,
+            disable: None,
         }
     }
 }
@@ -169,8 +219,8 @@ struct Node {
     key: Sr25519Pair,
     behaviour: Behaviour,
     headers: BTreeMap<H256, Header>,
-    /// The epoch state after each block.
-    epochs: BTreeMap<H256, EpochState>,
+    /// The consensus state after each block.
+    states: BTreeMap<H256, BlockState>,
     tree: BlockTree,
     voter: Voter,
     detector: EquivocationDetector,
@@ -184,6 +234,8 @@ struct Node {
     block_offences: Vec<BlockEquivocation>,
     vote_offences: Vec<VoteEquivocation>,
     bad_messages: u32,
+    /// Blocks whose author was disabled, refused.
+    refused_blocks: u32,
     ticks: u64,
 }
 
@@ -283,8 +335,12 @@ fn run(config: &Config) -> Outcome {
         next_randomness: randomness_accumulator(&randomness, 0, blake2_256),
         ..EpochState::default()
     };
-    let rules = Rules { authorities, change };
-    let set = rules.voter_set(&genesis_epoch);
+    let disable =
+        config.disable.map(|(height, node)| (height, Sr25519Public(pairs[node].public())));
+    let genesis_state =
+        BlockState { epoch: genesis_epoch, set_id: 0, voters: authorities.clone(), disabled: None };
+    let rules = Rules { authorities, change, disable };
+    let set = genesis_state.voter_set();
     let genesis = Header {
         parent_hash: H256::zero(),
         number: 0,
@@ -306,7 +362,7 @@ fn run(config: &Config) -> Outcome {
                 key: pair,
                 behaviour: config.behaviours.get(&index).copied().unwrap_or(Behaviour::Honest),
                 headers: BTreeMap::from([(genesis_id.0, genesis.clone())]),
-                epochs: BTreeMap::from([(genesis_id.0, genesis_epoch.clone())]),
+                states: BTreeMap::from([(genesis_id.0, genesis_state.clone())]),
                 tree: BlockTree::new(genesis_id.0, ChainWeight::default()),
                 voter: Voter::new(set.clone(), voter_config, Some(key), genesis_id, start),
                 detector: EquivocationDetector::default(),
@@ -318,6 +374,7 @@ fn run(config: &Config) -> Outcome {
                 block_offences: Vec::new(),
                 vote_offences: Vec::new(),
                 bad_messages: 0,
+                refused_blocks: 0,
                 ticks: 0,
             }
         })
@@ -378,7 +435,7 @@ fn run(config: &Config) -> Outcome {
                     &node.key,
                     now,
                 );
-                handle(node, outputs, now, &mut outbox, &mut finalized, &rules);
+                handle(node, outputs, now, &mut outbox, &mut finalized);
                 // Re-send our votes and the last commits now and then, for peers that lost
                 // them.
                 if node.ticks.is_multiple_of(ROUND_MS / TICK_MS) {
@@ -400,7 +457,7 @@ fn run(config: &Config) -> Outcome {
                         all_headers.insert(header.hash(), header.clone());
                         import(node, header, &rules, now, Some(from), &mut outbox);
                         if !node.commits.is_empty() {
-                            apply_commits(node, now, &mut finalized, &rules);
+                            apply_commits(node, now, &mut finalized);
                         }
                     }
                     Message::Request(hash) => {
@@ -418,9 +475,7 @@ fn run(config: &Config) -> Outcome {
                             .voter
                             .on_vote(vote, &View { headers: &node.headers, tree: &node.tree })
                         {
-                            Ok(outputs) => {
-                                handle(node, outputs, now, &mut outbox, &mut finalized, &rules)
-                            }
+                            Ok(outputs) => handle(node, outputs, now, &mut outbox, &mut finalized),
                             // A vote of the other set, around a hand-over: no one's fault.
                             Err(FinalityError::WrongSet { .. }) => {}
                             Err(_) => node.bad_messages += 1,
@@ -432,7 +487,7 @@ fn run(config: &Config) -> Outcome {
                             outbox.push((to, Some(from), Message::Request(target)));
                         }
                         node.commits.push(justification);
-                        apply_commits(node, now, &mut finalized, &rules);
+                        apply_commits(node, now, &mut finalized);
                     }
                 }
             }
@@ -475,24 +530,28 @@ fn author(node: &mut Node, rules: &Rules, slot: u64) -> Option<Vec<(Header, Opti
     if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
         return None;
     }
-    let parent_state = node.epochs.get(&parent)?;
-    let epoch = rules.epoch(parent_state, slot);
-    let enacts =
-        parent_state.genesis_slot.is_some() && rules.enacts_change(parent_state.index, epoch.index);
+    let parent_state = node.states.get(&parent)?;
+    let epoch = rules.epoch(&parent_state.epoch, slot);
     let own = Sr25519Public(node.key.public());
     let (claim, key) = epoch.claim_slot(slot, &node.key, |k| *k == own)?;
+    let number = parent_header.number + 1;
+    let set_change = match rules.next_state(parent_state, number, &claim) {
+        Some((_, log)) => log,
+        // The runtime refuses to build it (a disabled author): an honest node gives up, a
+        // Byzantine one sends it all the same.
+        None if node.behaviour == Behaviour::Honest => return None,
+        None => None,
+    };
     let build = |variant: u8| {
         let mut digest = Digest::default();
         digest.push(claim.to_digest_item());
-        if enacts {
+        if let Some(log) = &set_change {
             // What the runtime deposits in the block that enacts a new set.
-            let authorities = epoch.authorities.iter().map(|a| (a.key, a.weight)).collect();
-            digest
-                .push(ConsensusLog::FinalitySetChange { set_id: 1, authorities }.to_digest_item());
+            digest.push(log.to_digest_item());
         }
         let header = Header {
             parent_hash: parent,
-            number: parent_header.number + 1,
+            number,
             state_root: H256(blake2_256(&(node.index as u32, slot, variant).encode())),
             extrinsics_root: H256::zero(),
             digest,
@@ -540,13 +599,13 @@ fn import(
             continue;
         };
         let parent_slot = PreDigest::find(parent).map(|p| p.slot());
-        let (Some(claim), Some(parent_epoch)) =
-            (PreDigest::find(&header), node.epochs.get(&header.parent_hash))
+        let (Some(claim), Some(parent_state)) =
+            (PreDigest::find(&header), node.states.get(&header.parent_hash))
         else {
             node.bad_messages += 1;
             continue;
         };
-        let epoch = rules.epoch(parent_epoch, claim.slot());
+        let epoch = rules.epoch(&parent_state.epoch, claim.slot());
         // One slot of clock drift allowed.
         let checked = match check_header(header.clone(), &epoch, parent_slot, now / SLOT_MS + 1) {
             Ok(checked) => checked,
@@ -555,15 +614,19 @@ fn import(
                 continue;
             }
         };
-        // The set-change digest is where the runtime puts it, and nowhere else.
-        let enacts = parent_epoch.genesis_slot.is_some()
-            && rules.enacts_change(parent_epoch.index, epoch.index);
-        if changes_finality_set(&header) != enacts {
-            node.bad_messages += 1;
+        // Executing the block: a disabled author's block is refused; the set-change digest
+        // is where the runtime puts it, as it puts it, and nowhere else.
+        let Some((state, set_change)) =
+            rules.next_state(parent_state, header.number, &checked.pre_digest)
+        else {
+            node.refused_blocks += 1;
             continue;
-        }
-        let mut epoch_state = parent_epoch.clone();
-        if epoch_state.enter(&checked.pre_digest, EPOCH_SLOTS, blake2_256).is_err() {
+        };
+        let changes: Vec<ConsensusLog> = ConsensusLog::find_all(&header)
+            .into_iter()
+            .filter(|log| matches!(log, ConsensusLog::FinalitySetChange { .. }))
+            .collect();
+        if changes != set_change.into_iter().collect::<Vec<_>>() {
             node.bad_messages += 1;
             continue;
         }
@@ -580,7 +643,7 @@ fn import(
             continue;
         }
         node.headers.insert(hash, header);
-        node.epochs.insert(hash, epoch_state);
+        node.states.insert(hash, state);
         if let Some(children) = node.orphans.remove(&hash) {
             queue.extend(children);
         }
@@ -595,7 +658,6 @@ fn handle(
     now: u64,
     outbox: &mut Vec<(usize, Option<usize>, Message)>,
     finalized: &mut Vec<(u64, usize, H256, u32)>,
-    rules: &Rules,
 ) {
     let set = node.voter.set().clone();
     for output in outputs {
@@ -641,20 +703,20 @@ fn handle(
             }
         }
     }
-    follow_set_change(node, rules, now);
+    follow_set_change(node, now);
 }
 
 /// After finalizing: if a block finalized since the last check changed the set, the voter of
 /// the new set (that of the last finalized block's state) takes over, as the node's finality
 /// task does.
-fn follow_set_change(node: &mut Node, rules: &Rules, now: u64) {
+fn follow_set_change(node: &mut Node, now: u64) {
     let target = node.voter.finalized();
     let from = node.set_checked;
     node.set_checked = target.1.max(from);
     if target.1 <= from || !set_changed_between(&View::of(node), from, target) {
         return;
     }
-    let set = rules.voter_set(&node.epochs[&target.0]);
+    let set = node.states[&target.0].voter_set();
     if set.set_id() == node.voter.set().set_id() {
         return;
     }
@@ -676,12 +738,7 @@ fn finalize(
 }
 
 /// Applies peers' commits for blocks we have: finality catch-up.
-fn apply_commits(
-    node: &mut Node,
-    now: u64,
-    finalized: &mut Vec<(u64, usize, H256, u32)>,
-    rules: &Rules,
-) {
+fn apply_commits(node: &mut Node, now: u64, finalized: &mut Vec<(u64, usize, H256, u32)>) {
     let commits = std::mem::take(&mut node.commits);
     for commit in commits {
         if commit.target_number <= node.voter.finalized().1 {
@@ -705,7 +762,7 @@ fn apply_commits(
             Err(_) => node.bad_messages += 1,
         }
     }
-    follow_set_change(node, rules, now);
+    follow_set_change(node, now);
 }
 
 fn assert_live(outcome: &Outcome, nodes: impl Iterator<Item = usize>, min_finalized: u32) {
@@ -744,7 +801,7 @@ fn four_honest_validators_finalize_under_latency_and_loss() {
         chain.push((block, header));
         block = header.parent_hash;
     }
-    let genesis_state = &node.epochs[&block];
+    let genesis_state = &node.states[&block].epoch;
     let (mut index, mut randomness) = (0, genesis_state.randomness);
     let mut accumulator = genesis_state.next_randomness;
     let (mut genesis_slot, mut primaries) = (None, 0);
@@ -760,7 +817,7 @@ fn four_honest_validators_finalize_under_latency_and_loss() {
             accumulator = accumulate_randomness(&accumulator, &vrf_output, blake2_256);
             primaries += 1;
         }
-        let state = &node.epochs[&hash];
+        let state = &node.states[&hash].epoch;
         assert_eq!((state.index, state.randomness), (index, randomness));
         assert_eq!(state.next_randomness, accumulator);
     }
@@ -919,4 +976,55 @@ fn check_handover(outcome: &Outcome) {
         .filter_map(|n| n.last_commit.as_ref())
         .any(|c| c.precommits.iter().any(|p| p.voter == eve));
     assert!(eve_voted, "Eve's precommits finalize blocks of the new set");
+}
+
+#[test]
+fn an_offender_disabled_within_an_epoch_is_voted_out_until_the_next_and_finality_stays_safe() {
+    // Bob double-votes; the block at height 14 reports him, which disables him for the rest of
+    // its epoch: a set without him (set 1) votes from that block on, and the next epoch's
+    // first block brings him back (set 2). He keeps authoring while disabled; everyone
+    // refuses those blocks.
+    let bob = 1;
+    let mut refused = 0;
+    for seed in [21, 22, 23] {
+        let mut config = Config::new(seed);
+        config.slots = 70;
+        config.behaviours.insert(bob, Behaviour::DoubleVoter);
+        config.disable = Some((14, bob));
+        let outcome = run(&config);
+        outcome.assert_safe();
+        assert_live(&outcome, [0, 2, 3].into_iter(), 45);
+        let bob_key = Sr25519Public(outcome.nodes[bob].key.public());
+        for node in [0, 2, 3].map(|n| &outcome.nodes[n]) {
+            assert_eq!(node.bad_messages, 0, "node {}", node.index);
+            refused += node.refused_blocks;
+            assert_eq!(node.voter.set().set_id(), 2, "node {} followed both changes", node.index);
+            // Set 1 (without Bob) finalized the block that brought him back, with no vote of
+            // his; set 2 finalizes from there.
+            let handover = node.handover.as_ref().expect("set 1's last commit");
+            assert_eq!(handover.set_id, 1);
+            assert!(handover.precommits.iter().all(|p| p.voter != bob_key), "Bob's vote counted");
+            assert!(changes_finality_set(&outcome.headers[&handover.target_hash]));
+            let last = node.last_commit.as_ref().expect("a commit of set 2");
+            assert_eq!(last.set_id, 2);
+            assert!(last.target_number > handover.target_number);
+            // On the finalized chain: the disabling block starts set 1, and no block between
+            // it and the next epoch is Bob's.
+            let mut block = node.voter.finalized().0;
+            let mut chain = Vec::new();
+            while let Some(header) = node.headers.get(&block).filter(|h| h.number > 0) {
+                chain.push(header);
+                block = header.parent_hash;
+            }
+            let report = chain.iter().find(|h| h.number == 14).expect("the report's block");
+            assert_eq!(node.states[&report.hash()].set_id, 1);
+            let epoch_of = |h: &Header| node.states[&h.hash()].epoch.index;
+            let disabled_epoch = epoch_of(report);
+            for header in chain.iter().filter(|h| h.number > 14 && epoch_of(h) == disabled_epoch) {
+                let claim = PreDigest::find(header).expect("claim");
+                assert_ne!(claim.authority_index(), bob as u32, "#{} is Bob's", header.number);
+            }
+        }
+    }
+    assert!(refused > 0, "Bob never authored while disabled: the refusal went untested");
 }

@@ -1100,7 +1100,10 @@ mod tests {
             genesis(4).build::<NoRuntime>().expect("valid");
             enter(1, &secondary(100));
             let all = Authorities::get();
-            assert_eq!(Session::finality_set(), FinalitySet { set_id: 0, authorities: all.clone() });
+            assert_eq!(
+                Session::finality_set(),
+                FinalitySet { set_id: 0, authorities: all.clone() }
+            );
 
             // Disabling: once, only current validators, at most (4 - 1) / 3 = 1 of them.
             assert!(Session::disable(&account(3)));
@@ -1137,8 +1140,13 @@ mod tests {
             // The next session: the offender is back, in a new set.
             enter(3, &secondary(110));
             assert!(DisabledValidators::get().is_empty());
-            assert_eq!(Session::finality_set(), FinalitySet { set_id: 2, authorities: all.clone() });
-            assert!(logs().contains(&ConsensusLog::FinalitySetChange { set_id: 2, authorities: all }));
+            assert_eq!(
+                Session::finality_set(),
+                FinalitySet { set_id: 2, authorities: all.clone() }
+            );
+            assert!(
+                logs().contains(&ConsensusLog::FinalitySetChange { set_id: 2, authorities: all })
+            );
             let call = |proof| Call::report_equivocation {
                 equivocation_proof: alloc::boxed::Box::new(proof),
             };
