@@ -103,7 +103,7 @@ impl Rules {
             .iter()
             .enumerate()
             .filter(|(i, _)| disabled != Some(*i as u32))
-            .map(|(_, a)| a.clone())
+            .map(|(_, a)| *a)
             .collect();
         let (set_id, log) = if voters == parent.voters {
             (parent.set_id, None)
