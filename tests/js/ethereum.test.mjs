@@ -441,7 +441,7 @@ test('viem over HTTP: sendTransaction, waitForTransactionReceipt, deployContract
   assert.ok(await publicClient.getBlockNumber({ cacheTime: 0 }) >= numbers[1]);
 });
 
-test('viem over WebSocket: eth_subscribe newHeads and logs', async () => {
+test('viem over WebSocket: eth_subscribe newHeads, logs and newPendingTransactions', async () => {
   const chain = viemChain();
   const wsClient = createPublicClient({ chain, transport: webSocket(target.wsUrl, { keepAlive: false, reconnect: false }) });
   const rpcClient = await wsClient.transport.getRpcClient();
@@ -481,6 +481,31 @@ test('viem over WebSocket: eth_subscribe newHeads and logs', async () => {
     assert.equal(decoded.args.to, to);
     assert.equal(decoded.args.value, 42n);
     assert.ok(logs.every((l) => l.transactionHash === receipt.hash), 'only the matching log');
+
+    // newPendingTransactions: a transaction sent after subscribing is announced as it enters
+    // the pool, by hash (and, on LuxTensor, whole with `true`, as geth does).
+    const pendingHashes = [];
+    const pendingFull = [];
+    subscriptions.push(await wsClient.transport.subscribe({
+      params: ['newPendingTransactions'], onData: ({ result }) => pendingHashes.push(result), onError: (e) => errors.push(e),
+    }));
+    if (target.kind === 'luxtensor') {
+      subscriptions.push(await wsClient.transport.subscribe({
+        params: ['newPendingTransactions', true], onData: ({ result }) => pendingFull.push(result), onError: (e) => errors.push(e),
+      }));
+    }
+    const sent = await eve.sendTransaction({ to, value: 7n });
+    await waitFor('the transaction on newPendingTransactions', 30_000, async () => pendingHashes.includes(sent.hash) || undefined);
+    if (target.kind === 'luxtensor') {
+      const full = await waitFor('the whole transaction on newPendingTransactions', 30_000, async () =>
+        pendingFull.find((tx) => tx.hash === sent.hash));
+      assert.equal(full.from.toLowerCase(), eve.address.toLowerCase());
+      assert.equal(full.to.toLowerCase(), to.toLowerCase());
+      assert.equal(BigInt(full.value), 7n);
+      assert.equal(BigInt(full.nonce), BigInt(sent.nonce));
+      assert.equal(full.blockHash, null, 'pending: in no block yet');
+    }
+    await sent.wait(1, MINED_WITHIN_MS);
     assert.deepEqual(errors, []);
     for (const subscription of subscriptions.splice(0)) {
       assert.equal((await subscription.unsubscribe()).result, true, 'eth_unsubscribe');

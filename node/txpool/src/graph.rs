@@ -111,8 +111,8 @@ pub(crate) struct Graph {
     seq: u64,
     /// Status changes to report, in order.
     pub events: Vec<(TxHash, TxStatus)>,
-    /// Transactions that became ready and are to be gossiped.
-    pub newly_ready: Vec<ReadyTx>,
+    /// Transactions that became ready, each with whether it is to be gossiped.
+    pub newly_ready: Vec<(ReadyTx, bool)>,
 }
 
 impl Graph {
@@ -276,9 +276,7 @@ impl Graph {
             let key = eviction_key(h, entry);
             let bytes = entry.bytes;
             let sender = entry.sender.map(|s| s.0);
-            if entry.propagate {
-                self.newly_ready.push(ReadyTx { hash: h, data: entry.data.clone() });
-            }
+            self.newly_ready.push((ReadyTx { hash: h, data: entry.data.clone() }, entry.propagate));
             let provides = entry.provides.clone();
             self.future.remove(&key, bytes);
             self.ready.add(key, bytes);

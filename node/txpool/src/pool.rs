@@ -11,6 +11,7 @@ use lux_primitives::transaction::{
 use lux_primitives::{AccountId20, OpaqueExtrinsic, H256};
 use parking_lot::Mutex;
 use schnellru::{ByLength, LruMap};
+use tokio::sync::broadcast;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
 
 use crate::best::BestTransactions;
@@ -150,6 +151,9 @@ const FINALITY_TIMEOUT_BLOCKS: u32 = 512;
 const MAX_BANNED: u32 = 65_536;
 /// Most ready transactions kept for the gossip task between two of its passes.
 const MAX_TO_PROPAGATE: usize = 65_536;
+/// Ready-transaction notifications kept for a subscriber that is behind; one further behind
+/// misses the oldest (it is told how many).
+const IMPORT_NOTIFICATIONS: usize = 16_384;
 
 struct Inner {
     graph: Graph,
@@ -161,6 +165,8 @@ struct Inner {
     in_flight: HashSet<TxHash>,
     /// Ready transactions submitted here, for the gossip task.
     to_propagate: VecDeque<ReadyTx>,
+    /// Every transaction that becomes ready, for subscribers.
+    imported: broadcast::Sender<ReadyTx>,
 }
 
 /// The transaction pool.
@@ -195,6 +201,7 @@ impl Pool {
                 in_block: HashMap::new(),
                 in_flight: HashSet::new(),
                 to_propagate: VecDeque::new(),
+                imported: broadcast::channel(IMPORT_NOTIFICATIONS).0,
             }),
         })
     }
@@ -246,6 +253,14 @@ impl Pool {
     /// A snapshot of the ready transactions for a block author.
     pub fn best(&self) -> BestTransactions {
         BestTransactions::new(&self.inner.lock().graph)
+    }
+
+    /// Every transaction that becomes ready from now on (submitted here, received from a
+    /// peer, or put back from a retracted block), as it does: Substrate's
+    /// `import_notification_stream`. A receiver that falls more than 16,384 behind loses the
+    /// oldest and is told how many (`RecvError::Lagged`).
+    pub fn import_notification_stream(&self) -> broadcast::Receiver<ReadyTx> {
+        self.inner.lock().imported.subscribe()
     }
 
     /// Ready transactions submitted to this node since the last call, for gossip.
@@ -555,11 +570,18 @@ impl Inner {
                 }
             }
         }
-        for tx in std::mem::take(&mut self.graph.newly_ready) {
-            if self.to_propagate.len() >= MAX_TO_PROPAGATE {
-                self.to_propagate.pop_front();
+        let notify = self.imported.receiver_count() > 0;
+        for (tx, propagate) in std::mem::take(&mut self.graph.newly_ready) {
+            if notify {
+                // Only fails when no receiver is left: nobody listens.
+                let _ = self.imported.send(tx.clone());
             }
-            self.to_propagate.push_back(tx);
+            if propagate {
+                if self.to_propagate.len() >= MAX_TO_PROPAGATE {
+                    self.to_propagate.pop_front();
+                }
+                self.to_propagate.push_back(tx);
+            }
         }
     }
 

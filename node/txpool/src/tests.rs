@@ -513,3 +513,27 @@ fn interleaved_senders_reversed_in_groups_all_become_ready() {
         PoolStatus { ready: 320, ready_bytes: 320 * 14, ..Default::default() }
     );
 }
+
+#[test]
+fn transactions_are_announced_when_they_become_ready_whatever_their_source() {
+    let (pool, _) = pool(PoolConfig::default());
+    let mut ready = pool.import_notification_stream();
+    let mut announced = || {
+        std::iter::from_fn(|| ready.try_recv().ok()).map(|t| (*t.data).clone()).collect::<Vec<_>>()
+    };
+    // A transaction waiting for an earlier nonce is announced when that one arrives.
+    submit(&pool, xt(1, 1, 0)).expect("future");
+    assert!(announced().is_empty());
+    submit(&pool, xt(1, 0, 0)).expect("ready");
+    assert_eq!(announced(), vec![xt(1, 0, 0), xt(1, 1, 0)]);
+    // One from a peer, which this node does not gossip again, is announced too.
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let from_peer =
+        pool.submit_async(TransactionSource::External, xt(2, 0, 0), false, Origin::Network);
+    runtime.block_on(from_peer).expect("accepted");
+    assert_eq!(announced(), vec![xt(2, 0, 0)]);
+    assert_eq!(pool.take_to_propagate().len(), 2, "only the local ones are gossiped");
+    // Refused and duplicate submissions are not.
+    assert!(submit(&pool, xt(1, 0, 0)).is_err());
+    assert!(announced().is_empty());
+}

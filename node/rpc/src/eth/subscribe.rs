@@ -4,17 +4,18 @@
 //!   reorg), once the block is indexed;
 //! - `logs` (optional `{address, topics}` filter): the matching logs of every block that joins
 //!   the best chain, and those of blocks that leave it again with `removed: true`;
-//! - `newPendingTransactions`: hashes of Ethereum transactions as they enter the pool (or the
-//!   transactions themselves with `true` as second parameter). The pool has no event stream,
-//!   so it is looked at twice a second.
+//! - `newPendingTransactions`: hashes of Ethereum transactions as they become pending
+//!   (ready to be included) in the pool, from the pool's notifications (or the transactions
+//!   themselves with `true` as second parameter).
 
-use std::collections::HashSet;
 use std::sync::Arc;
-use std::time::Duration;
 
+use codec::Encode;
 use jsonrpsee::core::SubscriptionResult;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionSink};
+use lux_primitives::ethereum::transact_payload;
+use lux_primitives::hashing::keccak_256;
 use lux_primitives::H256;
 use serde::Serialize;
 use serde_json::Value;
@@ -24,13 +25,9 @@ use super::error::{EthError, EthResult};
 use super::index::{EthIndex, IndexedBlock};
 use super::json::{RpcHeader, RpcLog, RpcTransaction};
 use super::logs::{logs_in_block, FilterParams, LogFilter};
-use super::pool::pending_transactions;
 use super::transaction::EthTransaction;
 use crate::server::to_message;
 use crate::RpcContext;
-
-/// How often `newPendingTransactions` looks at the pool.
-const POOL_POLL: Duration = Duration::from_millis(500);
 
 /// What a subscription follows.
 enum Kind {
@@ -175,39 +172,36 @@ fn reorg_logs(retracted: Vec<Vec<RpcLog>>, enacted: Vec<Vec<RpcLog>>) -> Vec<Rpc
     removed.chain(enacted.into_iter().flatten()).collect()
 }
 
-/// Sends the Ethereum transactions that enter the pool until the client leaves.
+/// Sends the Ethereum transactions that become pending in the pool until the client leaves.
 async fn follow_pool(sink: SubscriptionSink, ctx: Arc<RpcContext>, full: bool) {
-    let mut seen: HashSet<H256> =
-        pending_transactions(&ctx.pool).into_iter().map(|(hash, _)| hash).collect();
-    let mut interval = tokio::time::interval(POOL_POLL);
+    let mut ready = ctx.pool.import_notification_stream();
     loop {
-        tokio::select! {
+        let tx = tokio::select! {
             _ = sink.closed() => return,
-            _ = interval.tick() => {}
-        }
-        let current = pending_transactions(&ctx.pool);
-        let mut new = Vec::new();
-        for (hash, raw) in &current {
-            if seen.contains(hash) {
+            tx = ready.recv() => tx,
+        };
+        let tx = match tx {
+            Ok(tx) => tx,
+            // A client this far behind misses some; it goes on with the newest.
+            Err(RecvError::Lagged(missed)) => {
+                tracing::debug!(target: "rpc", "newPendingTransactions: a subscriber missed {missed}");
                 continue;
             }
-            let item = if full {
-                let tx =
-                    EthTransaction::decode(raw).ok().and_then(|tx| RpcTransaction::pending(&tx));
-                serde_json::to_value(tx).unwrap_or(Value::Null)
-            } else {
-                serde_json::to_value(hash).unwrap_or(Value::Null)
-            };
-            if !item.is_null() {
-                new.push(item);
-            }
+            Err(RecvError::Closed) => return,
+        };
+        let Some(raw) = transact_payload(&tx.data.encode()) else { continue };
+        let item = if full {
+            let tx = EthTransaction::decode(&raw).ok().and_then(|tx| RpcTransaction::pending(&tx));
+            serde_json::to_value(tx).unwrap_or(Value::Null)
+        } else {
+            serde_json::to_value(H256(keccak_256(&raw))).unwrap_or(Value::Null)
+        };
+        if item.is_null() {
+            continue;
         }
-        seen = current.into_iter().map(|(hash, _)| hash).collect();
-        for item in new {
-            let Ok(message) = to_message(&item) else { return };
-            if sink.send(message).await.is_err() {
-                return;
-            }
+        let Ok(message) = to_message(&item) else { return };
+        if sink.send(message).await.is_err() {
+            return;
         }
     }
 }
