@@ -17,7 +17,9 @@
 //!   offender is disabled at once (the block with the report starts a finality set without
 //!   it, whose justifications carry none of its votes, and finality goes on), slashed after
 //!   the deferral (its stash and the total issuance drop by exactly the slashed amounts) and
-//!   is out of the next set.
+//!   is out of the next set;
+//! - the same, with root cancelling the deferred slash: the era it was due in passes and the
+//!   offender's stake is intact.
 
 use std::time::Duration;
 
@@ -26,7 +28,7 @@ use lux_consensus::Justification;
 use lux_primitives::consensus::FinalitySet;
 use lux_primitives::{AccountId20, Sr25519Public, H256, LUX};
 use lux_rpc_client::TxOutcome;
-use luxtensor_runtime::RuntimeCall;
+use luxtensor_runtime::{RuntimeCall, RuntimeEvent};
 use luxtensor_tests::{local_testnet, wait_for, TestNode};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -262,15 +264,9 @@ async fn raw_storage<T: Decode>(node: &TestNode, key: Vec<u8>, at: H256) -> Opti
     Some(T::decode(&mut &bytes[..]).expect("decodes"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_removed() {
-    use luxtensor_runtime::RuntimeEvent;
-    let _serial = ONE_AT_A_TIME.lock().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let nodes = local_testnet(dir.path(), &[]).await;
-    let alice_node = &nodes[0];
-    let client = alice_node.client().await;
-    // A second node with Dave's session key: both seal Dave's slots.
+/// A second node with Dave's session key, joined to `alice_node`'s testnet: both seal Dave's
+/// slots and cast his votes.
+async fn dave_twin(dir: &std::path::Path, alice_node: &TestNode) -> TestNode {
     let bootnode = alice_node.p2p_address().await;
     let args: Vec<String> = [
         "--chain",
@@ -284,7 +280,46 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let _twin = TestNode::start(&dir.path().join("dave-twin"), &args).await;
+    TestNode::start(&dir.join("dave-twin"), &args).await
+}
+
+/// The first block from #`from` to the best with events that `matches`: its number, hash and
+/// those events.
+async fn find_events(
+    client: &lux_rpc_client::LuxClient,
+    from: u32,
+    matches: fn(&RuntimeEvent) -> bool,
+) -> Option<(u32, H256, Vec<RuntimeEvent>)> {
+    let best = client.header(None).await.ok()??.number;
+    for n in from..=best {
+        let hash: H256 =
+            client.request("chain_getBlockHash", jsonrpsee::rpc_params![n]).await.ok()?;
+        let events: Vec<RuntimeEvent> =
+            client.events(hash).await.ok()?.into_iter().map(|r| r.event).collect();
+        let found: Vec<RuntimeEvent> = events.into_iter().filter(matches).collect();
+        if !found.is_empty() {
+            return Some((n, hash, found));
+        }
+    }
+    None
+}
+
+fn is_slash_report(event: &RuntimeEvent) -> bool {
+    matches!(event, RuntimeEvent::Staking(pallet_staking::Event::SlashReported { .. }))
+}
+
+fn is_slash(event: &RuntimeEvent) -> bool {
+    matches!(event, RuntimeEvent::Staking(pallet_staking::Event::Slashed { .. }))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_removed() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nodes = local_testnet(dir.path(), &[]).await;
+    let alice_node = &nodes[0];
+    let client = alice_node.client().await;
+    let _twin = dave_twin(dir.path(), alice_node).await;
     let dave = AccountId20(lux_keys::dev_account("dave").expect("dev account").address());
 
     // Meanwhile Bob unbonds 10,000 LUX: withdrawing gives nothing before the bonding duration.
@@ -302,29 +337,9 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     let early = client.submit_and_wait(&xt, TIMEOUT).await.expect("withdraw included");
     assert_eq!(bob_ledger(early.block_hash).await.total, 100_000 * LUX, "nothing withdrawn early");
 
-    // Scans blocks from `from` for an event; returns the block and the matching events.
-    let find = |from: u32, matches: fn(&RuntimeEvent) -> bool| {
-        let client = &client;
-        async move {
-            let best = client.header(None).await.ok()??.number;
-            for n in from..=best {
-                let hash: H256 =
-                    client.request("chain_getBlockHash", jsonrpsee::rpc_params![n]).await.ok()?;
-                let events: Vec<RuntimeEvent> =
-                    client.events(hash).await.ok()?.into_iter().map(|r| r.event).collect();
-                let found: Vec<RuntimeEvent> = events.into_iter().filter(matches).collect();
-                if !found.is_empty() {
-                    return Some((n, hash, found));
-                }
-            }
-            None
-        }
-    };
     let (reported_at, _, reports) =
         wait_for("the equivocation report", Duration::from_secs(120), || {
-            find(1, |e| {
-                matches!(e, RuntimeEvent::Staking(pallet_staking::Event::SlashReported { .. }))
-            })
+            find_events(&client, 1, is_slash_report)
         })
         .await;
     let RuntimeEvent::Staking(pallet_staking::Event::SlashReported { validator, fraction, .. }) =
@@ -370,9 +385,7 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     // The slash lands after the deferral (two eras), not before.
     let (slashed_at, slashed_hash, slashes) =
         wait_for("the slash", Duration::from_secs(180), || {
-            find(reported_at, |e| {
-                matches!(e, RuntimeEvent::Staking(pallet_staking::Event::Slashed { .. }))
-            })
+            find_events(&client, reported_at, is_slash)
         })
         .await;
     let era_at =
@@ -438,4 +451,61 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     assert!(late.events.contains(&withdrawn), "{:?}", late.events);
     assert_eq!(bob_ledger(late.block_hash).await.total, 90_000 * LUX);
     assert_eq!(client.account(&bob).await.expect("account").data.frozen, 90_000 * LUX);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_slash_cancelled_by_root_leaves_the_stake_intact() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let nodes = local_testnet(dir.path(), &[]).await;
+    let alice_node = &nodes[0];
+    let client = alice_node.client().await;
+    let _twin = dave_twin(dir.path(), alice_node).await;
+    let dave = AccountId20(lux_keys::dev_account("dave").expect("dev account").address());
+
+    let (reported_at, reported_hash, reports) =
+        wait_for("the equivocation report", Duration::from_secs(120), || {
+            find_events(&client, 1, is_slash_report)
+        })
+        .await;
+    let RuntimeEvent::Staking(pallet_staking::Event::SlashReported {
+        validator, slash_era, ..
+    }) = reports[0].clone()
+    else {
+        unreachable!()
+    };
+    assert_eq!(validator, dave);
+    let defer: u32 = storage(alice_node, b"Staking", b"SlashDeferDuration", reported_hash)
+        .await
+        .expect("a deferral");
+    let due = slash_era + defer;
+    let stake_before = ledger(alice_node, dave, reported_hash).await.total;
+    assert_eq!(stake_before, 100_000 * LUX);
+
+    // Sudo (Alice) cancels it before it is due.
+    let alice = lux_keys::dev_account("alice").expect("dev account");
+    let cancel = RuntimeCall::Staking(pallet_staking::Call::cancel_deferred_slash {
+        era: due,
+        slash_indices: vec![0],
+    });
+    let sudo = RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(cancel) });
+    let xt = client.sign(&alice, sudo, 0).await.expect("signed");
+    let cancelled = client.submit_and_wait(&xt, TIMEOUT).await.expect("included");
+    let event = RuntimeEvent::Staking(pallet_staking::Event::SlashCancelled {
+        slash_era: due,
+        validator: dave,
+    });
+    assert!(cancelled.events.contains(&event), "{:?}", cancelled.events);
+
+    // The era it was due in comes and goes: nothing is slashed, Dave keeps his stake.
+    wait_for("the era after the one the slash was due in", Duration::from_secs(180), || async {
+        let best = client.header(None).await.ok()??.hash();
+        let era: pallet_staking::ActiveEraInfo =
+            storage(alice_node, b"Staking", b"ActiveEra", best).await?;
+        (era.index > due).then_some(())
+    })
+    .await;
+    assert!(find_events(&client, reported_at, is_slash).await.is_none(), "something was slashed");
+    let best = client.header(None).await.expect("best").expect("known").hash();
+    assert_eq!(ledger(alice_node, dave, best).await.total, stake_before);
 }
