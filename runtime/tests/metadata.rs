@@ -76,6 +76,8 @@ fn every_pallet_is_described() {
         [
             "remark",
             "set_code",
+            "set_storage",
+            "kill_storage",
             "remark_with_event",
             "authorize_upgrade",
             "authorize_upgrade_without_checks",
