@@ -56,6 +56,16 @@ fn pallet_indices_agree_with_call_and_event_encodings() {
 }
 
 #[test]
+fn the_node_wraps_and_reads_ethereum_transactions_as_the_runtime_encodes_them() {
+    // The node builds and reads `Ethereum.transact` extrinsics without calling the runtime.
+    let raw = vec![0x02, 0xf8, 0x01, 0x80];
+    let call = RuntimeCall::Ethereum(pallet_ethereum::Call::transact { transaction: raw.clone() });
+    let encoded = UncheckedExtrinsic::new_unsigned(call).encode();
+    assert_eq!(encoded, lux_primitives::ethereum::transact_extrinsic(&raw));
+    assert_eq!(lux_primitives::ethereum::transact_payload(&encoded), Some(raw));
+}
+
+#[test]
 fn every_listed_api_is_exported() {
     let prefixes = [
         "Core_",

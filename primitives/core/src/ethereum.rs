@@ -273,9 +273,26 @@ pub fn transact_payload(extrinsic: &[u8]) -> Option<Vec<u8>> {
     rest.is_empty().then_some(payload)
 }
 
+/// The encoded extrinsic that carries `transaction` (EIP-2718 bytes): an unsigned
+/// `Ethereum.transact`, as the runtime's `EthereumApi_transaction_extrinsic` makes it. The
+/// node wraps submissions itself, the inverse of [`transact_payload`], rather than call the
+/// runtime for each.
+pub fn transact_extrinsic(transaction: &[u8]) -> Vec<u8> {
+    let mut xt = Vec::with_capacity(transaction.len() + 8);
+    xt.extend_from_slice(&[0x04, ETHEREUM_PALLET_INDEX, TRANSACT_CALL_INDEX]);
+    transaction.encode_to(&mut xt);
+    xt.encode()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transact_extrinsic_is_what_transact_payload_reads() {
+        let raw = vec![0x02, 0xf8, 0x01];
+        assert_eq!(transact_payload(&transact_extrinsic(&raw)), Some(raw));
+    }
 
     #[test]
     fn transact_payload_reads_only_transact() {

@@ -12,7 +12,7 @@ use codec::Encode;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::RpcModule;
 use lux_chain::Chain;
-use lux_primitives::ethereum::{api, invalid, transact_payload};
+use lux_primitives::ethereum::{invalid, transact_extrinsic, transact_payload};
 use lux_primitives::hashing::keccak_256;
 use lux_primitives::transaction::{TransactionSource, TransactionValidityError};
 use lux_primitives::{AccountId20, OpaqueExtrinsic, H256};
@@ -53,15 +53,6 @@ pub(crate) fn check_raw_transaction(raw: &[u8]) -> EthResult<EthTransaction> {
         return Err(EthError::server(TxDecodeError::UnsupportedType.to_string()));
     }
     Ok(tx)
-}
-
-/// The extrinsic carrying `raw`, made by the runtime of the best block.
-pub(crate) fn transaction_extrinsic(chain: &Chain, raw: &[u8]) -> EthResult<OpaqueExtrinsic> {
-    let best = chain.info().best_hash;
-    let encoded: Vec<u8> =
-        chain.call_decode(&best, api::TRANSACTION_EXTRINSIC, &raw.to_vec().encode())?;
-    OpaqueExtrinsic::from_encoded(&encoded)
-        .map_err(|e| EthError::server(format!("the runtime made an invalid extrinsic: {e}")))
 }
 
 /// Submits the extrinsic of a raw transaction to the pool; returns the transaction's hash.
@@ -135,10 +126,8 @@ pub(crate) fn register(
     module.register_async_method("eth_sendRawTransaction", |params, ctx, _| async move {
         let raw: Data = params.one()?;
         let tx = check_raw_transaction(&raw.0)?;
-        let chain = ctx.chain.clone();
-        let xt = tokio::task::spawn_blocking(move || transaction_extrinsic(&chain, &raw.0))
-            .await
-            .map_err(|e| EthError::server(format!("cannot wrap the transaction: {e}")))??;
+        let xt = OpaqueExtrinsic::from_encoded(&transact_extrinsic(&raw.0))
+            .map_err(|e| EthError::server(format!("cannot wrap the transaction: {e}")))?;
         Ok::<_, ErrorObjectOwned>(submit(&ctx.chain, &ctx.pool, tx.hash, xt).await?)
     })?;
     Ok(())
