@@ -19,7 +19,7 @@ use lux_primitives::upgrade::CodeRollback;
 use lux_primitives::{Header, H256};
 use lux_rpc_client::{rpc_params, LuxClient, TxOutcome};
 use luxtensor_runtime::{RuntimeCall, RuntimeEvent};
-use luxtensor_tests::{local_testnet, run_cli, wait_for};
+use luxtensor_tests::{local_testnet, run_cli, wait_for, NodeOptions, TestNode};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -151,4 +151,41 @@ async fn an_upgrade_that_cannot_run_a_block_is_rolled_back_and_the_chain_goes_on
     let claimed: Option<u64> =
         claim.inherent_data.get(&lux_primitives::inherent::TIMESTAMP_INHERENT_ID).expect("decodes");
     assert_eq!(claimed, Some(now));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn try_runtime_reads_a_stopped_nodes_database() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut node = TestNode::dev(dir.path(), NodeOptions::default()).await;
+    node.wait_for_block(3, TIMEOUT).await;
+    let base = dir.path().to_str().expect("utf8");
+    let good = luxtensor_runtime::UPGRADE_TEST_WASM_PATH.expect("runtime/build.rs built it");
+    let trap = luxtensor_runtime::UPGRADE_TRAP_WASM_PATH.expect("runtime/build.rs built it");
+    let dry_run = |code: &str| {
+        run_cli(&["try-runtime", "--code", code, "--base-path", base, "--chain", "dev"])
+    };
+    let stderr =
+        |output: &std::process::Output| String::from_utf8_lossy(&output.stderr).to_string();
+
+    // A running node holds its database: the dry run says so and changes nothing.
+    let busy = dry_run(good);
+    assert!(!busy.status.success());
+    assert!(stderr(&busy).contains("in use by a running node"), "{}", stderr(&busy));
+
+    node.stop();
+    let passed = dry_run(good);
+    let stdout = String::from_utf8_lossy(&passed.stdout);
+    assert!(passed.status.success(), "{stdout}\n{}", stderr(&passed));
+    assert!(stdout.contains("ok  version: luxtensor 106 -> 107"), "{stdout}");
+    assert!(stdout.contains("ok  migrations run again change nothing"), "{stdout}");
+    assert!(stdout.contains("on the new code"), "{stdout}");
+    let refused = dry_run(trap);
+    assert!(!refused.status.success());
+    assert!(stderr(&refused).contains("panics in every block"), "{}", stderr(&refused));
+
+    // The database is untouched: the node starts again on it and goes on.
+    let node = TestNode::dev(dir.path(), NodeOptions::default()).await;
+    node.wait_for_block(5, TIMEOUT).await;
+    let version = node.client().await.runtime_version().await.expect("version");
+    assert_eq!(version.spec_version, 106);
 }

@@ -184,6 +184,13 @@ pub struct TryRuntimeCmd {
     /// The node whose state to copy (`http://` or `ws://`).
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:9944")]
     pub rpc_url: String,
+    /// Read the state from the database of a stopped node under this base path instead of
+    /// over RPC (no pool there: the next block has no transactions).
+    #[arg(long, short = 'd', value_name = "PATH", conflicts_with = "rpc_url", requires = "chain")]
+    pub base_path: Option<PathBuf>,
+    /// With `--base-path`: `dev`, `local` or a chain spec file (which chain's database).
+    #[arg(long, value_name = "CHAIN")]
+    pub chain: Option<String>,
     /// The block whose state to copy (the best block if not given).
     #[arg(long, value_name = "HASH")]
     pub at: Option<String>,

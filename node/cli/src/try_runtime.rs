@@ -1,8 +1,8 @@
 //! `luxtensor try-runtime`: a dry run of a runtime upgrade on a copy of a live chain's state,
 //! before anyone votes for it.
 //!
-//! It copies the state at a block over RPC, then, with the candidate code in `:code` and
-//! nothing written back to the chain:
+//! It copies the state at a block over RPC (or, with `--base-path`, from a stopped node's
+//! database), then, with the candidate code in `:code` and nothing written back to the chain:
 //! 1. checks the candidate's version against the chain's (readable, same `spec_name`, higher
 //!    `spec_version`), as `system.setCode` will;
 //! 2. runs every pallet's migrations (`TryRuntime_on_runtime_upgrade`), then runs them again
@@ -15,12 +15,14 @@
 //! state roots. Any trap, failed check or refused inherent makes it exit with an error.
 
 use std::collections::BTreeMap;
+use std::error::Error;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use codec::{Decode, Encode};
+use lux_db::{Database, DatabaseConfig};
 use lux_executor::{ExecutorConfig, RuntimeCode, SharedBackend, WasmExecutor};
-use lux_io::{Ext, InMemoryBackend, OverlayedChanges, StateVersion};
+use lux_io::{Ext, InMemoryBackend, OverlayedChanges, StateBackend, StateVersion};
 use lux_primitives::consensus::PreDigest;
 use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
 use lux_primitives::transaction::ApplyExtrinsicResult;
@@ -51,6 +53,9 @@ pub enum TryRuntimeError {
     /// Talking to the node failed.
     #[error("RPC: {0}")]
     Rpc(String),
+    /// Reading the node's database failed.
+    #[error("database: {0}")]
+    Database(String),
 }
 
 fn check(check: &'static str, reason: impl ToString) -> TryRuntimeError {
@@ -61,6 +66,105 @@ fn rpc(e: impl ToString) -> TryRuntimeError {
     TryRuntimeError::Rpc(e.to_string())
 }
 
+fn database(e: impl ToString) -> TryRuntimeError {
+    TryRuntimeError::Database(e.to_string())
+}
+
+/// Where the chain is read: a node over RPC, or the database of a stopped node.
+enum Source {
+    Rpc(LuxClient),
+    Database(Arc<Database>),
+}
+
+impl Source {
+    async fn open(cmd: &TryRuntimeCmd, executor: &WasmExecutor) -> Result<Self, Box<dyn Error>> {
+        let Some(base_path) = &cmd.base_path else {
+            return Ok(Self::Rpc(LuxClient::connect(&cmd.rpc_url).await.map_err(rpc)?));
+        };
+        let chain = cmd.chain.as_deref().ok_or("--base-path needs --chain")?;
+        let spec = crate::commands::load_spec(chain, executor)?;
+        let path = base_path.join("chains").join(&spec.id).join("db");
+        if !path.is_dir() {
+            return Err(format!("no database of chain {:?} at {}", spec.id, path.display()).into());
+        }
+        let db = Database::open(&path, &DatabaseConfig::default()).map_err(|e| match e {
+            e if e.is_locked() => database(format!(
+                "{} is in use by a running node: stop it, or use --rpc-url",
+                path.display()
+            )),
+            other => database(other),
+        })?;
+        Ok(Self::Database(db))
+    }
+
+    /// The block `at` (the best block if `None`): its hash and header.
+    async fn block(&self, at: Option<H256>) -> Result<(H256, Header), TryRuntimeError> {
+        let hash = match (at, self) {
+            (Some(at), _) => at,
+            (None, Self::Rpc(client)) => {
+                client.request("chain_getBlockHash", rpc_params![]).await.map_err(rpc)?
+            }
+            (None, Self::Database(db)) => {
+                db.best_hash().map_err(database)?.ok_or_else(|| database("no best block"))?
+            }
+        };
+        let unknown = || format!("the node does not know block {hash:?}");
+        let header = match self {
+            Self::Rpc(client) => {
+                client.header(Some(hash)).await.map_err(rpc)?.ok_or_else(|| rpc(unknown()))?
+            }
+            Self::Database(db) => {
+                db.header(&hash).map_err(database)?.ok_or_else(|| database(unknown()))?
+            }
+        };
+        Ok((hash, header))
+    }
+
+    /// The whole state after block `at`, key by key.
+    async fn storage(
+        &self,
+        at: H256,
+        header: &Header,
+    ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, TryRuntimeError> {
+        match self {
+            Self::Rpc(client) => snapshot(client, at).await,
+            Self::Database(db) => {
+                let state = db.state_at(header.state_root);
+                let mut storage = BTreeMap::new();
+                let mut last: Option<Vec<u8>> = None;
+                loop {
+                    let keys = state
+                        .keys_paged(b"", KEYS_PER_PAGE as usize, last.as_deref())
+                        .map_err(database)?;
+                    for key in &keys {
+                        let value = state
+                            .storage(key)
+                            .map_err(database)?
+                            .ok_or_else(|| database("a listed key has no value"))?;
+                        storage.insert(key.clone(), value);
+                    }
+                    if keys.len() < KEYS_PER_PAGE as usize {
+                        return Ok(storage);
+                    }
+                    last = keys.last().cloned();
+                }
+            }
+        }
+    }
+
+    /// The transactions waiting in the node's pool (none for a database).
+    async fn pending(&self) -> Result<Vec<OpaqueExtrinsic>, TryRuntimeError> {
+        let Self::Rpc(client) = self else { return Ok(Vec::new()) };
+        let pending: Vec<String> =
+            client.request("author_pendingExtrinsics", rpc_params![]).await.map_err(rpc)?;
+        Ok(pending
+            .iter()
+            .filter_map(|x| hex::decode(x.trim_start_matches("0x")).ok())
+            .filter_map(|bytes| OpaqueExtrinsic::decode(&mut &bytes[..]).ok())
+            .collect())
+    }
+}
+
 /// Runs the dry run the command describes.
 pub async fn run(cmd: TryRuntimeCmd) -> CmdResult {
     let code =
@@ -68,25 +172,31 @@ pub async fn run(cmd: TryRuntimeCmd) -> CmdResult {
     if !code.starts_with(b"\0asm") {
         return Err(check("wasm", "the file is not a wasm module").into());
     }
-    let client = LuxClient::connect(&cmd.rpc_url).await.map_err(rpc)?;
+    let executor = WasmExecutor::new(ExecutorConfig::default())?;
+    let source = Source::open(&cmd, &executor).await?;
     let at = match cmd.at.as_deref() {
         Some(at) => {
             let bytes = hex::decode(at.trim_start_matches("0x"))
                 .ok()
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
                 .ok_or_else(|| format!("--at {at}: not a block hash (0x and 64 hex digits)"))?;
-            H256(bytes)
+            Some(H256(bytes))
         }
-        None => client.request("chain_getBlockHash", rpc_params![]).await.map_err(rpc)?,
+        None => None,
     };
-    let parent: Header = client
-        .header(Some(at))
-        .await
-        .map_err(rpc)?
-        .ok_or_else(|| TryRuntimeError::Rpc(format!("the node does not know block {at:?}")))?;
-    let current = client.runtime_version_at(at).await.map_err(rpc)?;
+    let (at, parent) = source.block(at).await?;
 
-    let executor = WasmExecutor::new(ExecutorConfig::default())?;
+    let started = Instant::now();
+    let mut storage = source.storage(at, &parent).await?;
+    let bytes: usize = storage.iter().map(|(k, v)| k.len() + v.len()).sum();
+    let copied = started.elapsed();
+    let current_code = storage
+        .get(lux_primitives::storage::CODE)
+        .ok_or_else(|| check("version", "the chain's state has no :code"))?;
+    let current = executor
+        .runtime_version(&RuntimeCode::from_bytes(current_code.clone(), None))
+        .map_err(|e| check("version", format!("the chain's own runtime: {e}")))?;
+
     let candidate = RuntimeCode::from_bytes(code.clone(), None);
     let started = Instant::now();
     let version = executor.runtime_version(&candidate).map_err(|e| check("version", e))?;
@@ -123,16 +233,13 @@ pub async fn run(cmd: TryRuntimeCmd) -> CmdResult {
         current.spec_name, current.spec_version, version.spec_version
     );
 
-    let started = Instant::now();
-    let mut storage = snapshot(&client, at).await?;
-    let bytes: usize = storage.iter().map(|(k, v)| k.len() + v.len()).sum();
     println!(
         "state of #{} (0x{}): {} items, {} KiB, copied in {}",
         parent.number,
         hex::encode(&at.0[..8]),
         storage.len(),
         bytes / 1024,
-        millis(started.elapsed())
+        millis(copied)
     );
     storage.insert(lux_primitives::storage::CODE.to_vec(), code);
     let state = InMemoryBackend::new(storage);
@@ -155,13 +262,7 @@ pub async fn run(cmd: TryRuntimeCmd) -> CmdResult {
     println!("ok  migrations run again change nothing");
 
     // The next block, on the new code, with the pool's transactions.
-    let pending: Vec<String> =
-        client.request("author_pendingExtrinsics", rpc_params![]).await.map_err(rpc)?;
-    let pending: Vec<OpaqueExtrinsic> = pending
-        .iter()
-        .filter_map(|x| hex::decode(x.trim_start_matches("0x")).ok())
-        .filter_map(|bytes| OpaqueExtrinsic::decode(&mut &bytes[..]).ok())
-        .collect();
+    let pending = source.pending().await?;
     next_block(&executor, &candidate, state, &parent, at, &pending)?;
     println!("the candidate can be installed");
     Ok(())
