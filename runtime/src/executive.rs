@@ -136,7 +136,7 @@ pub fn initialize_block(header: &Header) {
     }
     // The trapping test runtime (see `build.rs`): it cannot run a single block.
     #[cfg(feature = "upgrade-trap")]
-    if !upgrade_trap::fails_in(upgrade_trap::INHERENTS) {
+    if !upgrade_trap::fails_in_inherents() {
         panic!("the upgrade-trap test runtime panics in every block's initialization");
     }
     let mut weight = BLOCK_WEIGHTS.base_block;
@@ -289,7 +289,7 @@ pub fn validate_transaction(
 pub fn inherent_extrinsics(data: InherentData) -> Vec<UncheckedExtrinsic> {
     // The trapping test runtime (see `build.rs`), when told to fail here.
     #[cfg(feature = "upgrade-trap")]
-    if upgrade_trap::fails_in(upgrade_trap::INHERENTS) {
+    if upgrade_trap::fails_in_inherents() {
         panic!("the upgrade-trap test runtime panics in inherent creation");
     }
     Timestamp::create_inherent(&data)
@@ -322,16 +322,11 @@ pub fn check_inherents(block: Block, data: InherentData) -> CheckInherentsResult
 }
 
 /// Where the trapping test runtime fails: in every block's initialization, unless the state
-/// holds [`INHERENTS`] under [`KEY`] (which `System.set_storage` can write before the
-/// upgrade); then in inherent creation, which the probation check must cover too.
+/// holds `inherents` under `luxtensor:upgrade-trap` (which `System.set_storage` can write
+/// before the upgrade); then in inherent creation, which the probation check must cover too.
 #[cfg(feature = "upgrade-trap")]
 mod upgrade_trap {
-    /// The state key naming where the trapping runtime fails.
-    pub const KEY: &[u8] = b"luxtensor:upgrade-trap";
-    /// Its value for a failure in `BlockBuilder_inherent_extrinsics`.
-    pub const INHERENTS: &[u8] = b"inherents";
-
-    pub fn fails_in(place: &[u8]) -> bool {
-        lux_io::storage::get(KEY).as_deref() == Some(place)
+    pub fn fails_in_inherents() -> bool {
+        lux_io::storage::get(b"luxtensor:upgrade-trap").as_deref() == Some(&b"inherents"[..])
     }
 }

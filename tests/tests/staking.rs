@@ -264,23 +264,65 @@ async fn raw_storage<T: Decode>(node: &TestNode, key: Vec<u8>, at: H256) -> Opti
     Some(T::decode(&mut &bytes[..]).expect("decodes"))
 }
 
-/// A second node with Dave's session key, joined to `alice_node`'s testnet: both seal Dave's
-/// slots and cast his votes.
-async fn dave_twin(dir: &std::path::Path, alice_node: &TestNode) -> TestNode {
-    let bootnode = alice_node.p2p_address().await;
-    let args: Vec<String> = [
-        "--chain",
-        "local",
-        "--dave",
-        "--listen-addr",
-        "/ip4/127.0.0.1/tcp/0",
-        "--bootnodes",
-        &bootnode,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    TestNode::start(&dir.join("dave-twin"), &args).await
+/// The local testnet with a second node holding Dave's session key: both seal Dave's slots
+/// and cast his votes, so he double-signs and the others report him.
+struct DoubleSigning {
+    nodes: Vec<TestNode>,
+    twin: TestNode,
+    _dir: tempfile::TempDir,
+}
+
+/// What the first report of Dave says, and where it is.
+struct Report {
+    /// The block with the report: number and hash.
+    at: (u32, H256),
+    fraction: lux_primitives::Perbill,
+    slash_era: u32,
+}
+
+impl DoubleSigning {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let nodes = local_testnet(dir.path(), &[]).await;
+        let bootnode = nodes[0].p2p_address().await;
+        let args: Vec<String> = [
+            "--chain",
+            "local",
+            "--dave",
+            "--listen-addr",
+            "/ip4/127.0.0.1/tcp/0",
+            "--bootnodes",
+            &bootnode,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let twin = TestNode::start(&dir.path().join("dave-twin"), &args).await;
+        Self { nodes, twin, _dir: dir }
+    }
+
+    /// Waits for the automatic report of Dave's double-signing.
+    async fn report(client: &lux_rpc_client::LuxClient) -> Report {
+        let (number, hash, reports) =
+            wait_for("the equivocation report", Duration::from_secs(120), || {
+                find_events(client, 1, is_slash_report)
+            })
+            .await;
+        let RuntimeEvent::Staking(pallet_staking::Event::SlashReported {
+            validator,
+            fraction,
+            slash_era,
+        }) = reports[0].clone()
+        else {
+            unreachable!()
+        };
+        assert_eq!(validator, dave());
+        Report { at: (number, hash), fraction, slash_era }
+    }
+}
+
+fn dave() -> AccountId20 {
+    AccountId20(lux_keys::dev_account("dave").expect("dev account").address())
 }
 
 /// The first block from #`from` to the best with events that `matches`: its number, hash and
@@ -315,12 +357,10 @@ fn is_slash(event: &RuntimeEvent) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_removed() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let nodes = local_testnet(dir.path(), &[]).await;
-    let alice_node = &nodes[0];
+    let testnet = DoubleSigning::start().await;
+    let alice_node = &testnet.nodes[0];
     let client = alice_node.client().await;
-    let _twin = dave_twin(dir.path(), alice_node).await;
-    let dave = AccountId20(lux_keys::dev_account("dave").expect("dev account").address());
+    let dave = dave();
 
     // Meanwhile Bob unbonds 10,000 LUX: withdrawing gives nothing before the bonding duration.
     let bob_pair = lux_keys::dev_account("bob").expect("dev account");
@@ -337,24 +377,15 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
     let early = client.submit_and_wait(&xt, TIMEOUT).await.expect("withdraw included");
     assert_eq!(bob_ledger(early.block_hash).await.total, 100_000 * LUX, "nothing withdrawn early");
 
-    let (reported_at, _, reports) =
-        wait_for("the equivocation report", Duration::from_secs(120), || {
-            find_events(&client, 1, is_slash_report)
-        })
-        .await;
-    let RuntimeEvent::Staking(pallet_staking::Event::SlashReported { validator, fraction, .. }) =
-        &reports[0]
-    else {
-        unreachable!()
-    };
-    assert_eq!(*validator, dave);
+    let report = DoubleSigning::report(&client).await;
+    let (reported_at, reported_hash) = report.at;
+    let fraction = report.fraction;
     // One offender among four validators: min((3·1/4)², 1) = 56.25%.
-    assert_eq!(*fraction, lux_primitives::Perbill::from_parts(562_500_000));
+    assert_eq!(fraction, lux_primitives::Perbill::from_parts(562_500_000));
 
     // Disabled at once: the block with the report starts a finality set without Dave, and
     // that set finalizes blocks with no vote of his, though both his nodes keep voting.
     let dave_key = Sr25519Public(lux_keys::dev_session_key("dave").expect("key").public());
-    let reported_hash = alice_node.block_hash(reported_at).await.expect("block");
     let reported_header = client.header(Some(reported_hash)).await.expect("header").expect("known");
     let before = finality_set(alice_node, reported_header.parent_hash).await;
     let after = finality_set(alice_node, reported_hash).await;
@@ -456,25 +487,16 @@ async fn a_double_signing_validator_is_reported_slashed_after_the_deferral_and_r
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deferred_slash_cancelled_by_root_leaves_the_stake_intact() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let nodes = local_testnet(dir.path(), &[]).await;
-    let alice_node = &nodes[0];
-    let client = alice_node.client().await;
-    let _twin = dave_twin(dir.path(), alice_node).await;
-    let dave = AccountId20(lux_keys::dev_account("dave").expect("dev account").address());
+    let mut testnet = DoubleSigning::start().await;
+    let client = testnet.nodes[0].client().await;
+    let dave = dave();
 
-    let (reported_at, reported_hash, reports) =
-        wait_for("the equivocation report", Duration::from_secs(120), || {
-            find_events(&client, 1, is_slash_report)
-        })
-        .await;
-    let RuntimeEvent::Staking(pallet_staking::Event::SlashReported {
-        validator, slash_era, ..
-    }) = reports[0].clone()
-    else {
-        unreachable!()
-    };
-    assert_eq!(validator, dave);
+    let Report { at: (reported_at, reported_hash), slash_era, .. } =
+        DoubleSigning::report(&client).await;
+    // Dave stops double-signing: if he went on into the next era (still elected for it), a new
+    // offence there would be slashed after this one's era, and blur what the test looks at.
+    testnet.twin.stop();
+    let alice_node = &testnet.nodes[0];
     let defer: u32 = storage(alice_node, b"Staking", b"SlashDeferDuration", reported_hash)
         .await
         .expect("a deferral");

@@ -802,11 +802,16 @@ mod tests {
     }
 
     fn with_genesis(test: impl FnOnce()) {
+        with_validators(2, test)
+    }
+
+    /// Accounts 1..=9 with balances, validators 1..=`n` with their keys.
+    fn with_validators(n: u8, test: impl FnOnce()) {
         lux_io::TestExternalities::default().execute_with(|| {
             for i in 1..=9 {
                 endow(account(i));
             }
-            genesis(2).build::<NoRuntime>().expect("valid");
+            genesis(n).build::<NoRuntime>().expect("valid");
             test();
         });
     }
@@ -1093,11 +1098,7 @@ mod tests {
 
     #[test]
     fn an_offender_is_disabled_for_the_rest_of_the_session_and_voted_out() {
-        lux_io::TestExternalities::default().execute_with(|| {
-            for i in 1..=9 {
-                endow(account(i));
-            }
-            genesis(4).build::<NoRuntime>().expect("valid");
+        with_validators(4, || {
             enter(1, &secondary(100));
             let all = Authorities::get();
             assert_eq!(
