@@ -9,7 +9,7 @@ use lux_primitives::H256;
 use serde::de::DeserializeOwned;
 
 use super::error::EthResult;
-use super::index::{EthBlock, EthIndex};
+use super::index::{EthBlock, EthIndex, Receipts};
 use super::json::{RpcBlock, RpcReceipt, RpcTransaction};
 use super::pool::pending_transaction;
 use super::types::{BlockId, BlockTag, HashParam, Quantity};
@@ -86,10 +86,7 @@ fn transaction_at(
 }
 
 /// A mined transaction's block and position, with the block and its receipts.
-fn mined(
-    index: &EthIndex,
-    tx_hash: &H256,
-) -> EthResult<Option<(EthBlock, Vec<lux_primitives::ethereum::EthReceipt>, usize)>> {
+fn mined(index: &EthIndex, tx_hash: &H256) -> EthResult<Option<(EthBlock, Receipts, usize)>> {
     let Some((block_hash, position)) = index.transaction_location(tx_hash)? else {
         return Ok(None);
     };

@@ -13,6 +13,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use parking_lot::Mutex;
+use schnellru::{ByLength, LruMap};
+
 use codec::Encode;
 use lux_chain::{Chain, ChainError, ChainEvent, ImportedBlock};
 use lux_db::{EthBlockRecord, TreeRoute};
@@ -29,6 +32,11 @@ use super::types::{BlockId, BlockTag};
 /// How far "latest" looks back from the best block for an indexed one before it settles for
 /// the best block itself (whose view is then computed from its state).
 const LATEST_LOOKBACK: usize = 64;
+
+/// How many indexed blocks' views (with their receipts) are kept decoded in memory. A wallet
+/// or a load test polling for receipts asks for the same few recent blocks over and over; a
+/// receipt lookup then costs a map access instead of reading and decoding its whole block.
+const RECENT_BLOCKS: u32 = 16;
 
 /// A block whose Ethereum view was just indexed, as subscribers hear it.
 #[derive(Clone, Debug)]
@@ -49,7 +57,17 @@ pub(crate) struct EthBlock {
     /// Its header.
     pub header: Header,
     /// Its Ethereum view.
-    pub record: EthBlockRecord,
+    pub record: Arc<EthBlockRecord>,
+}
+
+/// A block's receipts, shared with the index's cache.
+pub(crate) type Receipts = Arc<Vec<EthReceipt>>;
+
+/// An indexed block's view as read from the database, with its receipts once asked for.
+#[derive(Clone)]
+struct Cached {
+    record: Arc<EthBlockRecord>,
+    receipts: Option<Receipts>,
 }
 
 impl EthBlock {
@@ -64,13 +82,21 @@ pub struct EthIndex {
     chain: Arc<Chain>,
     events: broadcast::Sender<Arc<IndexedBlock>>,
     running: AtomicBool,
+    /// Recently read indexed views. An indexed view never changes; a view whose block is
+    /// discarded is never served from here, as every read first finds the block's header.
+    recent: Mutex<LruMap<H256, Cached, ByLength>>,
 }
 
 impl EthIndex {
     /// The index of `chain` (nothing runs until [`start`](Self::start)).
     pub fn new(chain: Arc<Chain>) -> Arc<Self> {
         let (events, _) = broadcast::channel(1024);
-        Arc::new(Self { chain, events, running: AtomicBool::new(false) })
+        Arc::new(Self {
+            chain,
+            events,
+            running: AtomicBool::new(false),
+            recent: Mutex::new(LruMap::new(ByLength::new(RECENT_BLOCKS))),
+        })
     }
 
     /// Starts indexing on the current tokio runtime (it must be multi-threaded), unless it
@@ -256,31 +282,46 @@ impl EthIndex {
         &self,
         hash: &H256,
         with_receipts: bool,
-    ) -> EthResult<Option<(EthBlock, Vec<EthReceipt>)>> {
+    ) -> EthResult<Option<(EthBlock, Receipts)>> {
         let db = self.chain.database();
         let Some(header) = db.header(hash)? else { return Ok(None) };
-        let (record, receipts) = match db.eth_block(hash)? {
-            Some(record) => {
-                let receipts =
-                    if with_receipts { db.eth_receipts(hash)?.unwrap_or_default() } else { vec![] };
-                (record, receipts)
-            }
+        let (record, receipts) = match self.indexed(hash, with_receipts)? {
+            Some(Cached { record, receipts }) => (record, receipts.unwrap_or_default()),
             None => match self.compute(hash, &header)? {
-                Some(computed) => computed,
+                Some((record, receipts)) => (Arc::new(record), Arc::new(receipts)),
                 None => {
                     let size = header.encoded_size() as u64;
-                    (empty_record(default_info(U256::zero(), 0), size), vec![])
+                    (
+                        Arc::new(empty_record(default_info(U256::zero(), 0), size)),
+                        Receipts::default(),
+                    )
                 }
             },
         };
         Ok(Some((EthBlock { hash: *hash, header, record }, receipts)))
     }
 
-    /// The receipts of block `hash` (empty for an unknown block).
-    pub(crate) fn receipts(&self, hash: &H256) -> EthResult<Vec<EthReceipt>> {
-        if let Some(receipts) = self.chain.database().eth_receipts(hash)? {
-            return Ok(receipts);
+    /// The indexed view of block `hash`, with its receipts if `with_receipts`: from the cache
+    /// of recent blocks, or read from the database (and cached).
+    fn indexed(&self, hash: &H256, with_receipts: bool) -> EthResult<Option<Cached>> {
+        if let Some(cached) = self.recent.lock().get(hash) {
+            if cached.receipts.is_some() || !with_receipts {
+                return Ok(Some(cached.clone()));
+            }
         }
+        let db = self.chain.database();
+        let Some(record) = db.eth_block(hash)? else { return Ok(None) };
+        let receipts = match with_receipts {
+            true => Some(Arc::new(db.eth_receipts(hash)?.unwrap_or_default())),
+            false => None,
+        };
+        let cached = Cached { record: Arc::new(record), receipts };
+        self.recent.lock().insert(*hash, cached.clone());
+        Ok(Some(cached))
+    }
+
+    /// The receipts of block `hash` (empty for an unknown block).
+    pub(crate) fn receipts(&self, hash: &H256) -> EthResult<Receipts> {
         Ok(self.block_with_receipts(hash, true)?.map(|(_, r)| r).unwrap_or_default())
     }
 

@@ -331,6 +331,7 @@ mod tests {
     use lux_primitives::hashing::keccak_256;
     use lux_primitives::{Digest, Header};
     use serde_json::{json, Value};
+    use std::sync::Arc;
 
     fn block(transactions: Vec<Vec<u8>>) -> EthBlock {
         let header = Header {
@@ -343,7 +344,7 @@ mod tests {
         EthBlock {
             hash: header.hash(),
             header,
-            record: EthBlockRecord {
+            record: Arc::new(EthBlockRecord {
                 info: EthBlockInfo {
                     author: AccountId20([0xaa; 20]),
                     gas_limit: 15_000_000,
@@ -356,7 +357,7 @@ mod tests {
                 receipts_root: H256::repeat_byte(0x44),
                 transactions,
                 size: 0x220,
-            },
+            }),
         }
     }
 
