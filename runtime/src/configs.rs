@@ -35,6 +35,11 @@ pub const BLOCK_WEIGHTS: BlockWeights = BlockWeights {
     normal_ratio_percent: 75,
 };
 
+// An Ethereum transaction's weight leaves out the base extrinsic weight, which its intrinsic
+// gas pays for (see `pallet_ethereum::INCLUSION_WEIGHT`); the two must be the same.
+const _: () =
+    assert!(BLOCK_WEIGHTS.base_extrinsic.ref_time == pallet_ethereum::INCLUSION_WEIGHT.ref_time);
+
 /// Block length limit: 5 MiB, 75% for normal transactions.
 pub const BLOCK_LENGTH: BlockLength =
     BlockLength { max: 5 * 1024 * 1024, normal_ratio_percent: 75 };

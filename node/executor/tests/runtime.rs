@@ -414,6 +414,52 @@ fn ethereum_transactions_execute_the_same_natively_and_in_wasm() {
     assert_eq!(slot, H256(word));
 }
 
+#[test]
+fn a_block_holds_its_whole_gas_limit_of_ethereum_transfers() {
+    use alloy_consensus::{TxEip1559, TypedTransaction};
+    use alloy_primitives::{Address, TxKind, U256};
+    use lux_primitives::transaction::{InvalidTransaction, TransactionValidityError};
+
+    // 30 million gas holds 1,428 transfers of 21,000 gas, as on Ethereum: the weight of each
+    // is its gas, the system's base extrinsic weight included, not added on top.
+    let executor = executor();
+    let genesis = genesis(&executor);
+    let senders = ["alice", "bob", "charlie", "dave", "eve", "ferdie"];
+    let gas_limit = luxtensor_runtime::configs::BLOCK_GAS_LIMIT;
+    let fits = gas_limit / 21_000;
+    assert_eq!(fits, 1_428);
+    let transfer = |n: u64| {
+        eth_transaction(
+            senders[n as usize % senders.len()],
+            TypedTransaction::Eip1559(TxEip1559 {
+                chain_id: luxtensor_runtime::genesis_config_presets::DEV_CHAIN_ID,
+                nonce: n / senders.len() as u64,
+                gas_limit: 21_000,
+                max_fee_per_gas: luxtensor_runtime::configs::MIN_BASE_FEE_PER_GAS,
+                to: TxKind::Call(Address::from([0x77; 20])),
+                value: U256::from(1u8),
+                ..Default::default()
+            }),
+        )
+    };
+    let (mut ext, code, _) = start_block(&executor, &genesis);
+    for n in 0..fits {
+        apply(&executor, &mut ext, &code, &transfer(n)).expect("fits").expect("dispatch ok");
+    }
+    assert_eq!(
+        apply(&executor, &mut ext, &code, &transfer(fits)),
+        Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources))
+    );
+    let _: Header = executor
+        .call_decode(&mut ext, &code, "BlockBuilder_finalize_block", &[])
+        .expect("finalize");
+    let info: Option<lux_primitives::ethereum::EthBlockInfo> = executor
+        .call_decode(&mut ext, &code, "EthereumApi_current_block", &[])
+        .expect("block info");
+    let info = info.expect("the block's Ethereum facts");
+    assert_eq!((info.gas_limit, info.gas_used), (gas_limit, fits * 21_000));
+}
+
 /// `EthereumApi_call` of precompile `address` with `data`, in wasm and natively: both agree.
 fn precompile_call(
     executor: &WasmExecutor,

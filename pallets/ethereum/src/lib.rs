@@ -54,6 +54,22 @@ pub const BASE_FEE_MAX_CHANGE_DENOMINATOR: u64 = 8;
 /// A block's gas target is its limit divided by this (EIP-1559's elasticity multiplier).
 pub const ELASTICITY_MULTIPLIER: u64 = 2;
 
+/// The weight the system adds to every extrinsic for its inclusion (the runtime's
+/// `base_extrinsic`: decoding, the signature check, fee handling). An Ethereum transaction
+/// pays for the same work with its 21,000 intrinsic gas, so its weight leaves this part out:
+/// a transaction weighs exactly its gas once included, and a block holds its full gas limit
+/// (30 million gas of 21,000-gas transfers is 1,428 of them, not 1,282). The runtime checks
+/// at compile time that this equals its `base_extrinsic`.
+pub const INCLUSION_WEIGHT: Weight =
+    Weight::from_parts(60 * lux_primitives::weight::WEIGHT_REF_TIME_PER_MICROS, 0);
+
+/// The dispatch weight of an Ethereum transaction that may use (or used) `gas`: the gas's
+/// weight less what the system adds for inclusion ([`INCLUSION_WEIGHT`]).
+pub const fn transaction_weight(gas: u64) -> Weight {
+    let weight = pallet_evm::gas_to_weight(gas);
+    Weight::from_parts(weight.ref_time.saturating_sub(INCLUSION_WEIGHT.ref_time), 0)
+}
+
 /// Marker type of the pallet.
 pub struct Pallet<T>(PhantomData<T>);
 
@@ -122,7 +138,7 @@ impl GetDispatchInfo for Call {
         let gas_limit =
             TxEnvelope::decode_2718(&mut &transaction[..]).map(|tx| tx.gas_limit()).unwrap_or(0);
         DispatchInfo {
-            weight: pallet_evm::gas_to_weight(gas_limit),
+            weight: transaction_weight(gas_limit),
             class: DispatchClass::Normal,
             // The sender pays for gas in the EVM, not by native fees.
             pays_fee: Pays::No,
@@ -376,7 +392,7 @@ impl<T: Config> Pallet<T> {
             gas_used: outcome.gas_used,
         });
         Ok(PostDispatchInfo {
-            actual_weight: Some(pallet_evm::gas_to_weight(outcome.gas_used)),
+            actual_weight: Some(transaction_weight(outcome.gas_used)),
             pays_fee: Pays::No,
         })
     }

@@ -79,7 +79,7 @@ fn apply(bytes: Vec<u8>) -> EthReceipt {
     assert_eq!(post.pays_fee, Pays::No);
     pallet_system::Pallet::<Test>::note_applied_extrinsic(&result, DispatchInfo::default());
     let receipt = Pending::get().last().cloned().expect("a receipt");
-    assert_eq!(post.actual_weight, Some(pallet_evm::gas_to_weight(receipt.gas_used)));
+    assert_eq!(post.actual_weight, Some(crate::transaction_weight(receipt.gas_used)));
     receipt
 }
 
