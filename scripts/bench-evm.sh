@@ -5,7 +5,7 @@
 # included. With --gas, the gas-to-weight calibration instead (tests/js/bench-gas.mjs):
 # nanoseconds per gas of arithmetic, hashing, storage and each standard precompile.
 # Release build; LUX_BIN=path/to/luxtensor skips building the node; BENCH_TRANSFERS=N sets the
-# transfers per run (default 2000), BENCH_WORK_GAS=N the gas of each --gas call (default 10M).
+# transfers per run (default 6000), BENCH_WORK_GAS=N the gas of each --gas call (default 10M).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bench=bench-evm.mjs
