@@ -408,6 +408,33 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Each node's RSS at rest, in KiB: sampled every 2 s until no node's has moved by more than
+/// 1 MiB over 10 s (at most 60 s). A node just started holds memory for several seconds
+/// (compiling its runtime takes about 40 MiB for a second, returned to the system only
+/// seconds later) that a node at rest does not.
+async fn settled_rss(nodes: &[TestNode]) -> Vec<u64> {
+    let sample = || -> Vec<u64> {
+        nodes.iter().map(|n| n.pid().map_or(0, |p| rss_kib(p, "VmRSS:"))).collect()
+    };
+    let mut window = vec![sample()];
+    for _ in 0..30 {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        window.push(sample());
+        if window.len() > 6 {
+            window.remove(0);
+        }
+        let settled = window.len() == 6
+            && (0..nodes.len()).all(|i| {
+                let values = window.iter().map(|w| w[i]);
+                values.clone().max().unwrap_or(0) - values.min().unwrap_or(0) <= 1024
+            });
+        if settled {
+            break;
+        }
+    }
+    window.pop().unwrap_or_default()
+}
+
 /// Bytes of the node's database (`<base>/chains/<id>/db`), without its log or keystore.
 fn db_bytes(base: &Path) -> u64 {
     let Ok(chains) = std::fs::read_dir(base.join("chains")) else { return 0 };
@@ -457,9 +484,7 @@ async fn main() {
         (entry.best_number().await >= 2).then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let idle_rss: Vec<u64> =
-        nodes.iter().map(|n| n.pid().map_or(0, |p| rss_kib(p, "VmRSS:"))).collect();
+    let idle_rss = settled_rss(&nodes).await;
     let context = client.signing_context().await.expect("signing context");
 
     // Fund the bench accounts from the six dev accounts.
