@@ -29,7 +29,7 @@ use lux_primitives::consensus::FinalitySet;
 use lux_primitives::{AccountId20, Sr25519Public, H256, LUX};
 use lux_rpc_client::TxOutcome;
 use luxtensor_runtime::{RuntimeCall, RuntimeEvent};
-use luxtensor_tests::{local_testnet, wait_for, TestNode};
+use luxtensor_tests::{local_testnet, local_validator_args, wait_for, TestNode};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -285,18 +285,7 @@ impl DoubleSigning {
         let dir = tempfile::tempdir().expect("temp dir");
         let nodes = local_testnet(dir.path(), &[]).await;
         let bootnode = nodes[0].p2p_address().await;
-        let args: Vec<String> = [
-            "--chain",
-            "local",
-            "--dave",
-            "--listen-addr",
-            "/ip4/127.0.0.1/tcp/0",
-            "--bootnodes",
-            &bootnode,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+        let args = local_validator_args("dave", Some(&bootnode));
         let twin = TestNode::start(&dir.path().join("dave-twin"), &args).await;
         Self { nodes, twin, _dir: dir }
     }

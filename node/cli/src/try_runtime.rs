@@ -129,25 +129,18 @@ impl Source {
         match self {
             Self::Rpc(client) => snapshot(client, at).await,
             Self::Database(db) => {
+                // A local database needs no paging: every key in one walk of the trie.
                 let state = db.state_at(header.state_root);
+                let keys = state.keys_paged(b"", usize::MAX, None).map_err(database)?;
                 let mut storage = BTreeMap::new();
-                let mut last: Option<Vec<u8>> = None;
-                loop {
-                    let keys = state
-                        .keys_paged(b"", KEYS_PER_PAGE as usize, last.as_deref())
-                        .map_err(database)?;
-                    for key in &keys {
-                        let value = state
-                            .storage(key)
-                            .map_err(database)?
-                            .ok_or_else(|| database("a listed key has no value"))?;
-                        storage.insert(key.clone(), value);
-                    }
-                    if keys.len() < KEYS_PER_PAGE as usize {
-                        return Ok(storage);
-                    }
-                    last = keys.last().cloned();
+                for key in keys {
+                    let value = state
+                        .storage(&key)
+                        .map_err(database)?
+                        .ok_or_else(|| database("a listed key has no value"))?;
+                    storage.insert(key, value);
                 }
+                Ok(storage)
             }
         }
     }
