@@ -169,7 +169,7 @@ impl LuxClient {
     /// The encoded extrinsics of a block.
     pub async fn block_extrinsics(&self, hash: H256) -> Result<Vec<Vec<u8>>, ClientError> {
         let block: Option<Value> = self.request("chain_getBlock", rpc_params![hash]).await?;
-        let block = block.ok_or_else(|| ClientError::Decode(format!("unknown block {hash:?}")))?;
+        let block = block.ok_or(ClientError::BlockGone(hash))?;
         block["block"]["extrinsics"]
             .as_array()
             .ok_or_else(|| ClientError::Decode("block without extrinsics".into()))?
@@ -184,8 +184,18 @@ impl LuxClient {
             "0x{}",
             hex::encode(lux_primitives::twox::storage_prefix(b"System", b"Events"))
         );
-        let value: Option<String> =
-            self.request("state_getStorage", rpc_params![key, block]).await?;
+        let value: Option<String> = self
+            .request("state_getStorage", rpc_params![key, block])
+            .await
+            .map_err(|e| match e {
+                // A fork block's state goes when finality passes its height.
+                ClientError::Rpc(jsonrpsee::core::ClientError::Call(ref call))
+                    if call.message().contains("State already discarded") =>
+                {
+                    ClientError::BlockGone(block)
+                }
+                e => e,
+            })?;
         match value {
             None => Ok(Vec::new()),
             Some(v) => Vec::<EventRecord>::decode(&mut &hex_bytes(&v)?[..])
@@ -200,6 +210,9 @@ impl LuxClient {
     }
 
     /// Submits an extrinsic and waits until a block includes it, then reads its outcome.
+    ///
+    /// The first block to include it may lose a fork and be discarded before its outcome is
+    /// read; the client then follows the extrinsic into the block of the new best chain.
     pub async fn submit_and_wait(
         &self,
         xt: &UncheckedExtrinsic,
@@ -207,7 +220,8 @@ impl LuxClient {
     ) -> Result<Inclusion, ClientError> {
         let encoded = xt.encode();
         let extrinsic_hash = H256(lux_primitives::hashing::blake2_256(&encoded));
-        let block_hash = match &self.transport {
+        let deadline = Instant::now() + timeout;
+        match &self.transport {
             Transport::Ws(ws) => {
                 let hex = format!("0x{}", hex::encode(&encoded));
                 let mut sub: Subscription<Value> = ws
@@ -217,32 +231,56 @@ impl LuxClient {
                         "author_unwatchExtrinsic",
                     )
                     .await?;
-                wait_in_block(&mut sub, timeout).await?
+                loop {
+                    let block_hash = wait_in_block(&mut sub, deadline).await?;
+                    match self.inclusion(extrinsic_hash, block_hash).await {
+                        // The pool reports `retracted`, then the block that holds it now.
+                        Err(ClientError::BlockGone(_)) => continue,
+                        other => return other,
+                    }
+                }
             }
             Transport::Http(_) => {
                 self.submit(xt).await?;
-                self.poll_for(extrinsic_hash, timeout).await?
+                let mut from = self.header(None).await?.map_or(0, |h| h.number);
+                loop {
+                    let (number, block_hash) =
+                        self.poll_for(extrinsic_hash, from, deadline).await?;
+                    match self.inclusion(extrinsic_hash, block_hash).await {
+                        // A reorganisation replaced the block: scan the new best chain again.
+                        Err(ClientError::BlockGone(_)) => from = number.saturating_sub(8),
+                        other => return other,
+                    }
+                }
             }
-        };
-        self.inclusion(extrinsic_hash, block_hash).await
+        }
     }
 
-    /// Scans new best blocks for the extrinsic (HTTP has no subscriptions).
-    async fn poll_for(&self, extrinsic_hash: H256, timeout: Duration) -> Result<H256, ClientError> {
-        let deadline = Instant::now() + timeout;
-        let mut next = self.header(None).await?.map_or(0, |h| h.number);
+    /// Scans best blocks from number `from` for the extrinsic (HTTP has no subscriptions).
+    async fn poll_for(
+        &self,
+        extrinsic_hash: H256,
+        mut next: u32,
+        deadline: Instant,
+    ) -> Result<(u32, H256), ClientError> {
         while Instant::now() < deadline {
             let best = self.header(None).await?.map_or(0, |h| h.number);
             while next <= best {
                 let hash: Option<H256> =
                     self.request("chain_getBlockHash", rpc_params![next]).await?;
                 if let Some(hash) = hash {
-                    let found =
-                        self.block_extrinsics(hash).await?.iter().any(|x| {
-                            H256(lux_primitives::hashing::blake2_256(x)) == extrinsic_hash
-                        });
-                    if found {
-                        return Ok(hash);
+                    match self.block_extrinsics(hash).await {
+                        Ok(xts) => {
+                            let found = xts.iter().any(|x| {
+                                H256(lux_primitives::hashing::blake2_256(x)) == extrinsic_hash
+                            });
+                            if found {
+                                return Ok((next, hash));
+                            }
+                        }
+                        // Replaced by a reorganisation between the two calls: read it again.
+                        Err(ClientError::BlockGone(_)) => break,
+                        Err(e) => return Err(e),
                     }
                 }
                 next += 1;
@@ -322,11 +360,10 @@ impl LuxClient {
 /// Follows `author_extrinsicUpdate` until the extrinsic is in a block.
 async fn wait_in_block(
     sub: &mut Subscription<Value>,
-    timeout: Duration,
+    deadline: Instant,
 ) -> Result<H256, ClientError> {
-    let deadline = tokio::time::Instant::now() + timeout;
     loop {
-        let next = tokio::time::timeout_at(deadline, sub.next())
+        let next = tokio::time::timeout_at(deadline.into(), sub.next())
             .await
             .map_err(|_| ClientError::Timeout("the extrinsic was not included in time".into()))?;
         let status = match next {

@@ -18,6 +18,9 @@ pub enum ClientError {
     /// The URL is not http(s):// or ws(s)://.
     #[error("unsupported RPC URL `{0}`: use http://, https://, ws:// or wss://")]
     Url(String),
+    /// The block is not known, or its state was discarded: it lost a fork.
+    #[error("block {0:?} is unknown or its state was discarded")]
+    BlockGone(lux_primitives::H256),
     /// Waiting took too long.
     #[error("timed out: {0}")]
     Timeout(String),
