@@ -100,10 +100,15 @@ async fn restart_keeps_height_state_root_and_balances() {
         let client = node.ws_client().await;
         client.transfer(&alice(), to, 3 * LUX, true, TIMEOUT).await.expect("included");
         let header = client.header(None).await.expect("rpc").expect("header");
+        // A child process compiled the runtime into the cache under the base path.
+        let log = node.log();
+        assert!(log.contains("compiled runtime") && log.contains("in a child process"), "{log}");
         node.stop();
         (header.number, header.hash(), header.state_root)
     };
     let node = TestNode::dev(dir.path(), NodeOptions::default()).await;
+    // The restarted node loads it from there.
+    assert!(!node.log().contains("compiled runtime"), "{}", node.log());
     let client = node.client().await;
     assert!(node.best_number().await >= number, "height kept");
     let same: Option<lux_primitives::H256> =

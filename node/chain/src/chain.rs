@@ -197,6 +197,9 @@ impl Chain {
                     set_best: true,
                     finalized: true,
                 })?;
+                // Genesis holds the runtime code (megabytes): written out now, its memtables
+                // (about 9 MiB) are not held until later blocks fill them.
+                db.flush()?;
             }
         }
         let info = Self::read_info(&db)?;

@@ -173,6 +173,21 @@ pub enum Command {
     /// migrations (twice: the second run must change nothing), and the next block with the
     /// pool's transactions. Exits with an error if anything fails.
     TryRuntime(TryRuntimeCmd),
+    /// Compile a runtime (wasm on stdin) into a node's cache of compiled runtimes: what a
+    /// node runs in a child process (see `lux_executor::CompilerCommand`).
+    #[command(hide = true)]
+    CompileRuntime(CompileRuntimeCmd),
+}
+
+/// `compile-runtime`.
+#[derive(Debug, Args)]
+pub struct CompileRuntimeCmd {
+    /// The cache directory.
+    #[arg(long, value_name = "PATH")]
+    pub cache_dir: PathBuf,
+    /// For the metered engine (an upgrade's probation check).
+    #[arg(long)]
+    pub metered: bool,
 }
 
 /// `try-runtime`.

@@ -34,7 +34,24 @@ pub fn dispatch(cli: Cli) -> CmdResult {
         Some(Command::Tx(cmd)) => tokio_runtime()?.block_on(tx(cmd)),
         Some(Command::Account(cmd)) => tokio_runtime()?.block_on(account(cmd)),
         Some(Command::TryRuntime(cmd)) => tokio_runtime()?.block_on(crate::try_runtime::run(cmd)),
+        Some(Command::CompileRuntime(cmd)) => {
+            let mut wasm = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut wasm)?;
+            lux_executor::compile_to_cache(cmd.cache_dir, cmd.metered, wasm)?;
+            Ok(())
+        }
     }
+}
+
+/// How a node runs its runtime compiler: this very program (even if its file was replaced
+/// since it started), with the hidden `compile-runtime` subcommand.
+pub fn runtime_compiler() -> Option<lux_executor::CompilerCommand> {
+    let program = if cfg!(target_os = "linux") {
+        std::path::PathBuf::from("/proc/self/exe")
+    } else {
+        std::env::current_exe().ok()?
+    };
+    Some(lux_executor::CompilerCommand { program, args: vec!["compile-runtime".into()] })
 }
 
 fn tokio_runtime() -> Result<tokio::runtime::Runtime, std::io::Error> {

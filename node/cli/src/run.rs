@@ -64,9 +64,11 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
         (None, true) => BasePath::temporary()?,
         (None, false) => BasePath::Permanent(default_base_path()),
     };
-    // One executor for the whole node; compiled runtimes are cached under the base path.
+    // One executor for the whole node; runtimes are compiled by a child process into a cache
+    // under the base path.
     let executor = WasmExecutor::new(ExecutorConfig {
         cache_dir: Some(base_path.path().join("wasm-cache")),
+        compiler: crate::commands::runtime_compiler(),
         ..Default::default()
     })?;
     let chain_spec = load_spec(&chain, &executor)?;

@@ -736,6 +736,16 @@ impl Database {
     }
 }
 
+impl Database {
+    /// Writes every memtable out to disk and frees it. Worth it after a large one-off write
+    /// (the genesis state), whose memtables would otherwise stay in memory until they fill.
+    pub fn flush(&self) -> Result<()> {
+        let columns: Vec<_> = columns::ALL.iter().map(|name| self.cf(name)).collect();
+        self.db.flush_cfs_opt(&columns, &rocksdb::FlushOptions::default())?;
+        Ok(())
+    }
+}
+
 /// Whether a write error leaves the database unable to take more writes.
 fn is_fatal(error: &rocksdb::Error) -> bool {
     use rocksdb::ErrorKind;
@@ -746,8 +756,7 @@ fn is_fatal(error: &rocksdb::Error) -> bool {
 impl Drop for Database {
     /// Writes the memtables out on close: the next start replays no log, and the log files go.
     fn drop(&mut self) {
-        let columns: Vec<_> = columns::ALL.iter().map(|name| self.cf(name)).collect();
-        if let Err(error) = self.db.flush_cfs_opt(&columns, &rocksdb::FlushOptions::default()) {
+        if let Err(error) = self.flush() {
             tracing::warn!(target: "db", %error, "could not flush the database on close");
         }
     }

@@ -32,6 +32,39 @@ pub struct ExecutorConfig {
     pub max_cached_runtimes: u32,
     /// How many recovered secp256k1 signatures to keep (about 200 bytes each).
     pub signature_cache_entries: u32,
+    /// Compiles runtimes in a child process into `cache_dir` (see [`compile_to_cache`]);
+    /// `None`, or no `cache_dir`: in this process.
+    pub compiler: Option<CompilerCommand>,
+}
+
+/// A program that runs [`compile_to_cache`]: it is started with `args`, then
+/// `--cache-dir <dir>` and `--metered` for the metered flavor, and reads the wasm from stdin.
+///
+/// A node compiles its runtime (at its first start, and after each upgrade) in a child, as
+/// Polkadot compiles parachain code in worker processes: cranelift's working memory (a peak
+/// of about 50 MiB, a few MiB of it fragmented for good) and the pages of its code are the
+/// child's, and go with it, instead of staying in the node for its whole life.
+#[derive(Clone, Debug)]
+pub struct CompilerCommand {
+    /// The program.
+    pub program: PathBuf,
+    /// Its first arguments (the subcommand).
+    pub args: Vec<String>,
+}
+
+/// What a [`CompilerCommand`] does: compiles `wasm` into the disk cache at `cache_dir`, for the
+/// normal or the `metered` engine, exactly as a node with that cache directory would.
+pub fn compile_to_cache(
+    cache_dir: PathBuf,
+    metered: bool,
+    wasm: Vec<u8>,
+) -> Result<(), ExecutorError> {
+    let executor = WasmExecutor::new(ExecutorConfig {
+        cache_dir: Some(cache_dir),
+        max_cached_runtimes: 1,
+        ..Default::default()
+    })?;
+    executor.prepare(&RuntimeCode::from_bytes(wasm, None), metered)
 }
 
 impl Default for ExecutorConfig {
@@ -41,6 +74,7 @@ impl Default for ExecutorConfig {
             default_heap_pages: 4096,
             max_cached_runtimes: 4,
             signature_cache_entries: 65_536,
+            compiler: None,
         }
     }
 }
@@ -56,6 +90,9 @@ pub(crate) struct CompiledRuntime {
 /// One way of compiling runtimes: its engine, host functions and compiled modules.
 struct Flavor {
     engine: Engine,
+    /// The engine's settings, for the throwaway engines that compile (see
+    /// [`Flavor::compile`]).
+    config: wasmtime::Config,
     linker: Linker<HostState>,
     runtimes: Mutex<LruMap<[u8; 32], Arc<CompiledRuntime>>>,
     /// Held while compiling, so a runtime wanted by several threads at once (the author and
@@ -63,6 +100,8 @@ struct Flavor {
     compiling: Mutex<()>,
     /// Added to the names of its modules in the disk cache.
     cache_tag: &'static str,
+    /// Whether it counts fuel.
+    metered: bool,
 }
 
 impl Flavor {
@@ -71,16 +110,39 @@ impl Flavor {
         capacity: u32,
         cache_tag: &'static str,
     ) -> Result<Self, ExecutorError> {
+        let metered = !cache_tag.is_empty();
         let engine = Engine::new(wasm).map_err(|e| ExecutorError::Other(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         host::register(&mut linker).map_err(|e| ExecutorError::Other(e.to_string()))?;
         Ok(Self {
             engine,
+            config: wasm.clone(),
             linker,
             runtimes: Mutex::new(LruMap::new(ByLength::new(capacity))),
             compiling: Mutex::new(()),
             cache_tag,
+            metered,
         })
+    }
+
+    /// Compiles `wasm` for this flavor's engine; also returns the module serialized.
+    ///
+    /// The compiler runs in an engine of its own, dropped with its scratch memory once the
+    /// module is moved over: cranelift keeps its working buffers for the life of the engine
+    /// that compiled, about 25 MiB after a runtime, which a node would otherwise hold for
+    /// good. Moving costs one serialization (a few milliseconds).
+    fn compile(&self, wasm: &[u8]) -> Result<(Module, Vec<u8>), ExecutorError> {
+        let compiler =
+            Engine::new(&self.config).map_err(|e| ExecutorError::Other(e.to_string()))?;
+        let module = Module::new(&compiler, wasm)
+            .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
+        let serialized = module.serialize().map_err(|e| ExecutorError::Other(e.to_string()))?;
+        drop((module, compiler));
+        // SAFETY: wasmtime of this very build serialized these bytes a moment ago, from an
+        // engine of the same configuration (which `deserialize` checks again).
+        let module = unsafe { Module::deserialize(&self.engine, &serialized) }
+            .map_err(|e| ExecutorError::Other(format!("moving the compiled runtime: {e:#}")))?;
+        Ok((module, serialized))
     }
 }
 
@@ -344,13 +406,19 @@ impl WasmExecutor {
         if let Some(runtime) = flavor.runtimes.lock().get(&code.hash) {
             return Ok(runtime.clone());
         }
-        let (module, data_start) = match self.load_cached(flavor, &code.hash) {
+        let cached = self.load_cached(flavor, &code.hash).or_else(|| {
+            self.compile_in_child(flavor, code)
+                .then(|| self.load_cached(flavor, &code.hash))
+                .flatten()
+        });
+        let (module, data_start) = match cached {
             Some(cached) => cached,
+            // No child, or it failed: compiled here (which reports why the code is invalid).
             None => {
                 let wasm = code.fetch()?;
                 let started = std::time::Instant::now();
-                let module = Module::new(&flavor.engine, &crate::stack_limit::instrument(&wasm)?)
-                    .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
+                let (module, serialized) =
+                    flavor.compile(&crate::stack_limit::instrument(&wasm)?)?;
                 let data_start = data_start(&wasm);
                 tracing::info!(
                     target: "executor",
@@ -360,7 +428,7 @@ impl WasmExecutor {
                     wasm.len() / 1024,
                     started.elapsed()
                 );
-                self.store_cached(flavor, &code.hash, &module, data_start);
+                self.store_cached(flavor, &code.hash, &serialized, data_start);
                 (module, data_start)
             }
         };
@@ -371,6 +439,35 @@ impl WasmExecutor {
         let runtime = Arc::new(CompiledRuntime { pre, data_start });
         flavor.runtimes.lock().insert(code.hash, runtime.clone());
         Ok(runtime)
+    }
+
+    /// Has the configured [`CompilerCommand`] compile `code` into the disk cache; returns
+    /// whether it says it did.
+    fn compile_in_child(&self, flavor: &Flavor, code: &RuntimeCode) -> bool {
+        let (Some(command), Some(dir)) = (&self.config.compiler, &self.config.cache_dir) else {
+            return false;
+        };
+        let started = std::time::Instant::now();
+        let result = code.fetch().map_err(|e| e.to_string()).and_then(|wasm| {
+            run_compiler(command, dir, flavor.metered, &wasm).map(|()| wasm.len())
+        });
+        match result {
+            Ok(len) => {
+                tracing::info!(
+                    target: "executor",
+                    "compiled runtime 0x{}{} ({} KiB) in a child process in {:?}",
+                    hex_prefix(&code.hash),
+                    flavor.cache_tag,
+                    len / 1024,
+                    started.elapsed()
+                );
+                true
+            }
+            Err(e) => {
+                tracing::debug!(target: "executor", "the runtime compiler process failed, compiling here: {e}");
+                false
+            }
+        }
     }
 
     fn cache_path(&self, flavor: &Flavor, hash: &[u8; 32]) -> Option<PathBuf> {
@@ -414,27 +511,71 @@ impl WasmExecutor {
         &self,
         flavor: &Flavor,
         hash: &[u8; 32],
-        module: &Module,
+        serialized: &[u8],
         data_start: Option<u32>,
     ) {
         let Some(path) = self.cache_path(flavor, hash) else { return };
-        let result = module.serialize().map_err(|e| e.to_string()).and_then(|serialized| {
-            use std::io::Write;
-            static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            let n = UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let tmp = path.with_extension(format!("{}.{n}.tmp", std::process::id()));
-            let mut body = data_start.unwrap_or(u32::MAX).to_le_bytes().to_vec();
-            body.extend_from_slice(&serialized);
-            let mut file = std::fs::File::create(&tmp).map_err(|e| e.to_string())?;
-            file.write_all(&lux_trie::blake2_256(&body)).map_err(|e| e.to_string())?;
-            file.write_all(&body).map_err(|e| e.to_string())?;
-            file.sync_all().map_err(|e| e.to_string())?;
-            std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
-        });
+        let result = write_cached(&path, serialized, data_start);
         if let Err(e) = result {
             tracing::warn!(target: "executor", "cannot cache compiled runtime: {e}");
         }
     }
+}
+
+/// Runs `command` on `wasm` (see [`CompilerCommand`]) and waits for it.
+fn run_compiler(
+    command: &CompilerCommand,
+    dir: &std::path::Path,
+    metered: bool,
+    wasm: &[u8],
+) -> Result<(), String> {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(&command.program)
+        .args(&command.args)
+        .arg("--cache-dir")
+        .arg(dir)
+        .args(metered.then_some("--metered"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", command.program.display()))?;
+    // The child reads all of its input before it writes anything, so writing first cannot
+    // deadlock; if it exits early the write fails and its status says why.
+    let written = child.stdin.take().map(|mut stdin| stdin.write_all(wasm));
+    let output = child.wait_with_output().map_err(|e| e.to_string())?;
+    if !output.status.success() {
+        return Err(format!(
+            "{}: {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    match written {
+        Some(Ok(())) => Ok(()),
+        Some(Err(e)) => Err(format!("writing the code to the compiler: {e}")),
+        None => Err("no stdin".into()),
+    }
+}
+
+/// Writes the cache file of [`WasmExecutor::store_cached`].
+fn write_cached(
+    path: &std::path::Path,
+    serialized: &[u8],
+    data_start: Option<u32>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = path.with_extension(format!("{}.{n}.tmp", std::process::id()));
+    let mut body = data_start.unwrap_or(u32::MAX).to_le_bytes().to_vec();
+    body.extend_from_slice(serialized);
+    let mut file = std::fs::File::create(&tmp)?;
+    file.write_all(&lux_trie::blake2_256(&body))?;
+    file.write_all(&body)?;
+    file.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 /// The runtime's version from the wasm's `runtime_version` custom section, if it has one that

@@ -4,7 +4,8 @@
 //!
 //! - The code is always the `:code` of the state the call runs on (the parent block's state
 //!   for block execution), identified by its blake2_256 hash; compiled modules are cached by
-//!   that hash in memory and, if a cache directory is given, on disk.
+//!   that hash in memory and, if a cache directory is given, on disk; a node compiles in a
+//!   child process ([`CompilerCommand`]), which takes the compiler's memory with it.
 //! - A trap or a panic inside the runtime is an [`ExecutorError`] for that call; it never
 //!   takes the node down. State changes of a failed call are the caller's to discard.
 //! - A [`RuntimeSession`] runs many calls in one instance (a block being built, a batch of
@@ -28,7 +29,9 @@ mod signatures;
 mod stack_limit;
 
 pub use error::ExecutorError;
-pub use executor::{ExecutorConfig, SessionFailure, SharedBackend, WasmExecutor};
+pub use executor::{
+    compile_to_cache, CompilerCommand, ExecutorConfig, SessionFailure, SharedBackend, WasmExecutor,
+};
 pub use runtime::RuntimeCode;
 pub use session::RuntimeSession;
 pub use signatures::{SignatureCache, SignedMessage};

@@ -247,6 +247,24 @@ fn compiled_modules_are_cached_on_disk() {
 }
 
 #[test]
+fn a_compiler_process_that_fails_or_writes_nothing_leaves_the_compiling_to_the_node() {
+    // `false` fails; `true` succeeds without writing the cache: either way the node
+    // compiles the code itself, caches it, and runs it.
+    for program in ["false", "true"] {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = ExecutorConfig {
+            cache_dir: Some(dir.path().to_path_buf()),
+            compiler: Some(lux_executor::CompilerCommand { program: program.into(), args: vec![] }),
+            ..Default::default()
+        };
+        let code = RuntimeCode::from_bytes(wasm(), None);
+        let executor = WasmExecutor::new(config).expect("executor");
+        executor.runtime_version(&code).expect("compiled here");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1, "{program}");
+    }
+}
+
+#[test]
 fn set_code_reads_the_new_version_through_the_host() {
     // sudo(set_code(same wasm)) must fail with SpecVersionNeedsToIncrease: this runs
     // `ext_misc_runtime_version`, which compiles the given code and calls its Core_version.
