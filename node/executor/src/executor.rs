@@ -479,34 +479,41 @@ impl WasmExecutor {
         Some(dir.join(format!("{name}{}.s{version}.cwasm", flavor.cache_tag)))
     }
 
-    /// Loads a compiled module written by [`store_cached`](Self::store_cached): a blake2_256
-    /// checksum of the rest, the data start (u32 little endian, `u32::MAX` for none), then
-    /// the serialized module.
+    /// Loads a compiled module written by [`store_cached`](Self::store_cached): the module as
+    /// wasmtime serialized it, mapped from its file (its code pages are the page cache's,
+    /// shared by every node of the machine, and resident only where they run), and beside it
+    /// a `.meta` file: the module's blake2_256, then the data start (u32 little endian,
+    /// `u32::MAX` for none).
     fn load_cached(&self, flavor: &Flavor, hash: &[u8; 32]) -> Option<(Module, Option<u32>)> {
         let path = self.cache_path(flavor, hash)?;
-        let bytes = std::fs::read(&path).ok()?;
-        let valid = bytes.len() > 36 && bytes[..32] == lux_trie::blake2_256(&bytes[32..]);
-        if !valid {
-            tracing::warn!(target: "executor", "ignoring corrupt cached runtime {}", path.display());
+        let meta_path = path.with_extension("meta");
+        // No metadata: not cached (or cached by an older node, whose file is replaced).
+        let meta = std::fs::read(&meta_path).ok()?;
+        let valid = meta.len() == 36 && file_checksum(&path).is_ok_and(|sum| sum == meta[..32]);
+        let discard = |why: &dyn std::fmt::Display| {
+            tracing::warn!(target: "executor", "ignoring cached runtime {}: {why}", path.display());
+            let _ = std::fs::remove_file(&meta_path);
             let _ = std::fs::remove_file(&path);
+        };
+        if !valid {
+            discard(&"corrupt or incomplete");
             return None;
         }
-        let data_start = u32::from_le_bytes([bytes[32], bytes[33], bytes[34], bytes[35]]);
-        // SAFETY: the bytes are exactly what `store_cached` serialized from a module this node
-        // compiled (the checksum rules out torn or corrupted files), and wasmtime checks that
-        // they come from the same wasmtime version and configuration.
-        match unsafe { Module::deserialize(&flavor.engine, &bytes[36..]) } {
+        let data_start = u32::from_le_bytes([meta[32], meta[33], meta[34], meta[35]]);
+        // SAFETY: the file is exactly what `store_cached` wrote from a module this node
+        // compiled (the checksum rules out torn or corrupted files); wasmtime checks that it
+        // comes from the same wasmtime version and configuration. Cache files are never
+        // modified in place (they are written whole and renamed), so the mapping stays valid.
+        match unsafe { Module::deserialize_file(&flavor.engine, &path) } {
             Ok(module) => Some((module, (data_start != u32::MAX).then_some(data_start))),
             Err(e) => {
-                tracing::warn!(target: "executor", "ignoring cached runtime {}: {e}", path.display());
-                let _ = std::fs::remove_file(&path);
+                discard(&e);
                 None
             }
         }
     }
 
-    /// Writes a compiled module with its checksum, atomically: to a unique temporary file,
-    /// flushed to disk, then renamed.
+    /// Writes a compiled module and its metadata (see [`load_cached`](Self::load_cached)).
     fn store_cached(
         &self,
         flavor: &Flavor,
@@ -559,23 +566,51 @@ fn run_compiler(
     }
 }
 
-/// Writes the cache file of [`WasmExecutor::store_cached`].
+/// Writes the cache files of [`WasmExecutor::store_cached`]: the module, then its metadata
+/// (which is what makes it count).
 fn write_cached(
     path: &std::path::Path,
     serialized: &[u8],
     data_start: Option<u32>,
 ) -> std::io::Result<()> {
+    let mut meta = lux_trie::blake2_256(serialized).to_vec();
+    meta.extend_from_slice(&data_start.unwrap_or(u32::MAX).to_le_bytes());
+    write_atomically(path, serialized)?;
+    write_atomically(&path.with_extension("meta"), &meta)
+}
+
+/// Writes `path` whole: to a unique temporary file, flushed to disk, then renamed over it.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
     static UNIQUE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = UNIQUE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let tmp = path.with_extension(format!("{}.{n}.tmp", std::process::id()));
-    let mut body = data_start.unwrap_or(u32::MAX).to_le_bytes().to_vec();
-    body.extend_from_slice(serialized);
-    let mut file = std::fs::File::create(&tmp)?;
-    file.write_all(&lux_trie::blake2_256(&body))?;
-    file.write_all(&body)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut file| file.write_all(bytes).and_then(|()| file.sync_all()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// blake2_256 of a file's contents, read in pieces.
+fn file_checksum(path: &std::path::Path) -> std::io::Result<[u8; 32]> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut state = blake2b_simd::Params::new().hash_length(32).to_state();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        match file.read(&mut buffer)? {
+            0 => break,
+            n => {
+                state.update(&buffer[..n]);
+            }
+        }
+    }
+    let mut sum = [0u8; 32];
+    sum.copy_from_slice(state.finalize().as_bytes());
+    Ok(sum)
 }
 
 /// The runtime's version from the wasm's `runtime_version` custom section, if it has one that

@@ -237,13 +237,22 @@ fn compiled_modules_are_cached_on_disk() {
     let config = ExecutorConfig { cache_dir: Some(dir.path().to_path_buf()), ..Default::default() };
     let code = RuntimeCode::from_bytes(wasm(), None);
     WasmExecutor::new(config.clone()).expect("executor").runtime_version(&code).expect("version");
-    let files: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
-    assert_eq!(files.len(), 1);
-    // A new executor loads it from disk; a corrupt file is ignored and replaced.
+    // The module and its metadata.
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").path()).collect();
+    files.sort();
+    assert_eq!(files.len(), 2);
+    let written = |path: &std::path::Path| std::fs::metadata(path).expect("file").modified().ok();
+    let times: Vec<_> = files.iter().map(|p| written(p)).collect();
+    // A new executor loads it from disk (it writes nothing); a corrupt file, the module or
+    // its metadata, is ignored and replaced.
     WasmExecutor::new(config.clone()).expect("executor").runtime_version(&code).expect("from disk");
-    let path = files[0].as_ref().expect("entry").path();
-    std::fs::write(&path, b"garbage").expect("write");
-    WasmExecutor::new(config).expect("executor").runtime_version(&code).expect("recompiled");
+    assert_eq!(files.iter().map(|p| written(p)).collect::<Vec<_>>(), times);
+    for path in &files {
+        std::fs::write(path, b"garbage").expect("write");
+        WasmExecutor::new(config.clone()).expect("executor").runtime_version(&code).expect("again");
+        assert_ne!(std::fs::read(path).expect("rewritten"), b"garbage");
+    }
 }
 
 #[test]
@@ -260,7 +269,7 @@ fn a_compiler_process_that_fails_or_writes_nothing_leaves_the_compiling_to_the_n
         let code = RuntimeCode::from_bytes(wasm(), None);
         let executor = WasmExecutor::new(config).expect("executor");
         executor.runtime_version(&code).expect("compiled here");
-        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1, "{program}");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 2, "{program}");
     }
 }
 
