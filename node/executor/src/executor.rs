@@ -129,7 +129,7 @@ impl Flavor {
     ///
     /// The compiler runs in an engine of its own, dropped with its scratch memory once the
     /// module is moved over: cranelift keeps its working buffers for the life of the engine
-    /// that compiled, about 25 MiB after a runtime, which a node would otherwise hold for
+    /// that compiled, about 20 MiB after a runtime, which a node would otherwise hold for
     /// good. Moving costs one serialization (a few milliseconds).
     fn compile(&self, wasm: &[u8]) -> Result<(Module, Vec<u8>), ExecutorError> {
         let compiler =
@@ -463,8 +463,9 @@ impl WasmExecutor {
                 );
                 true
             }
+            // Invalid code fails here too; compiled here, it gets its precise error.
             Err(e) => {
-                tracing::debug!(target: "executor", "the runtime compiler process failed, compiling here: {e}");
+                tracing::warn!(target: "executor", "the runtime compiler process failed, compiling here: {e}");
                 false
             }
         }
