@@ -734,9 +734,7 @@ impl Database {
         }
         Ok(blocks)
     }
-}
 
-impl Database {
     /// Writes every memtable out to disk and frees it. Worth it after a large one-off write
     /// (the genesis state), whose memtables would otherwise stay in memory until they fill.
     pub fn flush(&self) -> Result<()> {

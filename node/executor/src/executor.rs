@@ -64,7 +64,14 @@ pub fn compile_to_cache(
         max_cached_runtimes: 1,
         ..Default::default()
     })?;
-    executor.prepare(&RuntimeCode::from_bytes(wasm, None), metered)
+    let flavor = if metered { executor.metered()? } else { &executor.normal };
+    let hash = lux_trie::blake2_256(&wasm);
+    let serialized = flavor.compile(&crate::stack_limit::instrument(&wasm)?)?;
+    let path = executor
+        .cache_path(flavor, &hash)
+        .ok_or_else(|| ExecutorError::Other("no cache directory".into()))?;
+    write_cached(&path, &serialized, data_start(&wasm))
+        .map_err(|e| ExecutorError::Other(format!("cannot write {}: {e}", path.display())))
 }
 
 impl Default for ExecutorConfig {
@@ -90,18 +97,13 @@ pub(crate) struct CompiledRuntime {
 /// One way of compiling runtimes: its engine, host functions and compiled modules.
 struct Flavor {
     engine: Engine,
-    /// The engine's settings, for the throwaway engines that compile (see
-    /// [`Flavor::compile`]).
-    config: wasmtime::Config,
     linker: Linker<HostState>,
     runtimes: Mutex<LruMap<[u8; 32], Arc<CompiledRuntime>>>,
     /// Held while compiling, so a runtime wanted by several threads at once (the author and
     /// an import, or a precompilation) is compiled once and the others wait for it.
     compiling: Mutex<()>,
-    /// Added to the names of its modules in the disk cache.
+    /// Added to the names of its modules in the disk cache (empty for the normal flavor).
     cache_tag: &'static str,
-    /// Whether it counts fuel.
-    metered: bool,
 }
 
 impl Flavor {
@@ -110,39 +112,34 @@ impl Flavor {
         capacity: u32,
         cache_tag: &'static str,
     ) -> Result<Self, ExecutorError> {
-        let metered = !cache_tag.is_empty();
         let engine = Engine::new(wasm).map_err(|e| ExecutorError::Other(e.to_string()))?;
         let mut linker = Linker::new(&engine);
         host::register(&mut linker).map_err(|e| ExecutorError::Other(e.to_string()))?;
         Ok(Self {
             engine,
-            config: wasm.clone(),
             linker,
             runtimes: Mutex::new(LruMap::new(ByLength::new(capacity))),
             compiling: Mutex::new(()),
             cache_tag,
-            metered,
         })
     }
 
-    /// Compiles `wasm` for this flavor's engine; also returns the module serialized.
+    /// Whether it counts fuel.
+    fn metered(&self) -> bool {
+        !self.cache_tag.is_empty()
+    }
+
+    /// Compiles (instrumented) `wasm` for this flavor's engine; returns the module serialized.
     ///
-    /// The compiler runs in an engine of its own, dropped with its scratch memory once the
-    /// module is moved over: cranelift keeps its working buffers for the life of the engine
-    /// that compiled, about 20 MiB after a runtime, which a node would otherwise hold for
-    /// good. Moving costs one serialization (a few milliseconds).
-    fn compile(&self, wasm: &[u8]) -> Result<(Module, Vec<u8>), ExecutorError> {
+    /// The compiler runs in an engine of its own settings, dropped with its scratch memory
+    /// once done: cranelift keeps its working buffers for the life of the engine that
+    /// compiled, about 20 MiB after a runtime, which a node would otherwise hold for good.
+    fn compile(&self, wasm: &[u8]) -> Result<Vec<u8>, ExecutorError> {
         let compiler =
-            Engine::new(&self.config).map_err(|e| ExecutorError::Other(e.to_string()))?;
+            Engine::new(self.engine.config()).map_err(|e| ExecutorError::Other(e.to_string()))?;
         let module = Module::new(&compiler, wasm)
             .map_err(|e| ExecutorError::InvalidCode(format!("{e:#}")))?;
-        let serialized = module.serialize().map_err(|e| ExecutorError::Other(e.to_string()))?;
-        drop((module, compiler));
-        // SAFETY: wasmtime of this very build serialized these bytes a moment ago, from an
-        // engine of the same configuration (which `deserialize` checks again).
-        let module = unsafe { Module::deserialize(&self.engine, &serialized) }
-            .map_err(|e| ExecutorError::Other(format!("moving the compiled runtime: {e:#}")))?;
-        Ok((module, serialized))
+        module.serialize().map_err(|e| ExecutorError::Other(e.to_string()))
     }
 }
 
@@ -406,30 +403,20 @@ impl WasmExecutor {
         if let Some(runtime) = flavor.runtimes.lock().get(&code.hash) {
             return Ok(runtime.clone());
         }
-        let cached = self.load_cached(flavor, &code.hash).or_else(|| {
-            self.compile_in_child(flavor, code)
-                .then(|| self.load_cached(flavor, &code.hash))
-                .flatten()
-        });
-        let (module, data_start) = match cached {
+        let (module, data_start) = match self.load_cached(flavor, &code.hash) {
             Some(cached) => cached,
-            // No child, or it failed: compiled here (which reports why the code is invalid).
             None => {
                 let wasm = code.fetch()?;
-                let started = std::time::Instant::now();
-                let (module, serialized) =
-                    flavor.compile(&crate::stack_limit::instrument(&wasm)?)?;
-                let data_start = data_start(&wasm);
-                tracing::info!(
-                    target: "executor",
-                    "compiled runtime 0x{}{} ({} KiB) in {:?}",
-                    hex_prefix(&code.hash),
-                    flavor.cache_tag,
-                    wasm.len() / 1024,
-                    started.elapsed()
-                );
-                self.store_cached(flavor, &code.hash, &serialized, data_start);
-                (module, data_start)
+                let from_child = self
+                    .compile_in_child(flavor, &code.hash, &wasm)
+                    .then(|| self.load_cached(flavor, &code.hash))
+                    .flatten();
+                match from_child {
+                    Some(cached) => cached,
+                    // No child, or it failed: compiled here (which reports why the code is
+                    // invalid).
+                    None => self.compile_here(flavor, &code.hash, &wasm)?,
+                }
             }
         };
         let pre = flavor
@@ -441,24 +428,47 @@ impl WasmExecutor {
         Ok(runtime)
     }
 
-    /// Has the configured [`CompilerCommand`] compile `code` into the disk cache; returns
+    /// Compiles `wasm` in this process, and caches it on disk.
+    fn compile_here(
+        &self,
+        flavor: &Flavor,
+        hash: &[u8; 32],
+        wasm: &[u8],
+    ) -> Result<(Module, Option<u32>), ExecutorError> {
+        let started = std::time::Instant::now();
+        let serialized = flavor.compile(&crate::stack_limit::instrument(wasm)?)?;
+        let data_start = data_start(wasm);
+        tracing::info!(
+            target: "executor",
+            "compiled runtime 0x{}{} ({} KiB) in {:?}",
+            hex_prefix(hash),
+            flavor.cache_tag,
+            wasm.len() / 1024,
+            started.elapsed()
+        );
+        self.store_cached(flavor, hash, &serialized, data_start);
+        // SAFETY: wasmtime of this very build serialized these bytes a moment ago, from an
+        // engine of the same configuration (which `deserialize` checks again).
+        let module = unsafe { Module::deserialize(&flavor.engine, &serialized) }
+            .map_err(|e| ExecutorError::Other(format!("loading the compiled runtime: {e:#}")))?;
+        Ok((module, data_start))
+    }
+
+    /// Has the configured [`CompilerCommand`] compile `wasm` into the disk cache; returns
     /// whether it says it did.
-    fn compile_in_child(&self, flavor: &Flavor, code: &RuntimeCode) -> bool {
+    fn compile_in_child(&self, flavor: &Flavor, hash: &[u8; 32], wasm: &[u8]) -> bool {
         let (Some(command), Some(dir)) = (&self.config.compiler, &self.config.cache_dir) else {
             return false;
         };
         let started = std::time::Instant::now();
-        let result = code.fetch().map_err(|e| e.to_string()).and_then(|wasm| {
-            run_compiler(command, dir, flavor.metered, &wasm).map(|()| wasm.len())
-        });
-        match result {
-            Ok(len) => {
+        match run_compiler(command, dir, flavor.metered(), wasm) {
+            Ok(()) => {
                 tracing::info!(
                     target: "executor",
                     "compiled runtime 0x{}{} ({} KiB) in a child process in {:?}",
-                    hex_prefix(&code.hash),
+                    hex_prefix(hash),
                     flavor.cache_tag,
-                    len / 1024,
+                    wasm.len() / 1024,
                     started.elapsed()
                 );
                 true

@@ -242,13 +242,13 @@ impl LuxClient {
             }
             Transport::Http(_) => {
                 self.submit(xt).await?;
-                let mut from = self.header(None).await?.map_or(0, |h| h.number);
+                let from = self.header(None).await?.map_or(0, |h| h.number);
                 loop {
-                    let (number, block_hash) =
-                        self.poll_for(extrinsic_hash, from, deadline).await?;
+                    let block_hash = self.poll_for(extrinsic_hash, from, deadline).await?;
                     match self.inclusion(extrinsic_hash, block_hash).await {
-                        // A reorganisation replaced the block: scan the new best chain again.
-                        Err(ClientError::BlockGone(_)) => from = number.saturating_sub(8),
+                        // A reorganisation replaced the block: scan the new best chain again,
+                        // from where the extrinsic was submitted.
+                        Err(ClientError::BlockGone(_)) => continue,
                         other => return other,
                     }
                 }
@@ -262,7 +262,7 @@ impl LuxClient {
         extrinsic_hash: H256,
         mut next: u32,
         deadline: Instant,
-    ) -> Result<(u32, H256), ClientError> {
+    ) -> Result<H256, ClientError> {
         while Instant::now() < deadline {
             let best = self.header(None).await?.map_or(0, |h| h.number);
             while next <= best {
@@ -275,7 +275,7 @@ impl LuxClient {
                                 H256(lux_primitives::hashing::blake2_256(x)) == extrinsic_hash
                             });
                             if found {
-                                return Ok((next, hash));
+                                return Ok(hash);
                             }
                         }
                         // Replaced by a reorganisation between the two calls: read it again.

@@ -409,9 +409,8 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
 }
 
 /// Each node's RSS at rest, in KiB: sampled every 2 s until no node's has moved by more than
-/// 1 MiB over 10 s (at most 60 s). A node just started holds memory for several seconds
-/// (compiling its runtime takes about 40 MiB for a second, returned to the system only
-/// seconds later) that a node at rest does not.
+/// 1 MiB over 10 s (at most 60 s). A node just started holds memory for a few seconds
+/// (what starting took) that a node at rest does not.
 async fn settled_rss(nodes: &[TestNode]) -> Vec<u64> {
     let sample = || -> Vec<u64> {
         nodes.iter().map(|n| n.pid().map_or(0, |p| rss_kib(p, "VmRSS:"))).collect()
