@@ -12,8 +12,9 @@
 // `node bench-gas.mjs` in tests/js with LUXTENSOR_BIN set. Prints one JSON line per node and
 // a table.
 
-import { ContractFactory, JsonRpcProvider, SigningKey, keccak256, toUtf8Bytes } from 'ethers';
+import { ContractFactory, JsonRpcProvider, SigningKey, keccak256, sha256, toUtf8Bytes } from 'ethers';
 import { createRequire } from 'node:module';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { devWallet } from './lib/eth.mjs';
 
 const require = createRequire(import.meta.url);
@@ -98,6 +99,37 @@ function precompileInputs() {
   // BLAKE2b's compression, 12 rounds (EIP-152's layout: rounds, h, m, t, final flag).
   const blake2f = `0x0000000c${'ab'.repeat(64)}${'cd'.repeat(128)}${'00'.repeat(16)}01`;
   if (blake2f.length !== 2 + 2 * 213) throw new Error(`blake2f input of ${(blake2f.length - 2) / 2} bytes`);
+  // KZG point evaluation (EIP-4844): a correct proof from c-kzg-4844's test vectors
+  // (verify_kzg_proof_case_correct_proof_4_4), with the commitment's versioned hash.
+  const commitment = '8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b7';
+  const versionedHash = `01${sha256(`0x${commitment}`).slice(4)}`;
+  const pointEvaluation = hex(
+    versionedHash,
+    '73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000000',
+    '1522a4a7f34e1ea350ae07c29c96c7e79655aa926122e95fe69fcbd932ca49e9',
+    commitment,
+    'a62ad71d14c5719385c0686f1871430475bf3a00f0aa3f7b8dd99a9abc2160744faf0070725e00b60ad9a026a15b1a8c',
+  );
+  // BLS12-381 (EIP-2537): field elements in 64 bytes; G1's and G2's generators, and -G1.
+  const fp = (h) => h.padStart(128, '0');
+  const blsP = 0x1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaabn;
+  const g1y = 0x08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1n;
+  const blsG1 = fp('17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb') + fp(g1y.toString(16));
+  const blsNegG1 = blsG1.slice(0, 128) + fp((blsP - g1y).toString(16));
+  const blsG2 = [
+    '024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8',
+    '13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e',
+    '0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801',
+    '0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be',
+  ].map(fp).join('');
+  const scalar = 'ff'.repeat(31) + '00';
+  // P-256 (EIP-7951): a signature of node's crypto, as hash, r, s, x, y.
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const message = Buffer.from('LuxTensor');
+  const rs = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('hex');
+  const jwk = publicKey.export({ format: 'jwk' });
+  const coordinate = (b64) => Buffer.from(b64, 'base64url').toString('hex').padStart(64, '0');
+  const p256 = hex(sha256(message).slice(2), rs, coordinate(jwk.x), coordinate(jwk.y));
   return [
     ['ecrecover, a new message each time (0x01)', 1, hex(digest.slice(2), word(sig.v), sig.r.slice(2), sig.s.slice(2))],
     ['sha256 of 1 KiB (0x02)', 2, kilobyte],
@@ -109,6 +141,15 @@ function precompileInputs() {
     ['bn254 mul (0x07)', 7, hex(...g1, 'ff'.repeat(31) + '00')],
     ['bn254 pairing, 2 pairs (0x08)', 8, hex(...g1, ...g2, ...negG1, ...g2)],
     ['blake2f 12 rounds (0x09)', 9, blake2f],
+    ['KZG point evaluation (0x0a)', 10, pointEvaluation],
+    ['bls12-381 G1 add (0x0b)', 11, hex(blsG1, blsG1)],
+    ['bls12-381 G1 MSM, 1 pair (0x0c)', 12, hex(blsG1, scalar)],
+    ['bls12-381 G2 add (0x0d)', 13, hex(blsG2, blsG2)],
+    ['bls12-381 G2 MSM, 1 pair (0x0e)', 14, hex(blsG2, scalar)],
+    ['bls12-381 pairing, 2 pairs (0x0f)', 15, hex(blsG1, blsG2, blsNegG1, blsG2)],
+    ['bls12-381 map to G1 (0x10)', 16, hex(fp('ab'.repeat(47)))],
+    ['bls12-381 map to G2 (0x11)', 17, hex(fp('ab'.repeat(47)), fp('cd'.repeat(47)))],
+    ['p256verify (0x100)', 0x100, p256],
   ];
 }
 

@@ -299,6 +299,14 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             return_array(&mut c, &hashing::keccak_256(&data))
         },
     )?;
+    linker.func_wrap(
+        "env",
+        "ext_hashing_sha2_256_version_1",
+        |mut c: Caller<'_, HostState>, data: i64| {
+            let data = read_ptr_size(&mut c, data)?;
+            return_array(&mut c, &hashing::sha2_256(&data))
+        },
+    )?;
 
     // Crypto.
     linker.func_wrap(
@@ -361,6 +369,44 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let (base, exponent, modulus) = <(Vec<u8>, Vec<u8>, Vec<u8>)>::decode(&mut &input[..])
                 .map_err(|_| trap("modexp: undecodable input"))?;
             return_bytes(&mut c, &crypto_native::modexp(&base, &exponent, &modulus).encode())
+        },
+    )?;
+
+    // P-256, KZG and BLS12-381 for the EVM's precompiles 0x100, 0x0a and 0x0b-0x11 (LuxTensor's
+    // own): in wasm they take up to six times longer per gas than the weight a gas buys.
+    linker.func_wrap(
+        "env",
+        "ext_crypto_secp256r1_verify_version_1",
+        |mut c: Caller<'_, HostState>, input: i64| {
+            let input = read_ptr_size(&mut c, input)?;
+            let input: [u8; 160] =
+                input.try_into().map_err(|_| trap("p256 verify: the input is not 160 bytes"))?;
+            let (msg, rest) = input.split_at(32);
+            let (sig, public) = rest.split_at(64);
+            let verified = crypto_native::secp256r1_verify(
+                msg.try_into().map_err(|_| trap("p256 verify: message"))?,
+                sig.try_into().map_err(|_| trap("p256 verify: signature"))?,
+                public.try_into().map_err(|_| trap("p256 verify: public key"))?,
+            );
+            Ok(i32::from(verified))
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_kzg_verify_proof_version_1",
+        |mut c: Caller<'_, HostState>, input: i64| {
+            let input = read_ptr_size(&mut c, input)?;
+            let input: [u8; 160] =
+                input.try_into().map_err(|_| trap("kzg proof: the input is not 160 bytes"))?;
+            return_bytes(&mut c, &crypto_native::kzg_verify_proof(&input).encode())
+        },
+    )?;
+    linker.func_wrap(
+        "env",
+        "ext_crypto_bls12_381_version_1",
+        |mut c: Caller<'_, HostState>, op: i32, input: i64| {
+            let input = read_ptr_size(&mut c, input)?;
+            return_bytes(&mut c, &crypto_native::bls12_381(op as u32, &input).encode())
         },
     )?;
 

@@ -491,12 +491,12 @@ fn a_block_holds_its_whole_gas_limit_of_ethereum_transfers() {
 fn precompile_call(
     executor: &WasmExecutor,
     genesis: &BTreeMap<Vec<u8>, Vec<u8>>,
-    address: u8,
+    address: u16,
     data: Vec<u8>,
 ) -> lux_primitives::ethereum::EthCallResult {
     use lux_primitives::ethereum::{EthCallRequest, EthCallResult};
     let mut to = [0u8; 20];
-    to[19] = address;
+    to[18..].copy_from_slice(&address.to_be_bytes());
     let request = EthCallRequest {
         from: Some(AccountId20(dev::ALICE)),
         to: Some(AccountId20(to)),
@@ -582,4 +582,138 @@ fn bn254_and_modexp_precompiles_run_on_the_host_with_ethereum_results() {
     let off_curve = [word("01"), word("03")].concat();
     let refused = precompile_call(&executor, &genesis, 6, [off_curve, g1].concat());
     assert!(matches!(refused.status, EthCallStatus::Halt(_)), "{refused:?}");
+}
+
+#[test]
+fn sha256_p256_kzg_and_bls12_381_precompiles_run_on_the_host_with_ethereum_results() {
+    use lux_primitives::ethereum::EthCallStatus;
+    let executor = executor();
+    let genesis = genesis(&executor);
+    let bytes = |hex_str: &str| hex::decode(hex_str).expect("hex");
+    // sha256("abc").
+    let sha = precompile_call(&executor, &genesis, 2, b"abc".to_vec());
+    assert_eq!(
+        sha.output,
+        bytes("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    );
+
+    // KZG point evaluation: a correct proof of c-kzg-4844's test vectors
+    // (verify_kzg_proof_case_correct_proof_4_4); its versioned hash is 0x01 ++ sha256(C)[1..].
+    let commitment = bytes(
+        "8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b7",
+    );
+    let mut versioned = precompile_call(&executor, &genesis, 2, commitment.clone()).output;
+    versioned[0] = 1;
+    let z = bytes("73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000000");
+    let y = bytes("1522a4a7f34e1ea350ae07c29c96c7e79655aa926122e95fe69fcbd932ca49e9");
+    let proof = bytes(
+        "a62ad71d14c5719385c0686f1871430475bf3a00f0aa3f7b8dd99a9abc2160744faf0070725e00b60ad9a026a15b1a8c",
+    );
+    let input =
+        [versioned.clone(), z.clone(), y.clone(), commitment.clone(), proof.clone()].concat();
+    let evaluated = precompile_call(&executor, &genesis, 0x0a, input);
+    assert_eq!(evaluated.status, EthCallStatus::Success);
+    // FIELD_ELEMENTS_PER_BLOB and the BLS modulus.
+    assert_eq!(
+        evaluated.output,
+        bytes(concat!(
+            "0000000000000000000000000000000000000000000000000000000000001000",
+            "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001"
+        ))
+    );
+    let mut wrong_y = y.clone();
+    wrong_y[31] ^= 1;
+    let refused = precompile_call(
+        &executor,
+        &genesis,
+        0x0a,
+        [versioned, z, wrong_y, commitment, proof].concat(),
+    );
+    assert!(
+        matches!(&refused.status, EthCallStatus::Halt(reason) if reason.contains("verifying blob kzg proof failed")),
+        "{refused:?}"
+    );
+
+    // BLS12-381: G1 + G1 = G1 MSM by 2; e(G1, G2) · e(-G1, G2) = 1, e(G1, G2)² ≠ 1.
+    let fp = |hex_str: &str| [vec![0u8; 16], bytes(hex_str)].concat();
+    let g1x = "17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb";
+    let g1 = [
+        fp(g1x),
+        fp("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1"),
+    ]
+    .concat();
+    // -G1: p - y.
+    let neg_g1 = [
+        fp(g1x),
+        fp("114d1d6855d545a8aa7d76c8cf2e21f267816aef1db507c96655b9d5caac42364e6f38ba0ecb751bad54dcd6b939c2ca"),
+    ]
+    .concat();
+    let g2 = [
+        fp("024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"),
+        fp("13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e"),
+        fp("0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801"),
+        fp("0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be"),
+    ]
+    .concat();
+    let mut two = vec![0u8; 32];
+    two[31] = 2;
+    let added = precompile_call(&executor, &genesis, 0x0b, [g1.clone(), g1.clone()].concat());
+    assert_eq!(added.status, EthCallStatus::Success);
+    assert_eq!(added.output.len(), 128);
+    let multiplied = precompile_call(&executor, &genesis, 0x0c, [g1.clone(), two.clone()].concat());
+    assert_eq!(multiplied.output, added.output);
+    let added2 = precompile_call(&executor, &genesis, 0x0d, [g2.clone(), g2.clone()].concat());
+    let multiplied2 = precompile_call(&executor, &genesis, 0x0e, [g2.clone(), two].concat());
+    assert_eq!((added2.output.len(), &multiplied2.output), (256, &added2.output));
+    let pairing = precompile_call(
+        &executor,
+        &genesis,
+        0x0f,
+        [g1.clone(), g2.clone(), neg_g1, g2.clone()].concat(),
+    );
+    let mut one = vec![0u8; 32];
+    one[31] = 1;
+    assert_eq!(pairing.output, one);
+    let squared = precompile_call(
+        &executor,
+        &genesis,
+        0x0f,
+        [g1.clone(), g2.clone(), g1.clone(), g2].concat(),
+    );
+    assert_eq!(squared.output, vec![0u8; 32]);
+    let mapped = precompile_call(&executor, &genesis, 0x10, fp(&format!("00{}", "ab".repeat(47))));
+    assert_eq!((mapped.status, mapped.output.len()), (EthCallStatus::Success, 128));
+    let mapped2 = precompile_call(
+        &executor,
+        &genesis,
+        0x11,
+        [fp(&format!("00{}", "ab".repeat(47))), fp(&format!("00{}", "cd".repeat(47)))].concat(),
+    );
+    assert_eq!((mapped2.status, mapped2.output.len()), (EthCallStatus::Success, 256));
+    // A G1 point off the curve halts with revm's reason, as it would in wasm.
+    let mut off_curve = g1.clone();
+    off_curve[127] ^= 1;
+    let refused = precompile_call(&executor, &genesis, 0x0b, [off_curve, g1].concat());
+    assert!(
+        matches!(&refused.status, EthCallStatus::Halt(reason) if reason.contains("not on curve")),
+        "{refused:?}"
+    );
+
+    // P-256 (EIP-7951): Wycheproof's first valid ecdsa_secp256r1_sha256 vector.
+    let msg = bytes("bb5a52f42f9c9261ed4361f59422a1e30036e7c32b270c8807a419feca605023");
+    let r = bytes("2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e18");
+    let s = bytes("4cd60b855d442f5b3c7b11eb6c4e0ae7525fe710fab9aa7c77a67f79e6fadd76");
+    let qx = bytes("2927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838");
+    let qy = bytes("c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e");
+    let verified = precompile_call(
+        &executor,
+        &genesis,
+        0x100,
+        [msg.clone(), r.clone(), s.clone(), qx.clone(), qy.clone()].concat(),
+    );
+    assert_eq!(verified.output, one);
+    let mut other = msg;
+    other[0] ^= 1;
+    let unverified = precompile_call(&executor, &genesis, 0x100, [other, r, s, qx, qy].concat());
+    assert_eq!((unverified.status, unverified.output), (EthCallStatus::Success, vec![]));
 }

@@ -16,9 +16,9 @@
 //!
 //! The fork is Osaka (revm's newest), so code compiled by solc with its default `evmVersion`
 //! runs: PUSH0, MCOPY, TSTORE/TLOAD, CLZ. The standard precompiles are revm's; `ecrecover`
-//! goes to the host's secp256k1 recovery, and BN254 (0x06-0x08) and modexp (0x05) run natively
-//! on the host as well (revm's own code): in wasm they took up to three times longer per gas
-//! than the weight a gas buys.
+//! goes to the host's secp256k1 recovery, sha256 (0x02) to the host's SHA-256, and BN254
+//! (0x06-0x08) and modexp (0x05) run natively on the host as well (revm's own code): in wasm
+//! they took up to three times longer per gas than the weight a gas buys.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 

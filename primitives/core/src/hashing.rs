@@ -35,6 +35,12 @@ pub fn keccak_256(data: &[u8]) -> [u8; 32] {
     out
 }
 
+/// SHA-256.
+pub fn sha2_256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(data).into()
+}
+
 /// xxHash64, seed 0.
 pub fn twox_64(data: &[u8]) -> [u8; 8] {
     twox_hash::XxHash64::oneshot(0, data).to_le_bytes()

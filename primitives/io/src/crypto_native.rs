@@ -66,6 +66,79 @@ pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
     DefaultCrypto.modexp(base, exponent, modulus).unwrap_or_default()
 }
 
+/// `ext_crypto_secp256r1_verify_version_1`: revm's P-256 verification, run natively.
+pub fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], public: &[u8; 64]) -> bool {
+    DefaultCrypto.secp256r1_verify_signature(msg, sig, public)
+}
+
+/// `ext_crypto_kzg_verify_proof_version_1`: revm's KZG proof check (EIP-4844's trusted
+/// setup), run natively; `input` is `z ++ y ++ commitment ++ proof`.
+pub fn kzg_verify_proof(input: &[u8; 160]) -> Result<(), String> {
+    let (z, rest) = input.split_first_chunk::<32>().expect("160 bytes");
+    let (y, rest) = rest.split_first_chunk::<32>().expect("128 bytes");
+    let (commitment, proof) = rest.split_first_chunk::<48>().expect("96 bytes");
+    let proof: &[u8; 48] = proof.try_into().expect("48 bytes");
+    DefaultCrypto.verify_kzg_proof(z, y, commitment, proof).map_err(|halt| halt.to_string())
+}
+
+/// An unpadded BLS12-381 G1 point (x ++ y).
+fn g1(bytes: &[u8]) -> ([u8; 48], [u8; 48]) {
+    let (x, y) = bytes.split_at(48);
+    (x.try_into().expect("48 bytes"), y.try_into().expect("48 bytes"))
+}
+
+/// An unpadded BLS12-381 G2 point (x.c0 ++ x.c1 ++ y.c0 ++ y.c1).
+fn g2(bytes: &[u8]) -> ([u8; 48], [u8; 48], [u8; 48], [u8; 48]) {
+    let fp = |i: usize| -> [u8; 48] { bytes[48 * i..48 * (i + 1)].try_into().expect("48 bytes") };
+    (fp(0), fp(1), fp(2), fp(3))
+}
+
+/// `ext_crypto_bls12_381_version_1`: revm's BLS12-381 code (EIP-2537), run natively. The
+/// input's layout is checked here (the runtime sends whole points); its halt reasons are
+/// revm's own.
+pub fn bls12_381(op: u32, input: &[u8]) -> Result<Vec<u8>, String> {
+    use crate::bls12_381_op::*;
+    let halt = |halt: PrecompileHalt| halt.to_string();
+    let whole = |size: usize| match input.len().is_multiple_of(size) {
+        true => Ok(input.chunks_exact(size)),
+        false => Err(format!("bls12-381: the input is not whole items of {size} bytes")),
+    };
+    let scalar = |bytes: &[u8]| -> [u8; 32] { bytes.try_into().expect("32 bytes") };
+    match op {
+        G1_ADD if input.len() == 192 => {
+            let sum = DefaultCrypto.bls12_381_g1_add(g1(&input[..96]), g1(&input[96..]));
+            sum.map(|point| point.to_vec()).map_err(halt)
+        }
+        G2_ADD if input.len() == 384 => {
+            let sum = DefaultCrypto.bls12_381_g2_add(g2(&input[..192]), g2(&input[192..]));
+            sum.map(|point| point.to_vec()).map_err(halt)
+        }
+        G1_MSM => {
+            let mut pairs = whole(128)?.map(|pair| Ok((g1(&pair[..96]), scalar(&pair[96..]))));
+            DefaultCrypto.bls12_381_g1_msm(&mut pairs).map(|point| point.to_vec()).map_err(halt)
+        }
+        G2_MSM => {
+            let mut pairs = whole(224)?.map(|pair| Ok((g2(&pair[..192]), scalar(&pair[192..]))));
+            DefaultCrypto.bls12_381_g2_msm(&mut pairs).map(|point| point.to_vec()).map_err(halt)
+        }
+        PAIRING_CHECK => {
+            let pairs: Vec<_> =
+                whole(288)?.map(|pair| (g1(&pair[..96]), g2(&pair[96..]))).collect();
+            DefaultCrypto.bls12_381_pairing_check(&pairs).map(|ok| vec![u8::from(ok)]).map_err(halt)
+        }
+        MAP_FP_TO_G1 if input.len() == 48 => {
+            let fp: &[u8; 48] = input.try_into().expect("48 bytes");
+            DefaultCrypto.bls12_381_fp_to_g1(fp).map(|point| point.to_vec()).map_err(halt)
+        }
+        MAP_FP2_TO_G2 if input.len() == 96 => {
+            let (c0, c1) = input.split_at(48);
+            let fp2 = (c0.try_into().expect("48 bytes"), c1.try_into().expect("48 bytes"));
+            DefaultCrypto.bls12_381_fp2_to_g2(fp2).map(|point| point.to_vec()).map_err(halt)
+        }
+        _ => Err(format!("bls12-381: operation {op} with {} bytes of input", input.len())),
+    }
+}
+
 /// `ext_crypto_sr25519_verify_version_2`, signing context `substrate`.
 pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {
     let Ok(signature) = schnorrkel::Signature::from_bytes(sig) else { return false };

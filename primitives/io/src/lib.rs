@@ -86,6 +86,26 @@ pub enum Bn254Error {
     PairLength,
 }
 
+/// The BLS12-381 operations of the EVM's precompiles 0x0b-0x11 (EIP-2537), as
+/// `ext_crypto_bls12_381_version_1` numbers them. Points are unpadded: a G1 point is x ++ y
+/// (48 bytes each), a G2 point x.c0 ++ x.c1 ++ y.c0 ++ y.c1; scalars are 32 bytes.
+pub mod bls12_381_op {
+    /// Two G1 points; their sum.
+    pub const G1_ADD: u32 = 0;
+    /// (G1 point, scalar) pairs; the sum of the products.
+    pub const G1_MSM: u32 = 1;
+    /// Two G2 points; their sum.
+    pub const G2_ADD: u32 = 2;
+    /// (G2 point, scalar) pairs; the sum of the products.
+    pub const G2_MSM: u32 = 3;
+    /// (G1, G2) pairs; one byte, 1 if the product of their pairings is one.
+    pub const PAIRING_CHECK: u32 = 4;
+    /// A base field element (48 bytes); its G1 point.
+    pub const MAP_FP_TO_G1: u32 = 5;
+    /// An element of the quadratic extension (c0 ++ c1); its G2 point.
+    pub const MAP_FP2_TO_G2: u32 = 6;
+}
+
 /// Log level of a message (`ext_logging_log`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 #[repr(u32)]
@@ -204,6 +224,10 @@ pub mod hashing {
     pub fn keccak_256(data: &[u8]) -> [u8; 32] {
         super::imp::keccak_256(data)
     }
+    /// SHA-256.
+    pub fn sha2_256(data: &[u8]) -> [u8; 32] {
+        super::imp::sha2_256(data)
+    }
 }
 
 /// Signature checks.
@@ -245,6 +269,25 @@ pub mod crypto {
     /// (zeros for a zero modulus).
     pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> alloc::vec::Vec<u8> {
         super::imp::modexp(base, exponent, modulus)
+    }
+
+    /// Verifies a secp256r1 (P-256) signature `r ++ s` of the 32-byte `msg` by the public key
+    /// `x ++ y` (EIP-7951).
+    pub fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], public: &[u8; 64]) -> bool {
+        super::imp::secp256r1_verify(msg, sig, public)
+    }
+
+    /// Verifies a KZG proof (EIP-4844's point evaluation): `z ++ y ++ commitment ++ proof`
+    /// (32, 32, 48 and 48 bytes); why it failed otherwise (the precompile's halt reason).
+    pub fn kzg_verify_proof(input: &[u8; 160]) -> Result<(), alloc::string::String> {
+        super::imp::kzg_verify_proof(input)
+    }
+
+    /// A BLS12-381 operation (`op`, one of [`bls12_381_op`](crate::bls12_381_op)) on
+    /// `input`; its unpadded output, or why it refused the input (the precompile's halt
+    /// reason).
+    pub fn bls12_381(op: u32, input: &[u8]) -> Result<alloc::vec::Vec<u8>, alloc::string::String> {
+        super::imp::bls12_381(op, input)
     }
 }
 

@@ -90,6 +90,10 @@ pub fn keccak_256(data: &[u8]) -> [u8; 32] {
     hashing::keccak_256(data)
 }
 
+pub fn sha2_256(data: &[u8]) -> [u8; 32] {
+    hashing::sha2_256(data)
+}
+
 pub fn secp256k1_ecdsa_recover(
     sig: &[u8; 65],
     msg: &[u8; 32],
@@ -111,6 +115,18 @@ pub fn bn254_pairing_check(input: &[u8]) -> Result<bool, Bn254Error> {
 
 pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
     crypto_native::modexp(base, exponent, modulus)
+}
+
+pub fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], public: &[u8; 64]) -> bool {
+    crypto_native::secp256r1_verify(msg, sig, public)
+}
+
+pub fn kzg_verify_proof(input: &[u8; 160]) -> Result<(), String> {
+    crypto_native::kzg_verify_proof(input)
+}
+
+pub fn bls12_381(op: u32, input: &[u8]) -> Result<Vec<u8>, String> {
+    crypto_native::bls12_381(op, input)
 }
 
 pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {

@@ -2,6 +2,7 @@
 //! `ext_allocator_*`, and the panic handler that reports through
 //! `ext_panic_handler_abort_on_panic_version_1`.
 
+use alloc::string::String;
 use alloc::vec::Vec;
 use codec::Decode;
 
@@ -31,6 +32,7 @@ mod ffi {
         pub fn ext_hashing_twox_64_version_1(data: u64) -> u32;
         pub fn ext_hashing_twox_128_version_1(data: u64) -> u32;
         pub fn ext_hashing_keccak_256_version_1(data: u64) -> u32;
+        pub fn ext_hashing_sha2_256_version_1(data: u64) -> u32;
 
         pub fn ext_crypto_secp256k1_ecdsa_recover_version_2(sig: u32, msg: u32) -> u64;
         pub fn ext_crypto_sr25519_verify_version_2(sig: u32, msg: u64, key: u32) -> u32;
@@ -38,6 +40,9 @@ mod ffi {
         pub fn ext_crypto_bn254_g1_mul_version_1(input: u64) -> u64;
         pub fn ext_crypto_bn254_pairing_check_version_1(input: u64) -> u64;
         pub fn ext_crypto_modexp_version_1(input: u64) -> u64;
+        pub fn ext_crypto_secp256r1_verify_version_1(input: u64) -> u32;
+        pub fn ext_crypto_kzg_verify_proof_version_1(input: u64) -> u64;
+        pub fn ext_crypto_bls12_381_version_1(op: u32, input: u64) -> u64;
 
         pub fn ext_trie_blake2_256_ordered_root_version_2(data: u64, version: u32) -> u32;
 
@@ -166,6 +171,10 @@ pub fn keccak_256(data: &[u8]) -> [u8; 32] {
     take_array(unsafe { ffi::ext_hashing_keccak_256_version_1(arg(data)) })
 }
 
+pub fn sha2_256(data: &[u8]) -> [u8; 32] {
+    take_array(unsafe { ffi::ext_hashing_sha2_256_version_1(arg(data)) })
+}
+
 pub fn secp256k1_ecdsa_recover(
     sig: &[u8; 65],
     msg: &[u8; 32],
@@ -190,6 +199,22 @@ pub fn bn254_pairing_check(input: &[u8]) -> Result<bool, Bn254Error> {
 pub fn modexp(base: &[u8], exponent: &[u8], modulus: &[u8]) -> Vec<u8> {
     let input = codec::Encode::encode(&(base, exponent, modulus));
     decode(unsafe { ffi::ext_crypto_modexp_version_1(arg(&input)) })
+}
+
+pub fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], public: &[u8; 64]) -> bool {
+    let mut input = [0u8; 160];
+    input[..32].copy_from_slice(msg);
+    input[32..96].copy_from_slice(sig);
+    input[96..].copy_from_slice(public);
+    unsafe { ffi::ext_crypto_secp256r1_verify_version_1(arg(&input)) != 0 }
+}
+
+pub fn kzg_verify_proof(input: &[u8; 160]) -> Result<(), String> {
+    decode(unsafe { ffi::ext_crypto_kzg_verify_proof_version_1(arg(input)) })
+}
+
+pub fn bls12_381(op: u32, input: &[u8]) -> Result<Vec<u8>, String> {
+    decode(unsafe { ffi::ext_crypto_bls12_381_version_1(op, arg(input)) })
 }
 
 pub fn sr25519_verify(sig: &[u8; 64], msg: &[u8], public: &[u8; 32]) -> bool {
