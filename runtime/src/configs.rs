@@ -4,7 +4,7 @@ use lux_primitives::weight::{
     WEIGHT_REF_TIME_PER_MICROS, WEIGHT_REF_TIME_PER_MILLIS, WEIGHT_REF_TIME_PER_SECOND,
 };
 use lux_primitives::{Balance, BlockNumber, Moment, Perbill, RuntimeVersion, LUX};
-use lux_support::Weight;
+use lux_support::{DispatchClass, Weight};
 use pallet_system::{BlockLength, BlockWeights};
 
 use crate::{
@@ -134,10 +134,12 @@ impl pallet_referenda::Config for Runtime {
     const UNDECIDING_TIMEOUT: BlockNumber = 14 * DAYS;
 }
 
-/// A block's gas limit: 30 million, like Ethereum's for years. At the EVM's 25 ns of weight
-/// per gas that is the 750 ms of a block's normal dispatch weight (a transaction may use at
-/// most 2^24 gas, EIP-7825; with many transactions their base weight binds before the gas).
-pub const BLOCK_GAS_LIMIT: u64 = 30_000_000;
+/// A block's gas limit: what its normal dispatch weight buys at the EVM's weight per gas,
+/// 750 ms / 25 ns = 30 million, like Ethereum's for years (a transaction may use at most 2^24
+/// gas, EIP-7825). An Ethereum transaction weighs exactly its gas, so a block full of them
+/// uses its whole gas limit.
+pub const BLOCK_GAS_LIMIT: u64 =
+    BLOCK_WEIGHTS.max_for(DispatchClass::Normal).ref_time / pallet_evm::WEIGHT_PER_GAS.ref_time;
 /// The lowest base fee per gas: gas costs what its weight costs a native extrinsic
 /// (`WEIGHT_FEE_PER_MICROS` for 40 gas), 250 gwei; a transfer of 21 000 gas costs 0.00525 LUX.
 pub const MIN_BASE_FEE_PER_GAS: Balance = WEIGHT_FEE_PER_MICROS

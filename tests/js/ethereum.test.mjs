@@ -82,7 +82,7 @@ async function fees() {
 /** eth_sendRawTransaction of `raw`: `{ result }` or `{ error }`, as the endpoint sent it. */
 const sendRaw = (raw) => callResponse('eth_sendRawTransaction', [raw]);
 
-test('basics: chain id, block number, blocks by number and hash, accounts, unknown method, batches', async (t) => {
+test('basics: chain id, block number, blocks by number and hash, the miner, accounts, peers, unknown method, batches', async (t) => {
   const [chainIdHex, netVersion] = await Promise.all([call('eth_chainId'), call('net_version')]);
   assert.match(chainIdHex, /^0x[0-9a-f]+$/);
   assert.equal(netVersion, BigInt(chainIdHex).toString(), 'net_version is the chain id in decimal');
@@ -117,8 +117,24 @@ test('basics: chain id, block number, blocks by number and hash, accounts, unkno
   assert.equal(viaEthers.hash, block.hash);
   assert.equal(BigInt(viaEthers.number), BigInt(block.number));
   assert.equal(viaEthers.parentHash, block.parentHash);
+  if (target.kind === 'luxtensor') {
+    // The dev chain has one validator, Alice: she authors every block after genesis, and
+    // `miner` is her account. (anvil's is the zero address.)
+    assert.equal(block.miner, ALICE.toLowerCase(), 'miner: the block author, the dev validator Alice');
+    assert.equal(viaEthers.miner, ALICE);
+  }
 
   assert.deepEqual(await call('eth_accounts'), [], 'the node holds no keys for anyone');
+
+  // Peers: a dev node has none, and listens for them only if it has a p2p listen address.
+  assert.equal(typeof await call('net_listening'), 'boolean');
+  if (target.kind === 'luxtensor') {
+    // (anvil has no net_peerCount.)
+    assert.equal(await call('net_peerCount'), '0x0', 'a dev node has no peers');
+    const listenAddresses = await call('system_localListenAddresses');
+    assert.equal(await call('net_listening'), listenAddresses.length > 0,
+      `net_listening says whether the node has a listen address: ${JSON.stringify(listenAddresses)}`);
+  }
 
   const unknown = await callResponse('eth_noSuchMethod', []);
   assert.equal(unknown.result, undefined);
@@ -154,7 +170,33 @@ test('basics: chain id, block number, blocks by number and hash, accounts, unkno
   assert.ok(BigInt(byId[103].result) > 0n);
 });
 
-test('value transfers with an ethers Wallet: EIP-1559 and legacy, exact balances, the transaction by hash, the pending nonce', async (t) => {
+test('fee suggestions on an idle chain: eth_maxPriorityFeePerGas is 1 gwei, eth_gasPrice is the next base fee plus it', async () => {
+  // The suggested tip samples the tips paid in recent blocks (geth's oracle: the last 20); in
+  // blocks without transactions it is the default, 1 gwei.
+  await waitFor('20 blocks without transactions', 60_000, async () => {
+    const { gasUsedRatio } = await call('eth_feeHistory', [toQuantity(20), 'latest', []]);
+    return gasUsedRatio.every((ratio) => ratio === 0);
+  });
+  // The three answers at one block (retried if a block came in between).
+  const [tip, gasPrice, history] = await waitFor('the fee suggestions, read at one block', 30_000, async () => {
+    const number = await call('eth_blockNumber');
+    const answers = await Promise.all([
+      call('eth_maxPriorityFeePerGas'), call('eth_gasPrice'), call('eth_feeHistory', ['0x1', 'latest', []]),
+    ]);
+    return (await call('eth_blockNumber')) === number && answers[2].oldestBlock === number && answers;
+  });
+  assert.equal(tip, '0x3b9aca00', 'eth_maxPriorityFeePerGas: 1 gwei');
+  assert.equal(history.baseFeePerGas.length, 2, `eth_feeHistory: ${JSON.stringify(history)}`);
+  const nextBaseFee = BigInt(history.baseFeePerGas[1]);
+  assert.equal(BigInt(gasPrice), nextBaseFee + BigInt(tip), `eth_gasPrice ${BigInt(gasPrice)}: the next base fee ${nextBaseFee} plus the tip`);
+  if (target.kind === 'luxtensor') {
+    assert.equal(nextBaseFee, 250_000_000_000n, 'an idle chain\'s base fee is the floor, 250 gwei');
+  }
+  const { maxPriorityFeePerGas } = await provider.getFeeData();
+  assert.equal(maxPriorityFeePerGas, 1_000_000_000n, 'what ethers suggests');
+});
+
+test('value transfers with an ethers Wallet: EIP-1559 and legacy, exact balances, the transaction by hash and by block and index, the pending nonce', async (t) => {
   const bob = devWallet(1, provider);
   const to = Wallet.createRandom().address;
   assert.equal(await provider.getBalance(to), 0n);
@@ -182,6 +224,24 @@ test('value transfers with an ethers Wallet: EIP-1559 and legacy, exact balances
   const block = await provider.getBlock(receipt.blockHash);
   assert.equal(block.number, receipt.blockNumber);
   assert.ok(block.transactions.includes(tx.hash), 'the block lists the transaction');
+  // The block's transactions by count and by index are those of the whole block by hash.
+  const full = await call('eth_getBlockByHash', [receipt.blockHash, true]);
+  const count = toQuantity(full.transactions.length);
+  assert.equal(full.number, toQuantity(receipt.blockNumber));
+  assert.equal(full.transactions[receipt.index]?.hash, tx.hash, 'the transaction is at its receipt\'s index');
+  assert.equal(await call('eth_getBlockTransactionCountByNumber', [full.number]), count);
+  for (const [index, expected] of full.transactions.entries()) {
+    assert.deepEqual(await call('eth_getTransactionByBlockHashAndIndex', [full.hash, toQuantity(index)]), expected,
+      `eth_getTransactionByBlockHashAndIndex(${index})`);
+  }
+  assert.equal(await call('eth_getTransactionByBlockHashAndIndex', [full.hash, count]), null, 'an index past the end');
+  // "latest" is read together with the latest block, retried if a block came in between.
+  const [latestBlock, latestCount] = await waitFor('the latest block and its transaction count, read at one block', 30_000, async () => {
+    const latestBlock = await call('eth_getBlockByNumber', ['latest', false]);
+    const latestCount = await call('eth_getBlockTransactionCountByNumber', ['latest']);
+    return (await call('eth_blockNumber')) === latestBlock.number && [latestBlock, latestCount];
+  });
+  assert.equal(latestCount, toQuantity(latestBlock.transactions.length), `block ${BigInt(latestBlock.number)}`);
   const expectedPrice = [tx.maxFeePerGas, block.baseFeePerGas + tx.maxPriorityFeePerGas].reduce((a, b) => (a < b ? a : b));
   assert.equal(receipt.gasPrice, expectedPrice, 'effectiveGasPrice = min(maxFeePerGas, baseFee + maxPriorityFeePerGas)');
   assert.equal(await provider.getBalance(to), value, 'the recipient gets exactly the value');
@@ -229,6 +289,115 @@ test('value transfers with an ethers Wallet: EIP-1559 and legacy, exact balances
   assert.equal(legacyFound.type, 0);
   assert.equal(legacyFound.gasPrice, gasPrice);
   assert.equal(legacyFound.chainId, chainId, 'EIP-155: the signature carries the chain id');
+});
+
+test('eth_newPendingTransactionFilter: eth_getFilterChanges reports a transaction sent after it, once', async (t) => {
+  const bob = devWallet(1, provider);
+  const { maxFeePerGas, maxPriorityFeePerGas } = await fees();
+  const filterId = await call('eth_newPendingTransactionFilter');
+  assert.match(filterId, /^0x[0-9a-f]+$/);
+  // The filter reports what is in the pool at a poll and was not at the previous one, so a
+  // transaction mined before the first poll after it arrived is never reported (geth reports
+  // every transaction that entered the pool). Polling starts as soon as the pool has accepted
+  // the transaction; a round where it was mined first anyway is retried.
+  const changes = [];
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const nonce = await provider.getTransactionCount(bob.address, 'pending');
+    const raw = await bob.signTransaction({
+      type: 2, chainId, nonce, to: Wallet.createRandom().address, value: 1n, gasLimit: 21_000n, maxFeePerGas, maxPriorityFeePerGas,
+    });
+    const { hash } = Transaction.from(raw);
+    const sent = await sendRaw(raw);
+    assert.equal(sent.result, hash, JSON.stringify(sent.error));
+    const outcome = await waitFor('eth_getFilterChanges to report the transaction, or its receipt', MINED_WITHIN_MS, async () => {
+      changes.push(...await call('eth_getFilterChanges', [filterId]));
+      if (changes.includes(hash)) return 'reported';
+      return (await provider.getTransactionReceipt(hash)) && 'mined first';
+    });
+    if (outcome === 'mined first') {
+      t.diagnostic(`attempt ${attempt}: the transaction was mined before the first poll; retrying`);
+      continue;
+    }
+    assert.ok(changes.every((h) => /^0x[0-9a-f]{64}$/.test(h)), `transaction hashes: ${JSON.stringify(changes)}`);
+    assert.equal((await provider.waitForTransaction(hash, 1, MINED_WITHIN_MS)).status, 1);
+    assert.ok(!(await call('eth_getFilterChanges', [filterId])).includes(hash), 'reported once');
+    assert.equal(await call('eth_uninstallFilter', [filterId]), true);
+    const gone = await callResponse('eth_getFilterChanges', [filterId]);
+    assert.equal(gone.result, undefined, 'an uninstalled filter is not polled');
+    if (target.kind === 'luxtensor') {
+      assert.equal(gone.error?.message, 'filter not found', 'geth\'s message');
+    }
+    return;
+  }
+  assert.fail('every attempt raced with block production');
+});
+
+test('EIP-2930 (type 1): an ERC-20 transfer with an access list; eth_call, eth_getStorageAt and eth_getBalance at the blocks before and after', async () => {
+  const owner = await freshWallet(devWallet(3, provider), 10n * LUX);
+  const supply = 1000n * 10n ** 18n;
+  const { token, address, receipt: deployed } = await deployToken(owner, supply, 'Access Token', 'ACT');
+  const callAt = (data, block) => call('eth_call', [{ to: address, data }, block]);
+  const totalSupply = token.interface.encodeFunctionData('totalSupply');
+  assert.equal(await callAt(totalSupply, toQuantity(deployed.blockNumber - 1)), '0x', 'no code yet at the block before the deployment');
+  assert.equal(await callAt(totalSupply, toQuantity(deployed.blockNumber)), toBeHex(supply, 32));
+
+  // The transfer lists the two balance slots it touches.
+  const to = Wallet.createRandom().address;
+  const amount = 25n * 10n ** 18n;
+  const { slots } = compileErc20();
+  const balanceSlot = (account) => keccak256(AbiCoder.defaultAbiCoder().encode(['address', 'uint256'], [account, slots.balanceOf]));
+  const accessList = [{ address, storageKeys: [balanceSlot(owner.address), balanceSlot(to)] }];
+  const sent = await token.transfer(to, amount, { type: 1, accessList });
+  assert.equal(sent.type, 1);
+  const receipt = await sent.wait(1, MINED_WITHIN_MS);
+  assert.equal(receipt.status, 1);
+  assert.equal(receipt.type, 1);
+  assert.equal(receipt.gasPrice, sent.gasPrice, 'a type-1 transaction pays its gas price');
+  const rawReceipt = await call('eth_getTransactionReceipt', [sent.hash]);
+  assert.equal(rawReceipt.type, '0x1');
+  assert.equal(rawReceipt.status, '0x1');
+  const found = await call('eth_getTransactionByHash', [sent.hash]);
+  assert.equal(found.type, '0x1');
+  assert.equal(found.chainId, toQuantity(chainId));
+  assert.equal(BigInt(found.gasPrice), sent.gasPrice);
+  assert.deepEqual(found.accessList, [{ address: address.toLowerCase(), storageKeys: accessList[0].storageKeys }], 'the access list');
+  assert.deepEqual((await provider.getTransaction(sent.hash)).accessList, accessList, 'as ethers reads it');
+
+  // State at the block before the transfer and at its block, by explicit block number.
+  const before = toQuantity(receipt.blockNumber - 1);
+  const after = toQuantity(receipt.blockNumber);
+  const balanceOf = (account) => token.interface.encodeFunctionData('balanceOf', [account]);
+  assert.equal(await callAt(balanceOf(to), before), toBeHex(0n, 32));
+  assert.equal(await callAt(balanceOf(to), after), toBeHex(amount, 32));
+  assert.equal(await callAt(balanceOf(owner.address), before), toBeHex(supply, 32));
+  assert.equal(await callAt(balanceOf(owner.address), after), toBeHex(supply - amount, 32));
+  assert.equal(await call('eth_getStorageAt', [address, balanceSlot(to), before]), toBeHex(0n, 32));
+  assert.equal(await call('eth_getStorageAt', [address, balanceSlot(to), after]), toBeHex(amount, 32));
+  const ethBefore = BigInt(await call('eth_getBalance', [owner.address, before]));
+  const ethAfter = BigInt(await call('eth_getBalance', [owner.address, after]));
+  assert.equal(ethBefore - ethAfter, receipt.gasUsed * receipt.gasPrice, 'in that block the owner paid the fee, and nothing else');
+  assert.equal(ethAfter, await provider.getBalance(owner.address), 'nor since');
+
+  // What a list costs: 2,400 gas per address and 1,900 per storage key (EIP-2930). A value
+  // transfer with the same list uses exactly 21,000 + 2,400 + 2 * 1,900 gas (ethers' estimate);
+  // its recipient holds nothing at the block before it, and the value at its block.
+  const payee = Wallet.createRandom().address;
+  const paid = await (await owner.sendTransaction({ to: payee, value: LUX / 10n, type: 1, accessList }))
+    .wait(1, MINED_WITHIN_MS);
+  assert.equal(paid.status, 1);
+  assert.equal(paid.type, 1);
+  assert.equal(paid.gasUsed, 27_200n, 'the intrinsic gas of a transfer with one address and two keys');
+  assert.equal(await call('eth_getBalance', [payee, toQuantity(paid.blockNumber - 1)]), '0x0');
+  assert.equal(BigInt(await call('eth_getBalance', [payee, toQuantity(paid.blockNumber)])), LUX / 10n);
+});
+
+test('eth_estimateGas of a value transfer with an access list counts the list', async () => {
+  const from = devWallet(3).address;
+  const to = Wallet.createRandom().address;
+  const accessList = [{ address: to, storageKeys: [toBeHex(1n, 32), toBeHex(2n, 32)] }];
+  assert.equal(await call('eth_estimateGas', [{ from, to, value: '0x1' }]), toQuantity(21_000n), 'without a list');
+  assert.equal(BigInt(await call('eth_estimateGas', [{ from, to, value: '0x1', accessList }])), 27_200n,
+    'with one address and two keys: 21,000 + 2,400 + 2 * 1,900');
 });
 
 test('ERC-20: deploy with ContractFactory, reads, transfer events, eth_getLogs, filters, storage', async (t) => {
@@ -553,6 +722,41 @@ test('refused transactions: nonce too low, intrinsic gas too low, insufficient f
   }
   assert.equal(await provider.getTransactionCount(wallet.address, 'pending'), 1, 'nothing refused entered the pool');
   assert.equal(await provider.getBalance(to), 1000n);
+});
+
+test('refused gas limits: above EIP-7825\'s per-transaction cap (2^24), above the block gas limit (30 million)', { skip: ONLY_LUXTENSOR }, async () => {
+  // (anvil has no per-transaction cap, and words the block's limit differently.)
+  const ferdie = devWallet(5, provider);
+  const blockGasLimit = 30_000_000n;
+  const txGasCap = 16_777_216n;
+  assert.equal(BigInt((await call('eth_getBlockByNumber', ['latest', false])).gasLimit), blockGasLimit);
+  const { maxFeePerGas, maxPriorityFeePerGas } = await fees();
+  const nonce = await provider.getTransactionCount(ferdie.address, 'pending');
+  const base = { type: 2, chainId, nonce, to: Wallet.createRandom().address, value: 1n, maxFeePerGas, maxPriorityFeePerGas };
+  // Ferdie could pay for all of these: only the gas limit is wrong.
+  assert.ok(await provider.getBalance(ferdie.address) > (blockGasLimit + 1n) * maxFeePerGas);
+  for (const [gasLimit, message] of [
+    [txGasCap + 1n, 'transaction gas limit too high'],
+    [20_000_000n, 'transaction gas limit too high'],
+    [blockGasLimit, 'transaction gas limit too high'],
+    [blockGasLimit + 1n, 'exceeds block gas limit'],
+  ]) {
+    const raw = await ferdie.signTransaction({ ...base, gasLimit });
+    const { result, error } = await sendRaw(raw);
+    assert.equal(result, undefined, `gas limit ${gasLimit} accepted`);
+    assert.equal(error.code, -32000, JSON.stringify(error));
+    assert.ok(error.message.includes(message), `gas limit ${gasLimit}: ${error.message}`);
+    assert.equal(await provider.getTransaction(Transaction.from(raw).hash), null, 'the refused transaction is unknown');
+  }
+  assert.equal(await provider.getTransactionCount(ferdie.address, 'pending'), nonce, 'nothing refused entered the pool');
+  // At the cap itself the transaction is accepted, and pays only for the gas it uses.
+  const before = await provider.getBalance(ferdie.address);
+  const accepted = await ferdie.sendTransaction({ ...base, gasLimit: txGasCap });
+  const receipt = await accepted.wait(1, MINED_WITHIN_MS);
+  assert.equal(receipt.status, 1);
+  assert.equal(receipt.gasUsed, 21_000n);
+  assert.equal((await provider.getTransaction(accepted.hash)).gasLimit, txGasCap);
+  assert.equal(await provider.getBalance(ferdie.address), before - 1n - 21_000n * receipt.gasPrice);
 });
 
 test('a pending transaction is replaced only by a higher fee: "replacement transaction underpriced"', async (t) => {

@@ -264,8 +264,12 @@ impl<T: Config> Pallet<T> {
         if gas_limit < intrinsic.initial_total_gas().max(intrinsic.floor_gas()) {
             return Err(custom(invalid::INTRINSIC_GAS_TOO_LOW));
         }
-        if gas_limit > T::BLOCK_GAS_LIMIT.min(pallet_evm::TX_GAS_LIMIT_CAP) {
+        // geth's order: what no block could hold first, then the per-transaction cap.
+        if gas_limit > T::BLOCK_GAS_LIMIT {
             return Err(InvalidTransaction::ExhaustsResources.into());
+        }
+        if gas_limit > pallet_evm::TX_GAS_LIMIT_CAP {
+            return Err(custom(invalid::GAS_LIMIT_TOO_HIGH));
         }
         let nonce = envelope.nonce();
         let tx_type = envelope.tx_type() as u8;

@@ -73,6 +73,9 @@ pub mod invalid {
     pub const INIT_CODE_TOO_LARGE: u8 = 7;
     /// A value or fee that does not fit the native balance type.
     pub const VALUE_TOO_LARGE: u8 = 8;
+    /// A gas limit above what one transaction may use (EIP-7825's cap, 2²⁴) that the block
+    /// could still hold.
+    pub const GAS_LIMIT_TOO_HIGH: u8 = 9;
 
     /// geth's message for a refused Ethereum transaction (what `eth_sendRawTransaction`
     /// answers), or `None` if this reason has no Ethereum meaning.
@@ -94,6 +97,7 @@ pub mod invalid {
             InvalidTransaction::Custom(MALFORMED) => "rlp: invalid transaction",
             InvalidTransaction::Custom(INIT_CODE_TOO_LARGE) => "max initcode size exceeded",
             InvalidTransaction::Custom(VALUE_TOO_LARGE) => "value or fee too large",
+            InvalidTransaction::Custom(GAS_LIMIT_TOO_HIGH) => "transaction gas limit too high",
             _ => return None,
         })
     }

@@ -88,9 +88,10 @@ export function foundryBinary(tool) {
 
 async function startAnvil() {
   // `--accounts 0`: no unlocked accounts, so eth_accounts is [] as on our node; the dev
-  // accounts are funded below with anvil_setBalance instead.
+  // accounts are funded below with anvil_setBalance instead. The gas limit is our blocks'
+  // (stated, not left to anvil's default).
   const args = ['--host', '127.0.0.1', '--port', '0', '--chain-id', '42', '--mnemonic', DEV_PHRASE,
-    '--accounts', '0', '--block-time', '0.5'];
+    '--accounts', '0', '--block-time', '0.5', '--gas-limit', '30000000'];
   const child = spawn(foundryBinary('anvil'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk) => { log += chunk; });

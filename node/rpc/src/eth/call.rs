@@ -203,7 +203,13 @@ pub(crate) fn estimate_gas(
             Err(message) => Err(EthError::Server(message)),
         }
     };
-    let mut lo = first.gas_used.max(TX_BASE_GAS).saturating_sub(1);
+    // Without refunds or inner calls (a transfer, with or without an access list) what the
+    // call used is what it needs: then that is the answer, exactly.
+    let used = first.gas_used.max(TX_BASE_GAS);
+    if used < cap && succeeds(used)? {
+        return Ok(used);
+    }
+    let mut lo = used.saturating_sub(1);
     let mut hi = cap;
     // Most calls need little more than they use (refunds and the 63/64 rule of inner calls
     // aside): try that first.
@@ -343,6 +349,14 @@ mod tests {
         })
         .expect("estimates");
         assert!(runs < 20, "{runs} executions");
+        // What a call without refunds uses is its estimate, exactly: two executions.
+        let mut runs = 0;
+        let mut plain = contract(27_200, 27_200);
+        let exact = estimate_gas(cap, |gas| {
+            runs += 1;
+            plain(gas)
+        });
+        assert_eq!((exact.expect("estimates"), runs), (27_200, 2));
     }
 
     #[test]

@@ -1,14 +1,18 @@
 //! Fee suggestions: `eth_gasPrice`, `eth_maxPriorityFeePerGas` and `eth_feeHistory`.
 //!
-//! The suggested tip is a fixed 1 gwei: blocks here are rarely full, the tip only orders
-//! transactions in the pool, and 1 gwei is what ethers and most wallets default to, so a
-//! wallet's transaction is neither refused nor overpaid. `eth_gasPrice` is the next block's
-//! base fee (`EthereumApi_gas_price`) plus that tip, as in geth.
+//! The suggested tip follows geth's gas price oracle: the three lowest tips of each of the
+//! last 20 blocks (ignoring tips under 2 wei and the author's own transactions; an empty
+//! block counts as one sample of the default), and the 60th percentile of those. The default
+//! is 1 gwei, what ethers and most wallets use: the tip only orders transactions in the pool,
+//! so while blocks have room a wallet's transaction is neither refused nor overpaid, and when
+//! they fill up the suggestion rises with what the included transactions paid. `eth_gasPrice`
+//! is the next block's base fee (`EthereumApi_gas_price`) plus that tip, as in geth.
 
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::RpcModule;
 use lux_primitives::ethereum::{api, EthReceipt};
-use lux_primitives::U256;
+use lux_primitives::{AccountId20, H256, U256};
+use parking_lot::Mutex;
 use serde::Serialize;
 
 use super::error::{EthError, EthResult};
@@ -16,8 +20,18 @@ use super::index::EthIndex;
 use super::types::{BlockTag, Quantity};
 use crate::RpcContext;
 
-/// The suggested tip per gas: 1 gwei.
-pub(crate) const SUGGESTED_TIP: u64 = 1_000_000_000;
+/// The suggested tip per gas when recent blocks say nothing: 1 gwei.
+pub(crate) const DEFAULT_TIP: u64 = 1_000_000_000;
+/// How many recent blocks the tip oracle samples (geth's `Blocks`).
+const ORACLE_BLOCKS: usize = 20;
+/// How many of each block's lowest tips it takes (geth's `sampleNumber`).
+const ORACLE_SAMPLES: usize = 3;
+/// The percentile of the samples it suggests (geth's `Percentile`).
+const ORACLE_PERCENTILE: usize = 60;
+/// Tips below this are not samples (geth's `IgnorePrice`: 2 wei).
+const ORACLE_IGNORE_TIP: u64 = 2;
+/// The most it suggests (geth's `MaxPrice`: 500 gwei).
+const ORACLE_MAX_TIP: u64 = 500_000_000_000;
 /// Most blocks one `eth_feeHistory` covers (geth's limit).
 const MAX_FEE_HISTORY_BLOCKS: u64 = 1024;
 /// Most reward percentiles one `eth_feeHistory` asks for.
@@ -27,6 +41,66 @@ const MAX_PERCENTILES: usize = 100;
 pub(crate) fn next_base_fee(index: &EthIndex) -> EthResult<U256> {
     let (latest, _) = index.latest()?;
     Ok(index.chain().call_decode(&latest, api::GAS_PRICE, &[])?)
+}
+
+/// The last suggested tip and the "latest" block it was computed at.
+#[derive(Default)]
+pub(crate) struct TipOracle(Mutex<Option<(H256, U256)>>);
+
+/// The tip per gas to suggest (see the module doc), computed once per "latest" block.
+pub(crate) fn suggested_tip(index: &EthIndex, oracle: &TipOracle) -> EthResult<U256> {
+    let (latest, _) = index.latest()?;
+    if let Some((at, tip)) = *oracle.0.lock() {
+        if at == latest {
+            return Ok(tip);
+        }
+    }
+    let mut samples = Vec::new();
+    let mut hash = latest;
+    for _ in 0..ORACLE_BLOCKS {
+        let Some(header) = index.chain().database().header(&hash)? else { break };
+        if header.number == 0 {
+            break;
+        }
+        match index.peek_receipts(&hash)? {
+            Some((info, receipts)) => {
+                let lowest = lowest_tips(&receipts, info.base_fee_per_gas, &info.author);
+                if lowest.is_empty() {
+                    samples.push(U256::from(DEFAULT_TIP));
+                }
+                samples.extend(lowest);
+            }
+            None => samples.push(U256::from(DEFAULT_TIP)),
+        }
+        hash = header.parent_hash;
+    }
+    let tip = percentile_tip(samples);
+    *oracle.0.lock() = Some((latest, tip));
+    Ok(tip)
+}
+
+/// The [`ORACLE_PERCENTILE`]th of `samples`, at most [`ORACLE_MAX_TIP`]; the default if none.
+fn percentile_tip(mut samples: Vec<U256>) -> U256 {
+    samples.sort();
+    match samples.len() {
+        0 => U256::from(DEFAULT_TIP),
+        n => samples[(n - 1) * ORACLE_PERCENTILE / 100],
+    }
+    .min(U256::from(ORACLE_MAX_TIP))
+}
+
+/// A block's lowest [`ORACLE_SAMPLES`] tips of at least [`ORACLE_IGNORE_TIP`], leaving out
+/// transactions its author sent (geth's oracle samples what others had to pay).
+fn lowest_tips(receipts: &[EthReceipt], base_fee: U256, author: &AccountId20) -> Vec<U256> {
+    let mut tips: Vec<U256> = receipts
+        .iter()
+        .filter(|r| r.from != *author)
+        .map(|r| r.effective_gas_price.saturating_sub(base_fee))
+        .filter(|tip| *tip >= U256::from(ORACLE_IGNORE_TIP))
+        .collect();
+    tips.sort();
+    tips.truncate(ORACLE_SAMPLES);
+    tips
 }
 
 /// `eth_feeHistory`'s answer.
@@ -141,11 +215,11 @@ pub(crate) fn register(
     module: &mut RpcModule<RpcContext>,
 ) -> Result<(), jsonrpsee::core::RegisterMethodError> {
     module.register_blocking_method("eth_gasPrice", |_, ctx, _| {
-        let price = next_base_fee(&ctx.eth.index)?.saturating_add(SUGGESTED_TIP.into());
-        Ok::<_, ErrorObjectOwned>(Quantity(price))
+        let tip = suggested_tip(&ctx.eth.index, &ctx.eth.tip_oracle)?;
+        Ok::<_, ErrorObjectOwned>(Quantity(next_base_fee(&ctx.eth.index)?.saturating_add(tip)))
     })?;
-    module.register_method("eth_maxPriorityFeePerGas", |_, _, _| {
-        Ok::<_, ErrorObjectOwned>(Quantity::from(SUGGESTED_TIP))
+    module.register_blocking_method("eth_maxPriorityFeePerGas", |_, ctx, _| {
+        Ok::<_, ErrorObjectOwned>(Quantity(suggested_tip(&ctx.eth.index, &ctx.eth.tip_oracle)?))
     })?;
     module.register_blocking_method("eth_feeHistory", |params, ctx, _| {
         let mut seq = params.sequence();
@@ -194,6 +268,35 @@ mod tests {
         assert_eq!(rewards(&[], base, &[25.0, 75.0]), vec![U256::zero(); 2]);
         // A price below the base fee (cannot happen on chain) counts as no tip.
         assert_eq!(rewards(&[receipt(90, 21_000)], base, &[50.0]), vec![U256::zero()]);
+    }
+
+    #[test]
+    fn the_oracle_samples_the_lowest_tips_others_paid() {
+        let base = U256::from(100);
+        let author = AccountId20([7; 20]);
+        let mut own = receipt(103, 21_000);
+        own.from = author;
+        // Tips 50, 1 (ignored), 9, 3 (the author's, left out), 20, 0 (ignored), 40.
+        let mut receipts: Vec<EthReceipt> =
+            [150, 101, 109, 120, 100, 140].map(|p| receipt(p, 21_000)).to_vec();
+        receipts.insert(3, own);
+        let expected: Vec<U256> = [9u64, 20, 40].into_iter().map(U256::from).collect();
+        assert_eq!(lowest_tips(&receipts, base, &author), expected);
+        assert!(lowest_tips(&[], base, &author).is_empty());
+    }
+
+    #[test]
+    fn the_suggestion_is_the_60th_percentile_and_bounded() {
+        let gwei = |n: u64| U256::from(n * 1_000_000_000);
+        assert_eq!(percentile_tip(vec![]), gwei(1));
+        // 20 quiet blocks (the default each) and one busy one: still the default.
+        let mut samples = vec![gwei(1); 20];
+        samples.extend([gwei(30), gwei(31), gwei(32)]);
+        assert_eq!(percentile_tip(samples), gwei(1));
+        // Busy blocks throughout: 60% of the way up their lowest tips.
+        let busy: Vec<U256> = (1..=10).map(gwei).collect();
+        assert_eq!(percentile_tip(busy), gwei(6));
+        assert_eq!(percentile_tip(vec![gwei(10_000)]), gwei(500));
     }
 
     #[test]

@@ -320,6 +320,19 @@ impl EthIndex {
         Ok(Some(cached))
     }
 
+    /// Block `hash`'s Ethereum facts and receipts if it is indexed: from the cache of recent
+    /// blocks, or read from the database *without* caching them, so that a scan over many
+    /// blocks (the tip oracle) does not push out the blocks clients are polling.
+    pub(crate) fn peek_receipts(&self, hash: &H256) -> EthResult<Option<(EthBlockInfo, Receipts)>> {
+        if let Some(Cached { record, receipts: Some(receipts) }) = self.recent.lock().get(hash) {
+            return Ok(Some((record.info.clone(), receipts.clone())));
+        }
+        let db = self.chain.database();
+        let Some(record) = db.eth_block(hash)? else { return Ok(None) };
+        let receipts = db.eth_receipts(hash)?.unwrap_or_default();
+        Ok(Some((record.info, Arc::new(receipts))))
+    }
+
     /// The receipts of block `hash` (empty for an unknown block).
     pub(crate) fn receipts(&self, hash: &H256) -> EthResult<Receipts> {
         Ok(self.block_with_receipts(hash, true)?.map(|(_, r)| r).unwrap_or_default())

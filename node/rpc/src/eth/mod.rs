@@ -46,11 +46,18 @@ pub(crate) struct EthState {
     pub filters: filters::Filters,
     /// The chain id at the last best block it was read at.
     pub chain_id: web3::ChainIdCache,
+    /// The last suggested tip.
+    pub tip_oracle: fees::TipOracle,
 }
 
 impl EthState {
     pub fn new(index: Arc<EthIndex>) -> Self {
-        Self { index, filters: Default::default(), chain_id: Default::default() }
+        Self {
+            index,
+            filters: Default::default(),
+            chain_id: Default::default(),
+            tip_oracle: Default::default(),
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 use codec::Encode;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::RpcModule;
-use lux_primitives::ethereum::{api, EthAccount};
+use lux_primitives::ethereum::{api, EthAccount, EthCallRequest, EthCallStatus};
 use lux_primitives::H256;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -59,12 +59,19 @@ fn call(ctx: &RpcContext, params: CallParams, block: BlockId) -> EthResult<Data>
 fn estimate(ctx: &RpcContext, params: CallParams, block: BlockId) -> EthResult<Quantity> {
     let at = ctx.eth.index.resolve_state_block(block)?;
     let mut request = params.into_request()?;
-    // A plain transfer to an account without code costs exactly the base gas (geth's
-    // shortcut).
+    let index = &ctx.eth.index;
+    // A plain transfer to an account without code usually costs exactly the base gas: geth's
+    // shortcut runs it with that much and answers it if that succeeds (an access list, or a
+    // sender that cannot pay, make it fail and go to the search).
     if let (Some(to), true) = (request.to, request.data.is_empty()) {
         let code: Vec<u8> = ctx.chain.call_decode(&at, api::CODE, &to.encode())?;
         if code.is_empty() {
-            return Ok(TX_BASE_GAS.into());
+            let base = EthCallRequest { gas: Some(TX_BASE_GAS), ..request.clone() };
+            if let Ok(result) = execute(index, &at, &base, true)? {
+                if result.status == EthCallStatus::Success {
+                    return Ok(TX_BASE_GAS.into());
+                }
+            }
         }
     }
     let block_gas_limit: u64 = ctx.chain.call_decode(&at, api::BLOCK_GAS_LIMIT, &[])?;
@@ -72,7 +79,6 @@ fn estimate(ctx: &RpcContext, params: CallParams, block: BlockId) -> EthResult<Q
         Some(gas) if gas >= TX_BASE_GAS => gas.min(block_gas_limit),
         _ => block_gas_limit,
     };
-    let index = &ctx.eth.index;
     estimate_gas(cap, |gas| {
         request.gas = Some(gas);
         execute(index, &at, &request, true)

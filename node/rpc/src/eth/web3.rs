@@ -49,7 +49,9 @@ pub(crate) fn register(
     module.register_blocking_method("net_version", |_, ctx, _| {
         Ok::<_, ErrorObjectOwned>(chain_id(&ctx)?.to_string())
     })?;
-    module.register_method("net_listening", |_, _, _| true)?;
+    // Whether the node accepts peers' connections: it has a listening address.
+    module
+        .register_method("net_listening", |_, ctx, _| !ctx.network.listen_addresses().is_empty())?;
     module.register_method("net_peerCount", |_, ctx, _| {
         Ok::<_, ErrorObjectOwned>(Quantity::from(ctx.network.peers() as u64))
     })?;
