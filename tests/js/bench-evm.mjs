@@ -141,7 +141,9 @@ async function deployLatency(provider, wallet, bytecode) {
   const times = [];
   for (let i = 0; i < DEPLOYS; i++) {
     const fee = await provider.getFeeData();
-    const nonce = await provider.getTransactionCount(wallet.address, 'pending');
+    // Asked every time: ethers answers a repeated request from a 250 ms cache, and a receipt
+    // can come sooner than that.
+    const nonce = Number(await provider.send('eth_getTransactionCount', [wallet.address, 'pending']));
     const gasLimit = await provider.estimateGas({ from: wallet.address, data: bytecode });
     const raw = await wallet.signTransaction({
       chainId, nonce, data: bytecode, gasLimit, type: 2,
