@@ -693,10 +693,29 @@ fn sha256_p256_kzg_and_bls12_381_precompiles_run_on_the_host_with_ethereum_resul
     // A G1 point off the curve halts with revm's reason, as it would in wasm.
     let mut off_curve = g1.clone();
     off_curve[127] ^= 1;
-    let refused = precompile_call(&executor, &genesis, 0x0b, [off_curve, g1].concat());
+    let refused =
+        precompile_call(&executor, &genesis, 0x0b, [off_curve.clone(), g1.clone()].concat());
     assert!(
         matches!(&refused.status, EthCallStatus::Halt(reason) if reason.contains("not on curve")),
         "{refused:?}"
+    );
+    // An MSM reads its pairs in order, so the first bad pair gives the reason: a point off the
+    // curve (found by the host) before a bad padding (found in wasm), and the other way round.
+    let mut bad_padding = g1.clone();
+    bad_padding[0] = 1;
+    let mut scalar = vec![0u8; 32];
+    scalar[31] = 3;
+    let halt_of = |pairs: Vec<&Vec<u8>>| {
+        let input: Vec<u8> =
+            pairs.into_iter().flat_map(|point| [point.clone(), scalar.clone()].concat()).collect();
+        match precompile_call(&executor, &genesis, 0x0c, input).status {
+            EthCallStatus::Halt(reason) => reason,
+            other => panic!("the MSM should halt: {other:?}"),
+        }
+    };
+    assert!(halt_of(vec![&g1, &off_curve, &bad_padding]).contains("not on curve"));
+    assert!(
+        halt_of(vec![&g1, &bad_padding, &off_curve]).contains("top bytes of input are not zero")
     );
 
     // P-256 (EIP-7951): Wycheproof's first valid ecdsa_secp256r1_sha256 vector.

@@ -287,7 +287,7 @@ impl Crypto for HostCrypto {
             input.extend_from_slice(&y);
             input.extend_from_slice(&scalar);
         });
-        msm_result(bls12_381(bls12_381_op::G1_MSM, &input), refused)
+        msm(bls12_381_op::G1_MSM, &input, refused)
     }
 
     fn bls12_381_g2_add(&self, a: G2Point, b: G2Point) -> Result<[u8; 192], PrecompileHalt> {
@@ -304,7 +304,7 @@ impl Crypto for HostCrypto {
             input.extend_from_slice(&[point.0, point.1, point.2, point.3].concat());
             input.extend_from_slice(&scalar);
         });
-        msm_result(bls12_381(bls12_381_op::G2_MSM, &input), refused)
+        msm(bls12_381_op::G2_MSM, &input, refused)
     }
 
     fn bls12_381_pairing_check(
@@ -349,23 +349,29 @@ fn collect_pairs<P>(
     None
 }
 
-/// An MSM's outcome when the pairs before `refused` gave `result`: as revm reads the pairs one
-/// by one, a refusal among the earlier pairs comes first, then the later pair's own.
-fn msm_result<const N: usize>(
-    result: Result<[u8; N], PrecompileHalt>,
+/// An MSM of the pairs in `input`, which revm handed over before `refused`: as revm reads the
+/// pairs one by one, a refusal among them comes first, then the later pair's own.
+fn msm<const N: usize>(
+    op: u32,
+    input: &[u8],
     refused: Option<PrecompileHalt>,
 ) -> Result<[u8; N], PrecompileHalt> {
-    match (result, refused) {
-        (Err(halt), _) => Err(halt),
-        (Ok(_), Some(halt)) => Err(halt),
-        (Ok(point), None) => Ok(point),
+    if input.is_empty() {
+        if let Some(halt) = refused {
+            return Err(halt);
+        }
+    }
+    let point = bls12_381(op, input)?;
+    match refused {
+        Some(halt) => Err(halt),
+        None => Ok(point),
     }
 }
 
 /// revm's halt for a refusal the host reports with revm's own message (the message is what
 /// a halted call reports, so it reads the same as if revm had run in wasm).
 fn host_halt(message: String) -> PrecompileHalt {
-    PrecompileHalt::Other(message.into())
+    PrecompileHalt::other(message)
 }
 
 /// revm's reason for a BN254 refusal the host reports.

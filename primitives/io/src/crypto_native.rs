@@ -71,26 +71,34 @@ pub fn secp256r1_verify(msg: &[u8; 32], sig: &[u8; 64], public: &[u8; 64]) -> bo
     DefaultCrypto.secp256r1_verify_signature(msg, sig, public)
 }
 
-/// `ext_crypto_kzg_verify_proof_version_1`: revm's KZG proof check (EIP-4844's trusted
-/// setup), run natively; `input` is `z ++ y ++ commitment ++ proof`.
+/// `ext_crypto_kzg_verify_proof_version_1`: revm's EIP-4844 proof check (blst, against the
+/// mainnet setup's tau G2), run natively; `input` is `z ++ y ++ commitment ++ proof`.
 pub fn kzg_verify_proof(input: &[u8; 160]) -> Result<(), String> {
-    let (z, rest) = input.split_first_chunk::<32>().expect("160 bytes");
-    let (y, rest) = rest.split_first_chunk::<32>().expect("128 bytes");
-    let (commitment, proof) = rest.split_first_chunk::<48>().expect("96 bytes");
-    let proof: &[u8; 48] = proof.try_into().expect("48 bytes");
-    DefaultCrypto.verify_kzg_proof(z, y, commitment, proof).map_err(|halt| halt.to_string())
+    let z: [u8; 32] = std::array::from_fn(|i| input[i]);
+    let y: [u8; 32] = std::array::from_fn(|i| input[32 + i]);
+    let commitment: [u8; 48] = std::array::from_fn(|i| input[64 + i]);
+    let proof: [u8; 48] = std::array::from_fn(|i| input[112 + i]);
+    DefaultCrypto.verify_kzg_proof(&z, &y, &commitment, &proof).map_err(|halt| halt.to_string())
 }
 
-/// An unpadded BLS12-381 G1 point (x ++ y).
+/// The `i`th 48-byte field element of `bytes` (callers pass whole points).
+fn fp(bytes: &[u8], i: usize) -> [u8; 48] {
+    std::array::from_fn(|j| bytes[48 * i + j])
+}
+
+/// The unpadded BLS12-381 G1 point (x ++ y) at the start of `bytes`.
 fn g1(bytes: &[u8]) -> ([u8; 48], [u8; 48]) {
-    let (x, y) = bytes.split_at(48);
-    (x.try_into().expect("48 bytes"), y.try_into().expect("48 bytes"))
+    (fp(bytes, 0), fp(bytes, 1))
 }
 
-/// An unpadded BLS12-381 G2 point (x.c0 ++ x.c1 ++ y.c0 ++ y.c1).
+/// The unpadded BLS12-381 G2 point (x.c0 ++ x.c1 ++ y.c0 ++ y.c1) at the start of `bytes`.
 fn g2(bytes: &[u8]) -> ([u8; 48], [u8; 48], [u8; 48], [u8; 48]) {
-    let fp = |i: usize| -> [u8; 48] { bytes[48 * i..48 * (i + 1)].try_into().expect("48 bytes") };
-    (fp(0), fp(1), fp(2), fp(3))
+    (fp(bytes, 0), fp(bytes, 1), fp(bytes, 2), fp(bytes, 3))
+}
+
+/// The 32-byte scalar at `from` in `bytes`.
+fn scalar(bytes: &[u8], from: usize) -> [u8; 32] {
+    std::array::from_fn(|j| bytes[from + j])
 }
 
 /// `ext_crypto_bls12_381_version_1`: revm's BLS12-381 code (EIP-2537), run natively. The
@@ -99,41 +107,41 @@ fn g2(bytes: &[u8]) -> ([u8; 48], [u8; 48], [u8; 48], [u8; 48]) {
 pub fn bls12_381(op: u32, input: &[u8]) -> Result<Vec<u8>, String> {
     use crate::bls12_381_op::*;
     let halt = |halt: PrecompileHalt| halt.to_string();
-    let whole = |size: usize| match input.len().is_multiple_of(size) {
-        true => Ok(input.chunks_exact(size)),
-        false => Err(format!("bls12-381: the input is not whole items of {size} bytes")),
+    let whole = |size: usize| {
+        if input.len().is_multiple_of(size) {
+            Ok(input.chunks_exact(size))
+        } else {
+            Err(format!("bls12-381: the input is not whole items of {size} bytes"))
+        }
     };
-    let scalar = |bytes: &[u8]| -> [u8; 32] { bytes.try_into().expect("32 bytes") };
     match op {
         G1_ADD if input.len() == 192 => {
-            let sum = DefaultCrypto.bls12_381_g1_add(g1(&input[..96]), g1(&input[96..]));
+            let sum = DefaultCrypto.bls12_381_g1_add(g1(input), g1(&input[96..]));
             sum.map(|point| point.to_vec()).map_err(halt)
         }
         G2_ADD if input.len() == 384 => {
-            let sum = DefaultCrypto.bls12_381_g2_add(g2(&input[..192]), g2(&input[192..]));
+            let sum = DefaultCrypto.bls12_381_g2_add(g2(input), g2(&input[192..]));
             sum.map(|point| point.to_vec()).map_err(halt)
         }
         G1_MSM => {
-            let mut pairs = whole(128)?.map(|pair| Ok((g1(&pair[..96]), scalar(&pair[96..]))));
+            let mut pairs = whole(128)?.map(|pair| Ok((g1(pair), scalar(pair, 96))));
             DefaultCrypto.bls12_381_g1_msm(&mut pairs).map(|point| point.to_vec()).map_err(halt)
         }
         G2_MSM => {
-            let mut pairs = whole(224)?.map(|pair| Ok((g2(&pair[..192]), scalar(&pair[192..]))));
+            let mut pairs = whole(224)?.map(|pair| Ok((g2(pair), scalar(pair, 192))));
             DefaultCrypto.bls12_381_g2_msm(&mut pairs).map(|point| point.to_vec()).map_err(halt)
         }
         PAIRING_CHECK => {
-            let pairs: Vec<_> =
-                whole(288)?.map(|pair| (g1(&pair[..96]), g2(&pair[96..]))).collect();
+            let pairs: Vec<_> = whole(288)?.map(|pair| (g1(pair), g2(&pair[96..]))).collect();
             DefaultCrypto.bls12_381_pairing_check(&pairs).map(|ok| vec![u8::from(ok)]).map_err(halt)
         }
         MAP_FP_TO_G1 if input.len() == 48 => {
-            let fp: &[u8; 48] = input.try_into().expect("48 bytes");
-            DefaultCrypto.bls12_381_fp_to_g1(fp).map(|point| point.to_vec()).map_err(halt)
+            let element = fp(input, 0);
+            DefaultCrypto.bls12_381_fp_to_g1(&element).map(|point| point.to_vec()).map_err(halt)
         }
         MAP_FP2_TO_G2 if input.len() == 96 => {
-            let (c0, c1) = input.split_at(48);
-            let fp2 = (c0.try_into().expect("48 bytes"), c1.try_into().expect("48 bytes"));
-            DefaultCrypto.bls12_381_fp2_to_g2(fp2).map(|point| point.to_vec()).map_err(halt)
+            let element = (fp(input, 0), fp(input, 1));
+            DefaultCrypto.bls12_381_fp2_to_g2(element).map(|point| point.to_vec()).map_err(halt)
         }
         _ => Err(format!("bls12-381: operation {op} with {} bytes of input", input.len())),
     }
@@ -196,5 +204,30 @@ mod tests {
         let mut overflow = [0xffu8; 65];
         overflow[64] = 0;
         assert_eq!(secp256k1_ecdsa_recover(&overflow, &msg), Err(EcdsaVerifyError::BadRS));
+    }
+
+    #[test]
+    fn kzg_proofs_are_checked_with_the_mainnet_setup() {
+        // c-kzg-4844's verify_kzg_proof_case_correct_proof_4_4: z, y, commitment, proof.
+        let input = hex_bytes(concat!(
+            "73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000000",
+            "1522a4a7f34e1ea350ae07c29c96c7e79655aa926122e95fe69fcbd932ca49e9",
+            "8f59a8d2a1a625a17f3fea0fe5eb8c896db3764f3185481bc22f91b4aaffcca25f26936857bc3a7c2539ea8ec3a952b7",
+            "a62ad71d14c5719385c0686f1871430475bf3a00f0aa3f7b8dd99a9abc2160744faf0070725e00b60ad9a026a15b1a8c",
+        ));
+        let mut input: [u8; 160] = input.try_into().expect("160 bytes");
+        assert_eq!(kzg_verify_proof(&input), Ok(()));
+        input[63] ^= 1;
+        assert_eq!(kzg_verify_proof(&input), Err("verifying blob kzg proof failed".into()));
+        // A commitment that is no point: refused the same way.
+        input[64..112].fill(0xff);
+        assert_eq!(kzg_verify_proof(&input), Err("verifying blob kzg proof failed".into()));
+    }
+
+    fn hex_bytes(hex: &str) -> Vec<u8> {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+            .collect()
     }
 }
