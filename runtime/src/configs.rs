@@ -140,6 +140,8 @@ impl pallet_referenda::Config for Runtime {
 /// uses its whole gas limit.
 pub const BLOCK_GAS_LIMIT: u64 =
     BLOCK_WEIGHTS.max_for(DispatchClass::Normal).ref_time / pallet_evm::WEIGHT_PER_GAS.ref_time;
+// A block holds the largest transaction there may be.
+const _: () = assert!(BLOCK_GAS_LIMIT >= pallet_evm::TX_GAS_LIMIT_CAP);
 /// The lowest base fee per gas: gas costs what its weight costs a native extrinsic
 /// (`WEIGHT_FEE_PER_MICROS` for 40 gas), 250 gwei; a transfer of 21 000 gas costs 0.00525 LUX.
 pub const MIN_BASE_FEE_PER_GAS: Balance = WEIGHT_FEE_PER_MICROS

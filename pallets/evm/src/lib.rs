@@ -65,7 +65,7 @@ pub use revm::primitives::TxKind;
 pub const SPEC: SpecId = SpecId::OSAKA;
 
 /// The most gas one transaction may use (EIP-7825, from Osaka on: 2²⁴).
-pub const TX_GAS_LIMIT_CAP: u64 = 1 << 24;
+pub const TX_GAS_LIMIT_CAP: u64 = lux_primitives::ethereum::MAX_TX_GAS;
 
 /// Configuration of the EVM pallet.
 pub trait Config: pallet_balances::Config + pallet_timestamp::Config {

@@ -20,6 +20,8 @@ use crate::AccountId20;
 
 /// The `Ethereum` pallet's index in the runtime (`Ethereum.transact` is its call 0).
 pub const ETHEREUM_PALLET_INDEX: u8 = 21;
+/// The most gas one transaction may use (EIP-7825, from Osaka on: 2²⁴).
+pub const MAX_TX_GAS: u64 = 1 << 24;
 /// `Ethereum.transact`'s call index.
 pub const TRANSACT_CALL_INDEX: u8 = 0;
 

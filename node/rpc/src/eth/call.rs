@@ -182,8 +182,14 @@ fn is_intrinsic_gas_error(message: &str) -> bool {
 /// call succeeds, found by running it (`run(gas)`). The call is first run with `cap`: if it
 /// fails there, that failure is the answer (a revert, a halt, or "gas required exceeds
 /// allowance"). The search stops within [`ESTIMATE_ERROR_RATIO`] of the minimum.
+///
+/// With `no_code` (the target runs no code: an account without code, or a precompile) what
+/// the call used is what it needs, and that is tried first and answered exactly. Where code
+/// runs it is not: an inner call given too little by the 63/64 rule can fail while the outer
+/// call swallows the failure and succeeds, so the search keeps geth's margin.
 pub(crate) fn estimate_gas(
     cap: u64,
+    no_code: bool,
     mut run: impl FnMut(u64) -> EthResult<Result<EthCallResult, String>>,
 ) -> EthResult<u64> {
     let first = run(cap)?.map_err(EthError::Server)?;
@@ -203,10 +209,8 @@ pub(crate) fn estimate_gas(
             Err(message) => Err(EthError::Server(message)),
         }
     };
-    // Without refunds or inner calls (a transfer, with or without an access list) what the
-    // call used is what it needs: then that is the answer, exactly.
     let used = first.gas_used.max(TX_BASE_GAS);
-    if used < cap && succeeds(used)? {
+    if no_code && used < cap && succeeds(used)? {
         return Ok(used);
     }
     let mut lo = used.saturating_sub(1);
@@ -334,7 +338,7 @@ mod tests {
         for (needed, used) in
             [(21_000, 21_000), (60_000, 45_000), (1_000_000, 990_000), (14_000_000, 100_000)]
         {
-            let estimate = estimate_gas(cap, contract(needed, used)).expect("estimates");
+            let estimate = estimate_gas(cap, false, contract(needed, used)).expect("estimates");
             assert!(estimate >= needed, "{estimate} < {needed}");
             assert!(
                 (estimate - needed) as f64 <= needed as f64 * ESTIMATE_ERROR_RATIO + 1.0,
@@ -343,16 +347,16 @@ mod tests {
         }
         let mut runs = 0;
         let mut counting = contract(60_000, 45_000);
-        estimate_gas(cap, |gas| {
+        estimate_gas(cap, false, |gas| {
             runs += 1;
             counting(gas)
         })
         .expect("estimates");
         assert!(runs < 20, "{runs} executions");
-        // What a call without refunds uses is its estimate, exactly: two executions.
+        // What a call that runs no code uses is its estimate, exactly: two executions.
         let mut runs = 0;
         let mut plain = contract(27_200, 27_200);
-        let exact = estimate_gas(cap, |gas| {
+        let exact = estimate_gas(cap, true, |gas| {
             runs += 1;
             plain(gas)
         });
@@ -363,7 +367,7 @@ mod tests {
     fn estimates_fail_as_geth_fails() {
         let err = |e: EthResult<u64>| e.err().map(|e| e.to_string());
         assert_eq!(
-            err(estimate_gas(100_000, contract(200_000, 90_000))).as_deref(),
+            err(estimate_gas(100_000, false, contract(200_000, 90_000))).as_deref(),
             Some("gas required exceeds allowance (100000)")
         );
         let reverting = |_gas| {
@@ -375,12 +379,12 @@ mod tests {
             }))
         };
         assert_eq!(
-            err(estimate_gas(100_000, reverting)).as_deref(),
+            err(estimate_gas(100_000, false, reverting)).as_deref(),
             Some("execution reverted: paused")
         );
         let broke = |_gas| Ok(Err("insufficient funds for gas * price + value".to_string()));
         assert_eq!(
-            err(estimate_gas(100_000, broke)).as_deref(),
+            err(estimate_gas(100_000, false, broke)).as_deref(),
             Some("insufficient funds for gas * price + value")
         );
         let invalid = |_gas| {
@@ -391,7 +395,10 @@ mod tests {
                 contract_address: None,
             }))
         };
-        assert_eq!(err(estimate_gas(100_000, invalid)).as_deref(), Some("invalid opcode: INVALID"));
+        assert_eq!(
+            err(estimate_gas(100_000, false, invalid)).as_deref(),
+            Some("invalid opcode: INVALID")
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ use jsonrpsee::RpcModule;
 use lux_primitives::ethereum::{api, EthReceipt};
 use lux_primitives::{AccountId20, H256, U256};
 use parking_lot::Mutex;
+use schnellru::{ByLength, LruMap};
 use serde::Serialize;
 
 use super::error::{EthError, EthResult};
@@ -43,14 +44,34 @@ pub(crate) fn next_base_fee(index: &EthIndex) -> EthResult<U256> {
     Ok(index.chain().call_decode(&latest, api::GAS_PRICE, &[])?)
 }
 
-/// The last suggested tip and the "latest" block it was computed at.
-#[derive(Default)]
-pub(crate) struct TipOracle(Mutex<Option<(H256, U256)>>);
+/// A block's tip samples, with its parent's hash and its number (to walk on without reading
+/// its header again).
+type BlockSamples = (H256, u32, Vec<U256>);
+
+/// The tip oracle's memory: the last suggestion, and each recent block's samples.
+pub(crate) struct TipOracle {
+    /// The last suggestion and the "latest" block it was computed at. Held while computing,
+    /// so that callers arriving at a new head wait for one computation instead of each
+    /// repeating it.
+    last: Mutex<Option<(H256, U256)>>,
+    /// Recent blocks' samples (and their parents), by hash: a new head costs one block read.
+    blocks: Mutex<LruMap<H256, BlockSamples, ByLength>>,
+}
+
+impl Default for TipOracle {
+    fn default() -> Self {
+        Self {
+            last: Mutex::new(None),
+            blocks: Mutex::new(LruMap::new(ByLength::new(2 * ORACLE_BLOCKS as u32))),
+        }
+    }
+}
 
 /// The tip per gas to suggest (see the module doc), computed once per "latest" block.
 pub(crate) fn suggested_tip(index: &EthIndex, oracle: &TipOracle) -> EthResult<U256> {
     let (latest, _) = index.latest()?;
-    if let Some((at, tip)) = *oracle.0.lock() {
+    let mut last = oracle.last.lock();
+    if let Some((at, tip)) = *last {
         if at == latest {
             return Ok(tip);
         }
@@ -58,24 +79,36 @@ pub(crate) fn suggested_tip(index: &EthIndex, oracle: &TipOracle) -> EthResult<U
     let mut samples = Vec::new();
     let mut hash = latest;
     for _ in 0..ORACLE_BLOCKS {
-        let Some(header) = index.chain().database().header(&hash)? else { break };
-        if header.number == 0 {
+        let known = oracle.blocks.lock().get(&hash).cloned();
+        let (parent, number, block_samples) = match known {
+            Some(known) => known,
+            None => {
+                let Some(header) = index.chain().database().header(&hash)? else { break };
+                let block_samples = match index.peek_receipts(&hash)? {
+                    Some((info, receipts)) => {
+                        lowest_tips(&receipts, info.base_fee_per_gas, &info.author)
+                    }
+                    None => Vec::new(),
+                };
+                let entry = (header.parent_hash, header.number, block_samples);
+                oracle.blocks.lock().insert(hash, entry.clone());
+                entry
+            }
+        };
+        if number == 0 {
             break;
         }
-        match index.peek_receipts(&hash)? {
-            Some((info, receipts)) => {
-                let lowest = lowest_tips(&receipts, info.base_fee_per_gas, &info.author);
-                if lowest.is_empty() {
-                    samples.push(U256::from(DEFAULT_TIP));
-                }
-                samples.extend(lowest);
-            }
-            None => samples.push(U256::from(DEFAULT_TIP)),
+        // A block that says nothing (empty, or only the author's own transactions) counts as
+        // one sample of the default.
+        if block_samples.is_empty() {
+            samples.push(U256::from(DEFAULT_TIP));
+        } else {
+            samples.extend(block_samples);
         }
-        hash = header.parent_hash;
+        hash = parent;
     }
     let tip = percentile_tip(samples);
-    *oracle.0.lock() = Some((latest, tip));
+    *last = Some((latest, tip));
     Ok(tip)
 }
 

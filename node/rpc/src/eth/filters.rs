@@ -4,23 +4,29 @@
 //!
 //! Block and log filters report the canonical blocks after the last one reported, up to
 //! "latest" (a reorg below that point is not reported again, and logs of retracted blocks are
-//! not reported as removed: subscriptions do that). Pending-transaction filters compare the
-//! pool with what they saw at the previous poll, so a transaction that entered and left the
-//! pool between two polls is not reported.
+//! not reported as removed: subscriptions do that). Pending-transaction filters report every
+//! Ethereum transaction the pool announced as ready since the last poll (the announcements
+//! `newPendingTransactions` follows), including those already in a block by then, as geth's
+//! do; a filter more than the announcement channel's capacity (16,384) behind loses the oldest.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use codec::Encode;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::RpcModule;
+use lux_primitives::ethereum::transact_payload;
+use lux_primitives::hashing::keccak_256;
 use lux_primitives::H256;
+use lux_txpool::ReadyTx;
 use parking_lot::Mutex;
 use serde_json::Value;
+use tokio::sync::broadcast::{self, error::TryRecvError};
 
 use super::error::{EthError, EthResult};
 use super::index::EthIndex;
 use super::logs::{bound, logs_in_range, run_query, FilterParams, LogQuery, LogRange};
-use super::pool::pending_transactions;
 use crate::RpcContext;
 
 /// A filter not polled for this long is removed.
@@ -35,8 +41,8 @@ pub(crate) enum FilterKind {
     Blocks { next: u32 },
     /// Matching logs of new blocks; the next block to read.
     Logs { query: LogQuery, next: u32 },
-    /// Hashes of transactions new in the pool, and those seen at the last poll.
-    PendingTransactions { seen: HashSet<H256> },
+    /// Hashes of transactions new in the pool: the pool's announcements not yet polled.
+    PendingTransactions { ready: Arc<Mutex<broadcast::Receiver<ReadyTx>>> },
 }
 
 struct Installed {
@@ -127,12 +133,24 @@ fn changes(ctx: &RpcContext, kind: &mut FilterKind) -> EthResult<Value> {
             *next = (*next).max(latest + 1);
             to_json(logs)
         }
-        FilterKind::PendingTransactions { seen } => {
-            let current: HashSet<H256> =
-                pending_transactions(&ctx.pool).into_iter().map(|(hash, _)| hash).collect();
-            let new: Vec<H256> = current.difference(seen).copied().collect();
-            *seen = current;
-            to_json(new)
+        FilterKind::PendingTransactions { ready } => to_json(announced(&mut ready.lock())),
+    }
+}
+
+/// The hashes of the Ethereum transactions among the pool's announcements waiting in `ready`.
+fn announced(ready: &mut broadcast::Receiver<ReadyTx>) -> Vec<H256> {
+    let mut hashes = Vec::new();
+    loop {
+        match ready.try_recv() {
+            Ok(tx) => {
+                if let Some(raw) = transact_payload(&tx.data.encode()) {
+                    hashes.push(H256(keccak_256(&raw)));
+                }
+            }
+            Err(TryRecvError::Lagged(missed)) => {
+                tracing::debug!(target: "rpc", "a pending-transaction filter missed {missed}");
+            }
+            Err(TryRecvError::Empty | TryRecvError::Closed) => return hashes,
         }
     }
 }
@@ -172,8 +190,8 @@ pub(crate) fn register(
         Ok::<_, ErrorObjectOwned>(ctx.eth.filters.install(kind, Instant::now())?)
     })?;
     module.register_blocking_method("eth_newPendingTransactionFilter", |_, ctx, _| {
-        let seen = pending_transactions(&ctx.pool).into_iter().map(|(hash, _)| hash).collect();
-        let kind = FilterKind::PendingTransactions { seen };
+        let ready = Arc::new(Mutex::new(ctx.pool.import_notification_stream()));
+        let kind = FilterKind::PendingTransactions { ready };
         Ok::<_, ErrorObjectOwned>(ctx.eth.filters.install(kind, Instant::now())?)
     })?;
     module.register_blocking_method("eth_getFilterChanges", |params, ctx, _| {
@@ -229,9 +247,10 @@ mod tests {
     fn uninstalled_filters_are_gone() {
         let filters = Filters::default();
         let now = Instant::now();
-        let id = filters
-            .install(FilterKind::PendingTransactions { seen: HashSet::new() }, now)
-            .expect("installed");
+        let (_announce, ready) = broadcast::channel(1);
+        let ready = Arc::new(Mutex::new(ready));
+        let id =
+            filters.install(FilterKind::PendingTransactions { ready }, now).expect("installed");
         let other = filters.install(FilterKind::Blocks { next: 0 }, now).expect("installed");
         assert_ne!(id, other);
         assert!(filters.uninstall(&id, now));

@@ -324,7 +324,7 @@ impl EthIndex {
     /// blocks, or read from the database *without* caching them, so that a scan over many
     /// blocks (the tip oracle) does not push out the blocks clients are polling.
     pub(crate) fn peek_receipts(&self, hash: &H256) -> EthResult<Option<(EthBlockInfo, Receipts)>> {
-        if let Some(Cached { record, receipts: Some(receipts) }) = self.recent.lock().get(hash) {
+        if let Some(Cached { record, receipts: Some(receipts) }) = self.recent.lock().peek(hash) {
             return Ok(Some((record.info.clone(), receipts.clone())));
         }
         let db = self.chain.database();

@@ -7,7 +7,7 @@
 use codec::Encode;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::RpcModule;
-use lux_primitives::ethereum::{api, EthAccount, EthCallRequest, EthCallStatus};
+use lux_primitives::ethereum::{api, EthAccount, EthCallRequest, EthCallStatus, MAX_TX_GAS};
 use lux_primitives::H256;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -60,26 +60,29 @@ fn estimate(ctx: &RpcContext, params: CallParams, block: BlockId) -> EthResult<Q
     let at = ctx.eth.index.resolve_state_block(block)?;
     let mut request = params.into_request()?;
     let index = &ctx.eth.index;
+    let no_code = match request.to {
+        Some(to) => ctx.chain.call_decode::<Vec<u8>>(&at, api::CODE, &to.encode())?.is_empty(),
+        None => false,
+    };
     // A plain transfer to an account without code usually costs exactly the base gas: geth's
     // shortcut runs it with that much and answers it if that succeeds (an access list, or a
     // sender that cannot pay, make it fail and go to the search).
-    if let (Some(to), true) = (request.to, request.data.is_empty()) {
-        let code: Vec<u8> = ctx.chain.call_decode(&at, api::CODE, &to.encode())?;
-        if code.is_empty() {
-            let base = EthCallRequest { gas: Some(TX_BASE_GAS), ..request.clone() };
-            if let Ok(result) = execute(index, &at, &base, true)? {
-                if result.status == EthCallStatus::Success {
-                    return Ok(TX_BASE_GAS.into());
-                }
+    if no_code && request.data.is_empty() {
+        let base = EthCallRequest { gas: Some(TX_BASE_GAS), ..request.clone() };
+        if let Ok(result) = execute(index, &at, &base, true)? {
+            if result.status == EthCallStatus::Success {
+                return Ok(TX_BASE_GAS.into());
             }
         }
     }
+    // No transaction may use more than the block's gas limit or EIP-7825's cap.
     let block_gas_limit: u64 = ctx.chain.call_decode(&at, api::BLOCK_GAS_LIMIT, &[])?;
+    let limit = block_gas_limit.min(MAX_TX_GAS);
     let cap = match request.gas {
-        Some(gas) if gas >= TX_BASE_GAS => gas.min(block_gas_limit),
-        _ => block_gas_limit,
+        Some(gas) if gas >= TX_BASE_GAS => gas.min(limit),
+        _ => limit,
     };
-    estimate_gas(cap, |gas| {
+    estimate_gas(cap, no_code, |gas| {
         request.gas = Some(gas);
         execute(index, &at, &request, true)
     })
