@@ -1,7 +1,7 @@
 //! Governance and a live runtime upgrade on the local testnet, with real processes, driven over
 //! RPC as a user would:
 //!
-//! - a root-track referendum proposing `System.authorize_upgrade(blake2_256(v106 wasm))`,
+//! - a root-track referendum proposing `System.authorize_upgrade(blake2_256(next wasm))`,
 //!   submitted with its decision deposit and voted aye by three accounts, passes and is
 //!   enacted; while it is decided, vote-locked funds cannot be transferred;
 //! - a second referendum, supported by one small vote only, is rejected at the end of its
@@ -9,11 +9,11 @@
 //! - before the upgrade, `System.set_code` through sudo refuses the running runtime (same
 //!   `spec_version`) and bytes that are no wasm, and `apply_authorized_upgrade` refuses code
 //!   that is not the authorized one (the pool refuses it unsigned, the chain signed);
-//! - anyone (Dave) applies the authorized code: every node runs `spec_version` 107 without a
+//! - anyone (Dave) applies the authorized code: every node runs the next `spec_version` without a
 //!   restart, the sudo pallet's migration ran exactly once in the first block of the new code,
 //!   and the new runtime's new call (`Sudo.force_remove_key`) works;
 //! - finality goes on through the upgrade on every node, and a node started afterwards syncs
-//!   from genesis across the upgrade block and runs 107.
+//!   from genesis across the upgrade block and runs the next version.
 
 use std::time::Duration;
 
@@ -29,6 +29,9 @@ use luxtensor_runtime::{RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
 use luxtensor_tests::{local_testnet, wait_for, TestNode};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// The running runtime's `spec_version`, and the test runtimes' (one ahead).
+const CURRENT: u32 = luxtensor_runtime::SPEC_VERSION;
+const NEXT: u32 = CURRENT + 1;
 
 /// Pallet indices in the runtime.
 const SUDO: u8 = 5;
@@ -46,7 +49,7 @@ fn id(pair: &EthereumPair) -> AccountId20 {
     AccountId20(pair.address())
 }
 
-/// The call of the running runtime (106) with this encoding: it must decode and encode back
+/// The call of the running runtime (`CURRENT`) with this encoding: it must decode and encode back
 /// to the same bytes, so a wrong hand-made encoding fails here and not on chain. (The calls of
 /// the referenda and conviction-voting pallets are written as bytes, as a wallet would: this
 /// crate does not depend on those pallets.)
@@ -174,7 +177,7 @@ async fn send_all(
     submit_until_final(client, &xts).await
 }
 
-/// A call as raw bytes: one the test's runtime (106) does not know.
+/// A call as raw bytes: one the test's runtime (`CURRENT`) does not know.
 struct RawCall(Vec<u8>);
 
 impl Encode for RawCall {
@@ -260,9 +263,9 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
     let code_hash = H256(blake2_256(&next_code));
     assert_ne!(H256(blake2_256(&other_code)), code_hash);
 
-    // Before: runtime 106; the sudo key is a bare account, at storage version 0.
+    // Before: runtime `CURRENT`; the sudo key is a bare account, at storage version 0.
     alice_node.wait_for_block(1, TIMEOUT).await;
-    assert_eq!(client.runtime_version().await.expect("version").spec_version, 106);
+    assert_eq!(client.runtime_version().await.expect("version").spec_version, CURRENT);
     assert_eq!(storage(&client, &sudo_key(), None).await, Some(id(&alice).0.to_vec()));
     assert_eq!(value::<u16>(&client, &sudo_storage_version(), None).await, Some(0));
 
@@ -377,11 +380,11 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
     assert_eq!(storage(&client, &authorized_key, Some(applied.block_hash)).await, None);
     println!("upgraded at block #{upgrade_block}");
 
-    // Every node runs 107 from the next block, without a restart.
+    // Every node runs `NEXT` from the next block, without a restart.
     futures::future::join_all(nodes.iter().map(|node| async move {
         let client = node.client().await;
-        wait_for("spec_version 107", TIMEOUT, || async {
-            (client.runtime_version().await.ok()?.spec_version == 107).then_some(())
+        wait_for("the next spec_version", TIMEOUT, || async {
+            (client.runtime_version().await.ok()?.spec_version == NEXT).then_some(())
         })
         .await
     }))
@@ -415,13 +418,13 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
     // The new runtime took over in the next block, and its migration ran there.
     let first_new = alice_node.block_hash(upgrade_block + 1).await.expect("next block");
     let before = alice_node.block_hash(upgrade_block - 1).await.expect("previous block");
-    assert_eq!(spec_version_at(&client, before).await, 106);
-    assert_eq!(spec_version_at(&client, first_new).await, 107);
+    assert_eq!(spec_version_at(&client, before).await, CURRENT);
+    assert_eq!(spec_version_at(&client, first_new).await, NEXT);
     let last_upgrade = storage_prefix(b"System", b"LastRuntimeUpgrade");
     let version_at =
         |at| value::<pallet_system::LastRuntimeUpgradeInfo>(&client, &last_upgrade, at);
-    assert_eq!(version_at(Some(applied.block_hash)).await.expect("recorded").spec_version, 106);
-    assert_eq!(version_at(Some(first_new)).await.expect("recorded").spec_version, 107);
+    assert_eq!(version_at(Some(applied.block_hash)).await.expect("recorded").spec_version, CURRENT);
+    assert_eq!(version_at(Some(first_new)).await.expect("recorded").spec_version, NEXT);
     let key_before = storage(&client, &sudo_key(), Some(applied.block_hash)).await;
     assert_eq!(key_before, Some(id(&alice).0.to_vec()));
     let key_info = storage(&client, &sudo_key(), Some(first_new)).await.expect("a key");
@@ -441,7 +444,7 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
     .await;
     assert_eq!(storage(&client, &sudo_key(), Some(later)).await, Some(key_info));
     assert_eq!(value::<u16>(&client, &version_key, Some(later)).await, Some(1));
-    assert_eq!(version_at(Some(later)).await.expect("recorded").spec_version, 107);
+    assert_eq!(version_at(Some(later)).await.expect("recorded").spec_version, NEXT);
 
     // The new call works: sudo dispatches `Sudo.force_remove_key` (call 5) as root.
     let removed = send_raw(&client, &alice, vec![SUDO, 0, SUDO, 5]).await;
@@ -452,11 +455,11 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
     assert!(key_removed, "KeyRemoved: {:?}", removed.events);
     assert_eq!(storage(&client, &sudo_key(), Some(removed.block_hash)).await, None);
 
-    // The late node caught up across the upgrade block, runs 107, and agrees on the chain.
+    // The late node caught up across the upgrade block, runs `NEXT`, and agrees on the chain.
     let target = client.header(None).await.expect("rpc").expect("best").number;
     late.wait_for_block(target, TIMEOUT).await;
     let late_client = late.client().await;
-    assert_eq!(late_client.runtime_version().await.expect("version").spec_version, 107);
+    assert_eq!(late_client.runtime_version().await.expect("version").spec_version, NEXT);
     for n in [upgrade_block, upgrade_block + 1] {
         assert_eq!(late.block_hash(n).await, alice_node.block_hash(n).await);
     }

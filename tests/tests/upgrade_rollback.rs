@@ -22,6 +22,9 @@ use luxtensor_runtime::{RuntimeCall, RuntimeEvent};
 use luxtensor_tests::{local_testnet, run_cli, wait_for, NodeOptions, TestNode};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
+/// The running runtime's `spec_version`, and the test runtimes' (one ahead).
+const CURRENT: u32 = luxtensor_runtime::SPEC_VERSION;
+const NEXT: u32 = CURRENT + 1;
 
 async fn version_at(client: &LuxClient, hash: H256) -> u32 {
     client.runtime_version_at(hash).await.expect("version").spec_version
@@ -34,14 +37,14 @@ async fn header_at(client: &LuxClient, number: u32) -> Header {
 
 /// Sudo (alice, at `nonce`) installs `code`; returns the finalized block that claims the
 /// rollback after every validator has imported it and finalized three blocks past it, on
-/// version 106.
+/// version `CURRENT`.
 async fn upgrade_is_rolled_back(
     nodes: &[luxtensor_tests::TestNode],
     client: &LuxClient,
     code: &[u8],
     nonce: u128,
 ) -> Header {
-    // The trapping runtime passes set_code's checks (wasm, version 107).
+    // The trapping runtime passes set_code's checks (wasm, version `NEXT`).
     let set_code = RuntimeCall::System(pallet_system::Call::set_code { code: code.to_vec() });
     let included = sudo(client, set_code, nonce).await;
     assert!(included.events.contains(&RuntimeEvent::System(pallet_system::Event::CodeUpdated)));
@@ -66,14 +69,14 @@ async fn upgrade_is_rolled_back(
     assert!(upgrade_events
         .iter()
         .any(|r| r.event == RuntimeEvent::System(pallet_system::Event::CodeUpdated)));
-    assert_eq!(version_at(client, next.parent_hash).await, 107);
+    assert_eq!(version_at(client, next.parent_hash).await, NEXT);
     let events = client.events(next.hash()).await.expect("events");
     let failed_code_hash = H256(blake2_256(code));
     assert!(events.iter().any(|r| r.event
         == RuntimeEvent::System(pallet_system::Event::CodeRolledBack { failed_code_hash })));
-    assert_eq!(version_at(client, next.hash()).await, 106);
+    assert_eq!(version_at(client, next.hash()).await, CURRENT);
 
-    // Every validator imported the claim (each verified it) and the chain goes on, on 106,
+    // Every validator imported the claim (each verified it) and the chain goes on, on `CURRENT`,
     // producing and finalizing blocks.
     for node in nodes {
         let c = node.client().await;
@@ -84,7 +87,7 @@ async fn upgrade_is_rolled_back(
         .await;
         assert_eq!(header_at(&c, upgrade.number + 1).await.hash(), next.hash());
         let best = c.header(None).await.expect("best").expect("known");
-        assert_eq!(version_at(&c, best.hash()).await, 106);
+        assert_eq!(version_at(&c, best.hash()).await, CURRENT);
     }
     next
 }
@@ -176,7 +179,7 @@ async fn try_runtime_reads_a_stopped_nodes_database() {
     let passed = dry_run(good);
     let stdout = String::from_utf8_lossy(&passed.stdout);
     assert!(passed.status.success(), "{stdout}\n{}", stderr(&passed));
-    assert!(stdout.contains("ok  version: luxtensor 106 -> 107"), "{stdout}");
+    assert!(stdout.contains(&format!("ok  version: luxtensor {CURRENT} -> {NEXT}")), "{stdout}");
     assert!(stdout.contains("ok  migrations run again change nothing"), "{stdout}");
     assert!(stdout.contains("on the new code"), "{stdout}");
     let refused = dry_run(trap);
@@ -187,5 +190,5 @@ async fn try_runtime_reads_a_stopped_nodes_database() {
     let node = TestNode::dev(dir.path(), NodeOptions::default()).await;
     node.wait_for_block(5, TIMEOUT).await;
     let version = node.client().await.runtime_version().await.expect("version");
-    assert_eq!(version.spec_version, 106);
+    assert_eq!(version.spec_version, CURRENT);
 }
