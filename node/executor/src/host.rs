@@ -381,14 +381,10 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let input = read_ptr_size(&mut c, input)?;
             let input: [u8; 160] =
                 input.try_into().map_err(|_| trap("p256 verify: the input is not 160 bytes"))?;
-            let (msg, rest) = input.split_at(32);
-            let (sig, public) = rest.split_at(64);
-            let verified = crypto_native::secp256r1_verify(
-                msg.try_into().map_err(|_| trap("p256 verify: message"))?,
-                sig.try_into().map_err(|_| trap("p256 verify: signature"))?,
-                public.try_into().map_err(|_| trap("p256 verify: public key"))?,
-            );
-            Ok(i32::from(verified))
+            let (msg, rest) = input.split_first_chunk::<32>().ok_or_else(|| trap("p256"))?;
+            let (sig, public) = rest.split_first_chunk::<64>().ok_or_else(|| trap("p256"))?;
+            let public: &[u8; 64] = public.try_into().map_err(|_| trap("p256"))?;
+            Ok(i32::from(crypto_native::secp256r1_verify(msg, sig, public)))
         },
     )?;
     linker.func_wrap(

@@ -281,13 +281,10 @@ impl Crypto for HostCrypto {
         &self,
         pairs: &mut dyn Iterator<Item = Result<G1PointScalar, PrecompileHalt>>,
     ) -> Result<[u8; 96], PrecompileHalt> {
-        let mut input = Vec::new();
-        let refused = collect_pairs(pairs, |((x, y), scalar)| {
-            input.extend_from_slice(&x);
-            input.extend_from_slice(&y);
+        msm(bls12_381_op::G1_MSM, pairs, |((x, y), scalar), input| {
+            input.extend_from_slice(&[x, y].concat());
             input.extend_from_slice(&scalar);
-        });
-        msm(bls12_381_op::G1_MSM, &input, refused)
+        })
     }
 
     fn bls12_381_g2_add(&self, a: G2Point, b: G2Point) -> Result<[u8; 192], PrecompileHalt> {
@@ -299,12 +296,10 @@ impl Crypto for HostCrypto {
         &self,
         pairs: &mut dyn Iterator<Item = Result<G2PointScalar, PrecompileHalt>>,
     ) -> Result<[u8; 192], PrecompileHalt> {
-        let mut input = Vec::new();
-        let refused = collect_pairs(pairs, |(point, scalar)| {
+        msm(bls12_381_op::G2_MSM, pairs, |(point, scalar), input| {
             input.extend_from_slice(&[point.0, point.1, point.2, point.3].concat());
             input.extend_from_slice(&scalar);
-        });
-        msm(bls12_381_op::G2_MSM, &input, refused)
+        })
     }
 
     fn bls12_381_pairing_check(
@@ -334,34 +329,31 @@ fn bls12_381<const N: usize>(op: u32, input: &[u8]) -> Result<[u8; N], Precompil
     output.try_into().map_err(|_| PrecompileHalt::Other("bls12-381: output length".into()))
 }
 
-/// Feeds an MSM's pairs to `push` up to the first refused one (revm checks each pair's padding
-/// as it hands it over), and returns that refusal.
-fn collect_pairs<P>(
+/// An MSM on the host of the pairs revm hands over (each appended to the input by `encode`).
+/// revm reads the pairs one by one and checks each one's padding as it hands it over: the
+/// pairs before a refused one go to the host, and a refusal among them comes first.
+fn msm<P, const N: usize>(
+    op: u32,
     pairs: &mut dyn Iterator<Item = Result<P, PrecompileHalt>>,
-    mut push: impl FnMut(P),
-) -> Option<PrecompileHalt> {
+    encode: impl Fn(P, &mut Vec<u8>),
+) -> Result<[u8; N], PrecompileHalt> {
+    let mut input = Vec::new();
+    let mut refused = None;
     for pair in pairs {
         match pair {
-            Ok(pair) => push(pair),
-            Err(halt) => return Some(halt),
+            Ok(pair) => encode(pair, &mut input),
+            Err(halt) => {
+                refused = Some(halt);
+                break;
+            }
         }
     }
-    None
-}
-
-/// An MSM of the pairs in `input`, which revm handed over before `refused`: as revm reads the
-/// pairs one by one, a refusal among them comes first, then the later pair's own.
-fn msm<const N: usize>(
-    op: u32,
-    input: &[u8],
-    refused: Option<PrecompileHalt>,
-) -> Result<[u8; N], PrecompileHalt> {
     if input.is_empty() {
         if let Some(halt) = refused {
             return Err(halt);
         }
     }
-    let point = bls12_381(op, input)?;
+    let point = bls12_381(op, &input)?;
     match refused {
         Some(halt) => Err(halt),
         None => Ok(point),
