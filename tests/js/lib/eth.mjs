@@ -16,7 +16,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { HDNodeWallet } from 'ethers';
-import { startDevNode, waitFor, DEV_PHRASE } from './node.mjs';
+import { startDevNode, waitFor, rpc, DEV_PHRASE } from './node.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -39,37 +39,7 @@ export function devWallet(index, provider = null) {
 /** One million (the dev accounts' genesis balance), in wei. */
 const DEV_ENDOWMENT = 10n ** 24n;
 
-/** Sends one JSON-RPC request (or a batch, if `body` is an array) and returns the parsed
- * response, errors included: nothing is thrown for a JSON-RPC error. */
-export async function rpcRaw(url, body) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error(`${url} answered HTTP ${res.status} with non-JSON: ${text.slice(0, 500)}`);
-  }
-}
-
-let nextId = 1;
-
-/** `{ result }` or `{ error }` of `method(params)`, as the endpoint sent it. */
-export async function rpcResponse(url, method, params = []) {
-  return rpcRaw(url, { jsonrpc: '2.0', id: nextId++, method, params });
-}
-
-/** The result of `method(params)`; throws with the JSON-RPC error if there is one. */
-export async function rpc(url, method, params = []) {
-  const response = await rpcResponse(url, method, params);
-  if (response.error) {
-    throw Object.assign(new Error(`${method}: ${JSON.stringify(response.error)}`), { rpcError: response.error });
-  }
-  return response.result;
-}
+export { rpc, rpcRaw, rpcResponse } from './node.mjs';
 
 /** The binary of Foundry tool `tool` (anvil, cast): $<TOOL>_BIN, or the one its npm package's
  * platform package installs (the package's `bin.mjs` only spawns it, and killing a wrapper
@@ -130,7 +100,7 @@ async function startAnvil() {
 }
 
 async function startLuxTensor() {
-  const node = await startDevNode({ extraArgs: ['--no-mdns'] });
+  const node = await startDevNode();
   return { kind: 'luxtensor', httpUrl: node.httpUrl, wsUrl: node.url, log: node.log, stop: node.stop };
 }
 
