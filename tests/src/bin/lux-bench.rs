@@ -277,16 +277,18 @@ async fn submit_stream(
     while in_flight.next().await.is_some() {}
 }
 
-/// The senders' account nonces at block `at`.
-async fn nonces_at(client: &WsClient, keys: &[String], at: H256) -> Vec<u32> {
+/// The senders' account nonces at block `at`; an error if the node no longer has its state (a
+/// block of a fork the node discarded once another was finalized).
+async fn nonces_at(
+    client: &WsClient,
+    keys: &[String],
+    at: H256,
+) -> Result<Vec<u32>, jsonrpsee::core::ClientError> {
     // The node answers at most 1,000 keys per query.
-    let answers = futures::future::join_all(keys.chunks(1000).map(|chunk| async move {
-        client
-            .request::<Vec<Value>, _>("state_queryStorageAt", rpc_params![chunk, at])
-            .await
-            .expect("query storage")
+    let answers = futures::future::try_join_all(keys.chunks(1000).map(|chunk| async move {
+        client.request::<Vec<Value>, _>("state_queryStorageAt", rpc_params![chunk, at]).await
     }))
-    .await;
+    .await?;
     let mut by_key: HashMap<String, u32> = HashMap::new();
     let changes = answers.iter().flat_map(|result| {
         result.first().and_then(|r| r["changes"].as_array()).into_iter().flatten()
@@ -299,7 +301,7 @@ async fn nonces_at(client: &WsClient, keys: &[String], at: H256) -> Vec<u32> {
             by_key.insert(key.to_string(), u32::from_le_bytes(nonce));
         }
     }
-    keys.iter().map(|k| by_key.get(k).copied().unwrap_or(0)).collect()
+    Ok(keys.iter().map(|k| by_key.get(k).copied().unwrap_or(0)).collect())
 }
 
 /// Marks the nonces `from[i]..to[i]` of each sender with `now` in `times`.
@@ -351,10 +353,15 @@ async fn watch(
             Some(Ok(header)) = best.next() => {
                 let now = start.elapsed().as_secs_f64();
                 let hash = header.hash();
-                let nonces = nonces_at(&client, &keys, hash).await;
+                // A head the watcher reads late may be on a fork finality has discarded since:
+                // it included nothing that counts.
+                let Ok(nonces) = nonces_at(&client, &keys, hash).await else { continue };
                 let parent = match nonces_by_block.get(&header.parent_hash) {
                     Some(parent) => parent.clone(),
-                    None => nonces_at(&client, &keys, header.parent_hash).await,
+                    None => match nonces_at(&client, &keys, header.parent_hash).await {
+                        Ok(parent) => parent,
+                        Err(_) => continue,
+                    },
                 };
                 let transfers =
                     nonces.iter().zip(&parent).map(|(n, p)| n.saturating_sub(*p) as usize).sum();
@@ -378,7 +385,7 @@ async fn watch(
                 let hash = header.hash();
                 let nonces = match nonces_by_block.get(&hash) {
                     Some(n) => n.clone(),
-                    None => nonces_at(&client, &keys, hash).await,
+                    None => nonces_at(&client, &keys, hash).await.expect("a finalized block's state"),
                 };
                 {
                     let mut times = times.lock();
