@@ -54,12 +54,7 @@ export async function startNode(args) {
     if (child.exitCode !== null) return { exited: true };
     const addr = RPC_LISTENING.exec(log)?.[1];
     if (!addr) return undefined;
-    const res = await fetch(`http://${addr}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'system_health', params: [] }),
-    });
-    return res.ok && { addr };
+    return (await rpc(`http://${addr}`, 'system_health')) && { addr };
   };
   let addr;
   try {

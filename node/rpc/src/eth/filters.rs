@@ -13,11 +13,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use codec::Encode;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::RpcModule;
-use lux_primitives::ethereum::transact_payload;
-use lux_primitives::hashing::keccak_256;
 use lux_primitives::H256;
 use lux_txpool::ReadyTx;
 use parking_lot::Mutex;
@@ -27,6 +24,7 @@ use tokio::sync::broadcast::{self, error::TryRecvError};
 use super::error::{EthError, EthResult};
 use super::index::EthIndex;
 use super::logs::{bound, logs_in_range, run_query, FilterParams, LogQuery, LogRange};
+use super::pool::ethereum_transaction;
 use crate::RpcContext;
 
 /// A filter not polled for this long is removed.
@@ -143,8 +141,8 @@ fn announced(ready: &mut broadcast::Receiver<ReadyTx>) -> Vec<H256> {
     loop {
         match ready.try_recv() {
             Ok(tx) => {
-                if let Some(raw) = transact_payload(&tx.data.encode()) {
-                    hashes.push(H256(keccak_256(&raw)));
+                if let Some((hash, _)) = ethereum_transaction(&tx.data) {
+                    hashes.push(hash);
                 }
             }
             Err(TryRecvError::Lagged(missed)) => {

@@ -91,11 +91,14 @@ fn why_banned(chain: &Chain, xt: &OpaqueExtrinsic) -> String {
 /// The Ethereum transactions in the pool (ready ones first, in block order): hash and EIP-2718
 /// bytes.
 pub(crate) fn pending_transactions(pool: &Pool) -> Vec<(H256, Vec<u8>)> {
-    pool.pending()
-        .iter()
-        .filter_map(|xt| transact_payload(&xt.encode()))
-        .map(|raw| (H256(keccak_256(&raw)), raw))
-        .collect()
+    pool.pending().iter().filter_map(ethereum_transaction).collect()
+}
+
+/// The Ethereum transaction `xt` carries (an `Ethereum.transact`): its hash and EIP-2718
+/// bytes.
+pub(crate) fn ethereum_transaction(xt: &OpaqueExtrinsic) -> Option<(H256, Vec<u8>)> {
+    let raw = transact_payload(&xt.encode())?;
+    Some((H256(keccak_256(&raw)), raw))
 }
 
 /// The pending transaction with hash `tx_hash`, if the pool has it.

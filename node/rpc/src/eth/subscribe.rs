@@ -10,12 +10,9 @@
 
 use std::sync::Arc;
 
-use codec::Encode;
 use jsonrpsee::core::SubscriptionResult;
 use jsonrpsee::types::ErrorObjectOwned;
 use jsonrpsee::{PendingSubscriptionSink, RpcModule, SubscriptionSink};
-use lux_primitives::ethereum::transact_payload;
-use lux_primitives::hashing::keccak_256;
 use lux_primitives::H256;
 use serde::Serialize;
 use serde_json::Value;
@@ -25,6 +22,7 @@ use super::error::{EthError, EthResult};
 use super::index::{EthIndex, IndexedBlock};
 use super::json::{RpcHeader, RpcLog, RpcTransaction};
 use super::logs::{logs_in_block, FilterParams, LogFilter};
+use super::pool::ethereum_transaction;
 use super::transaction::EthTransaction;
 use crate::server::to_message;
 use crate::RpcContext;
@@ -189,12 +187,12 @@ async fn follow_pool(sink: SubscriptionSink, ctx: Arc<RpcContext>, full: bool) {
             }
             Err(RecvError::Closed) => return,
         };
-        let Some(raw) = transact_payload(&tx.data.encode()) else { continue };
+        let Some((hash, raw)) = ethereum_transaction(&tx.data) else { continue };
         let item = if full {
             let tx = EthTransaction::decode(&raw).ok().and_then(|tx| RpcTransaction::pending(&tx));
             serde_json::to_value(tx).unwrap_or(Value::Null)
         } else {
-            serde_json::to_value(H256(keccak_256(&raw))).unwrap_or(Value::Null)
+            serde_json::to_value(hash).unwrap_or(Value::Null)
         };
         if item.is_null() {
             continue;
