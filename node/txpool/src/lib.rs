@@ -23,9 +23,12 @@
 //! being included hear why ([`TxStatus`]).
 //!
 //! After a new best block the included transactions leave at once; then only what the block
-//! may have changed is revalidated: the first transaction of each sender whose account the
-//! block touched (cascading while they are invalid), those past their longevity, and
-//! everything after a reorg or a runtime upgrade.
+//! may have changed unexpectedly is revalidated: the first transaction of each sender whose
+//! account the block touched without including a transaction of theirs from the pool
+//! (cascading while they are invalid), those past their longevity, and everything after a
+//! reorg or a runtime upgrade. Under load most senders' accounts change because the pool's
+//! own transactions were included; revalidating them would cost a runtime call per sender
+//! and block for nothing the block builder does not find out itself.
 
 mod best;
 mod error;

@@ -413,12 +413,19 @@ impl Pool {
     /// A new best block: removes what it included (watchers learn `InBlock`), tells watchers
     /// of retracted blocks, and returns without runtime calls. Then, on a validation thread:
     /// puts back the transactions of retracted blocks and revalidates the transactions the
-    /// block may have changed (those of senders whose accounts it touched, those past their
-    /// longevity; all of them after a reorg or a runtime upgrade).
+    /// block may have changed in a way the pool did not expect: those of senders whose
+    /// accounts it touched without including one of their pooled transactions (another
+    /// author's transaction with their nonce, a transfer or a slash by someone else), those
+    /// past their longevity, and all of them after a reorg or a runtime upgrade. A sender whose
+    /// pooled transaction was included is not revalidated: the nonce it moved is the one the
+    /// pool's tags expected, and if what the transaction spent leaves the next one unable to
+    /// pay, the block builder finds that out and removes it with its reason, as it would
+    /// anyway for a change made within the block being built.
     pub fn on_new_best_block(self: &Arc<Self>, update: BlockUpdate) {
+        let explained;
         let (revalidate_all, stale) = {
             let mut inner = self.inner.lock();
-            inner.prune(&update);
+            explained = inner.prune(&update);
             let reorg = !update.retracted.is_empty();
             if reorg {
                 inner.graph.clear_pruned_tags();
@@ -436,7 +443,12 @@ impl Pool {
         };
         let senders: Vec<AccountId20> = {
             let inner = self.inner.lock();
-            update.changed_accounts.iter().filter(|a| inner.graph.has_sender(a)).copied().collect()
+            update
+                .changed_accounts
+                .iter()
+                .filter(|a| inner.graph.has_sender(a) && !explained.contains(*a))
+                .copied()
+                .collect()
         };
         let retracted = update.retracted_extrinsics;
         if retracted.is_empty() && senders.is_empty() && stale.is_empty() && !revalidate_all {
@@ -586,7 +598,9 @@ impl Inner {
     }
 
     /// Removes included transactions and moves watchers between blocks.
-    fn prune(&mut self, update: &BlockUpdate) {
+    /// Takes out what `update` included and retracted; returns the senders of the included
+    /// transactions that were in the pool, whose account changes the pool expected.
+    fn prune(&mut self, update: &BlockUpdate) -> HashSet<AccountId20> {
         for old in &update.retracted {
             if let Some((_, watchers)) = self.in_block.remove(old) {
                 for (tx, watcher) in watchers {
@@ -597,8 +611,13 @@ impl Inner {
             }
         }
         let mut included_watchers = Vec::new();
+        let mut explained = HashSet::new();
         for hash in &update.included {
-            self.graph.remove_included(hash, update.number);
+            if let Some((sender, _)) =
+                self.graph.remove_included(hash, update.number).and_then(|e| e.sender)
+            {
+                explained.insert(sender);
+            }
             for watcher in self.watchers.remove(hash).unwrap_or_default() {
                 if watcher.send(TxStatus::InBlock(update.hash)).is_ok() {
                     included_watchers.push((*hash, watcher));
@@ -626,6 +645,7 @@ impl Inner {
             }
         }
         self.graph.expire_pruned_tags(update.number);
+        explained
     }
 
     /// Applies a revalidation result; returns whether the transaction is still in the pool.

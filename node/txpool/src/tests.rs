@@ -217,13 +217,29 @@ fn included_transactions_leave_and_their_successors_stay_ready_without_revalidat
     submit(&pool, xt(1, 2, 0)).expect("ok");
     chain.nonces.lock().insert(1, 2);
     let before = chain.validations.load(Ordering::Relaxed);
-    included(&pool, 1, vec![h0, h1], &[]);
+    // The block changed sender 1's account, as including its transactions does.
+    included(&pool, 1, vec![h0, h1], &[1]);
     assert_eq!(chain.validations.load(Ordering::Relaxed), before);
     assert_eq!(order(&pool), vec![xt(1, 2, 0)]);
     let block = H256::repeat_byte(1);
     assert_eq!(drain(&mut watch), vec![TxStatus::Ready, TxStatus::InBlock(block)]);
     pool.on_finalized(&[block]);
     assert_eq!(drain(&mut watch), vec![TxStatus::Finalized(block)]);
+}
+
+#[test]
+fn only_senders_whose_change_the_pool_did_not_expect_are_revalidated() {
+    let (pool, chain) = pool(PoolConfig::default());
+    let h0 = submit(&pool, xt(1, 0, 0)).expect("ok");
+    submit(&pool, xt(1, 1, 0)).expect("ok");
+    submit(&pool, xt(2, 0, 0)).expect("ok");
+    submit(&pool, xt(2, 1, 0)).expect("ok");
+    chain.nonces.lock().insert(1, 1);
+    let before = chain.validations.load(Ordering::Relaxed);
+    // Sender 1's pooled transaction is in the block; sender 2's account changed without one.
+    included(&pool, 1, vec![h0], &[1, 2]);
+    assert_eq!(chain.validations.load(Ordering::Relaxed) - before, 1);
+    assert_eq!(order(&pool), vec![xt(1, 1, 0), xt(2, 0, 0), xt(2, 1, 0)]);
 }
 
 #[test]
