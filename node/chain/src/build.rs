@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use codec::{Decode, Encode};
-use lux_executor::{ExecutorError, RuntimeCode, RuntimeSession, SharedBackend};
+use lux_executor::{Between, ExecutorError, RuntimeCode, RuntimeSession, SharedBackend};
 use lux_io::{Ext, OverlayedChanges, StorageChanges};
 use lux_primitives::inherent::InherentData;
 use lux_primitives::transaction::{
@@ -124,6 +124,8 @@ impl Chain {
             .executor
             .session(Ext::new(state, OverlayedChanges::new()), &code)
             .map_err(|failure| failure.0)?;
+        // One long call, as the importers' `Core_execute_block` is.
+        session.set_between(Between::Continue);
         session.call("Core_initialize_block", &header.encode())?;
 
         let inherents: Vec<OpaqueExtrinsic> =

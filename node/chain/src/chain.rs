@@ -6,7 +6,9 @@ use std::sync::Arc;
 use codec::{Decode, Encode};
 use lux_consensus::{BlockTree, ChainWeight, PreDigest};
 use lux_db::{BlockCommit, Database, TreeRoute, TrieState};
-use lux_executor::{RuntimeCode, RuntimeSession, SharedBackend, SignedMessage, WasmExecutor};
+use lux_executor::{
+    Between, RuntimeCode, RuntimeSession, SharedBackend, SignedMessage, WasmExecutor,
+};
 use lux_io::{Ext, OverlayedChanges, StateVersion, StorageChanges};
 use lux_primitives::transaction::{TransactionSource, TransactionValidity};
 use lux_primitives::{
@@ -568,6 +570,8 @@ impl Chain {
                     .collect();
             }
         };
+        // Validity decides nothing on chain; the statics need not be restored between them.
+        session.set_between(Between::Continue);
         transactions
             .iter()
             .map(|(source, xt)| {

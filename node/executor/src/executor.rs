@@ -347,6 +347,7 @@ impl WasmExecutor {
             heap_pages: code.heap_pages.unwrap_or(self.config.default_heap_pages),
             live: None,
             instances: 0,
+            between: crate::Between::default(),
         })
     }
 

@@ -100,6 +100,20 @@ pub(crate) fn alloc_in(
     result
 }
 
+/// Frees a heap buffer at `ptr` (between calls, or a host call's own).
+pub(crate) fn free_in(
+    ctx: &mut impl AsContextMut<Data = HostState>,
+    memory: Memory,
+    ptr: u32,
+) -> Result<(), allocator::AllocError> {
+    let Some(mut allocator) = ctx.as_context_mut().data_mut().allocator.take() else {
+        return Err(allocator::AllocError::InvalidFree(ptr));
+    };
+    let result = allocator.free(&mut AllocMemory { memory, ctx: &mut *ctx }, ptr);
+    ctx.as_context_mut().data_mut().allocator = Some(allocator);
+    result
+}
+
 fn alloc(caller: &mut Caller<'_, HostState>, len: u32) -> HostResult<u32> {
     let memory = memory(caller)?;
     alloc_in(caller, memory, len).map_err(|e| trap(e.to_string()))
@@ -107,11 +121,7 @@ fn alloc(caller: &mut Caller<'_, HostState>, len: u32) -> HostResult<u32> {
 
 fn free(caller: &mut Caller<'_, HostState>, ptr: u32) -> HostResult<()> {
     let memory = memory(caller)?;
-    let mut allocator =
-        caller.data_mut().allocator.take().ok_or_else(|| trap("allocator is not set up"))?;
-    let result = allocator.free(&mut AllocMemory { memory, ctx: &mut *caller }, ptr);
-    caller.data_mut().allocator = Some(allocator);
-    result.map_err(|e| trap(e.to_string()))
+    free_in(caller, memory, ptr).map_err(|e| trap(e.to_string()))
 }
 
 /// Copies `bytes` into a new heap buffer; returns its pointer-size.

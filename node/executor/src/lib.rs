@@ -33,6 +33,6 @@ pub use executor::{
     compile_to_cache, CompilerCommand, ExecutorConfig, SessionFailure, SharedBackend, WasmExecutor,
 };
 pub use runtime::RuntimeCode;
-pub use session::RuntimeSession;
+pub use session::{Between, RuntimeSession};
 pub use signatures::{SignatureCache, SignedMessage};
 pub use stack_limit::{FRAME_COST, LOGICAL_STACK_MAX};

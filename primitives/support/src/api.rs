@@ -102,7 +102,7 @@ macro_rules! runtime_apis {
                         };
                     let output = $crate::codec::Encode::encode(&super::$name($($arg),*));
                     let result = $crate::io::pack_ptr_len(output.as_ptr() as u32, output.len() as u32);
-                    // The host reads the buffer; the instance is discarded after the call.
+                    // The host reads the buffer, then resets the heap or frees it.
                     ::core::mem::forget(output);
                     result
                 }
