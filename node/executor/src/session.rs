@@ -44,10 +44,9 @@ pub(crate) struct Live {
     instance: Instance,
     memory: Memory,
     heap_base: u32,
-    /// The runtime's static data as instantiation left it: offset and bytes.
+    /// The runtime's static data as instantiation left it (offset and bytes), taken only by
+    /// a session that resets between calls.
     statics: Option<(usize, Vec<u8>)>,
-    /// Whether a call ran since instantiation (so the next one must reset).
-    used: bool,
 }
 
 /// Calls into one runtime instance on one state and overlay (see the module docs). Made by
@@ -113,18 +112,21 @@ impl RuntimeSession {
     }
 
     fn prepare(&mut self) -> Result<(Instance, Memory), ExecutorError> {
-        if let Some(live) = &mut self.live {
-            if live.used && self.between == Between::Reset {
-                if let Some((offset, bytes)) = &live.statics {
+        if let Some(live) = &self.live {
+            match (self.between, &live.statics) {
+                (Between::Continue, _) => return Ok((live.instance, live.memory)),
+                (Between::Reset, Some((offset, bytes))) => {
                     let data = live.memory.data_mut(&mut self.store);
                     data.get_mut(*offset..*offset + bytes.len())
                         .ok_or_else(|| ExecutorError::Trap("runtime memory shrank".into()))?
                         .copy_from_slice(bytes);
+                    self.store.data_mut().allocator =
+                        Some(FreeingBumpAllocator::new(live.heap_base));
+                    return Ok((live.instance, live.memory));
                 }
-                self.store.data_mut().allocator = Some(FreeingBumpAllocator::new(live.heap_base));
+                // Nothing to restore the statics from: a new instance.
+                (Between::Reset, None) => self.live = None,
             }
-            live.used = true;
-            return Ok((live.instance, live.memory));
         }
         let instance = self
             .runtime
@@ -140,8 +142,9 @@ impl RuntimeSession {
         let heap_base = global(&mut self.store, "__heap_base").ok_or_else(|| {
             ExecutorError::InvalidCode("the runtime exports no __heap_base".into())
         })? as u32;
-        let statics = match (self.runtime.data_start, global(&mut self.store, "__data_end")) {
-            (Some(start), Some(end)) if (start as i64) < i64::from(end) => {
+        let data_end = global(&mut self.store, "__data_end");
+        let statics = match (self.between, self.runtime.data_start, data_end) {
+            (Between::Reset, Some(start), Some(end)) if (start as i64) < i64::from(end) => {
                 let data = memory.data(&self.store);
                 data.get(start as usize..end as usize).map(|b| (start as usize, b.to_vec()))
             }
@@ -158,11 +161,7 @@ impl RuntimeSession {
         }
         self.store.limiter(|state| &mut state.limits);
         self.instances += 1;
-        // Without a copy of the statics to restore, every call gets a new instance (unless
-        // nothing is to be restored).
-        if statics.is_some() || self.between == Between::Continue {
-            self.live = Some(Live { instance, memory, heap_base, statics, used: true });
-        }
+        self.live = Some(Live { instance, memory, heap_base, statics });
         Ok((instance, memory))
     }
 

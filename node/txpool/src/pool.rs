@@ -422,10 +422,9 @@ impl Pool {
     /// pay, the block builder finds that out and removes it with its reason, as it would
     /// anyway for a change made within the block being built.
     pub fn on_new_best_block(self: &Arc<Self>, update: BlockUpdate) {
-        let explained;
-        let (revalidate_all, stale) = {
+        let (revalidate_all, stale, senders) = {
             let mut inner = self.inner.lock();
-            explained = inner.prune(&update);
+            let explained = inner.prune(&update);
             let reorg = !update.retracted.is_empty();
             if reorg {
                 inner.graph.clear_pruned_tags();
@@ -438,17 +437,14 @@ impl Pool {
                 .filter(|(_, t)| t.valid_till < number)
                 .map(|(h, _)| *h)
                 .collect();
-            inner.flush();
-            (reorg || update.runtime_changed, stale)
-        };
-        let senders: Vec<AccountId20> = {
-            let inner = self.inner.lock();
-            update
+            let senders: Vec<AccountId20> = update
                 .changed_accounts
                 .iter()
                 .filter(|a| inner.graph.has_sender(a) && !explained.contains(*a))
                 .copied()
-                .collect()
+                .collect();
+            inner.flush();
+            (reorg || update.runtime_changed, stale, senders)
         };
         let retracted = update.retracted_extrinsics;
         if retracted.is_empty() && senders.is_empty() && stale.is_empty() && !revalidate_all {
