@@ -220,6 +220,10 @@ pub(crate) fn wasm_config() -> wasmtime::Config {
         .wasm_multi_value(true)
         .max_wasm_stack(NATIVE_STACK_MAX)
         .parallel_compilation(true);
+    // For developers: `perf` names the runtime's functions (from /tmp/perf-<pid>.map).
+    if std::env::var_os("LUX_WASM_PERFMAP").is_some() {
+        wasm.profiler(wasmtime::ProfilingStrategy::PerfMap);
+    }
     wasm
 }
 

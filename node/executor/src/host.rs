@@ -34,27 +34,48 @@ fn unpack(ptr_size: i64) -> (u32, u32) {
     lux_io::unpack_ptr_len(ptr_size as u64)
 }
 
-/// Copies `len` bytes at `ptr` out of the runtime's memory.
-fn read(caller: &mut Caller<'_, HostState>, ptr: u32, len: u32) -> HostResult<Vec<u8>> {
+/// The runtime's memory and the host state together, so that arguments are read where they
+/// are instead of being copied out first.
+fn split<'a>(
+    caller: &'a mut Caller<'_, HostState>,
+) -> HostResult<(&'a mut [u8], &'a mut HostState)> {
     let memory = memory(caller)?;
-    let data = memory.data(&*caller);
+    Ok(memory.data_and_store_mut(caller))
+}
+
+/// The `len` bytes at `ptr` of the runtime's memory `data`.
+fn slice(data: &[u8], ptr: u32, len: u32) -> HostResult<&[u8]> {
     let start = ptr as usize;
     let end = start.checked_add(len as usize).ok_or_else(|| trap("pointer overflow"))?;
     data.get(start..end)
-        .map(<[u8]>::to_vec)
         .ok_or_else(|| trap(format!("out of bounds read of {len} bytes at {ptr:#x}")))
 }
 
-fn read_ptr_size(caller: &mut Caller<'_, HostState>, ptr_size: i64) -> HostResult<Vec<u8>> {
+/// The bytes a pointer-size designates in the runtime's memory `data`.
+fn slice_ptr_size(data: &[u8], ptr_size: i64) -> HostResult<&[u8]> {
     let (ptr, len) = unpack(ptr_size);
-    read(caller, ptr, len)
+    slice(data, ptr, len)
 }
 
-fn read_array<const N: usize>(caller: &mut Caller<'_, HostState>, ptr: i32) -> HostResult<[u8; N]> {
-    let bytes = read(caller, ptr as u32, N as u32)?;
-    let mut out = [0u8; N];
-    out.copy_from_slice(&bytes);
-    Ok(out)
+/// The `N` bytes at `ptr` of the runtime's memory `data`.
+fn array<const N: usize>(data: &[u8], ptr: i32) -> HostResult<&[u8; N]> {
+    let bytes = slice(data, ptr as u32, N as u32)?;
+    bytes.try_into().map_err(|_| trap("array length"))
+}
+
+/// Runs `f` on the bytes a pointer-size designates, in place.
+fn with_bytes<R>(
+    caller: &mut Caller<'_, HostState>,
+    ptr_size: i64,
+    f: impl FnOnce(&[u8]) -> R,
+) -> HostResult<R> {
+    let memory = memory(caller)?;
+    Ok(f(slice_ptr_size(memory.data(&*caller), ptr_size)?))
+}
+
+/// Copies the bytes a pointer-size designates out of the runtime's memory.
+fn read_ptr_size(caller: &mut Caller<'_, HostState>, ptr_size: i64) -> HostResult<Vec<u8>> {
+    with_bytes(caller, ptr_size, <[u8]>::to_vec)
 }
 
 fn write(caller: &mut Caller<'_, HostState>, ptr: u32, bytes: &[u8]) -> HostResult<()> {
@@ -86,12 +107,36 @@ impl<C: AsContextMut<Data = HostState>> allocator::Memory for AllocMemory<'_, C>
     }
 }
 
+/// The runtime's memory as it is, borrowed beside the allocator: enough for every free and for
+/// an allocation that does not need the memory to grow (nearly all of them).
+struct FixedMemory<'a>(&'a mut [u8]);
+
+impl allocator::Memory for FixedMemory<'_> {
+    fn bytes(&mut self) -> &mut [u8] {
+        self.0
+    }
+
+    fn grow_to(&mut self, _size: u32) -> bool {
+        false
+    }
+}
+
 /// Allocates `len` bytes in the runtime's heap (inside a host call, or for a call's input).
 pub(crate) fn alloc_in(
     ctx: &mut impl AsContextMut<Data = HostState>,
     memory: Memory,
     len: u32,
 ) -> Result<u32, allocator::AllocError> {
+    let (data, state) = memory.data_and_store_mut(ctx.as_context_mut());
+    let Some(allocator) = state.allocator.as_mut() else {
+        return Err(allocator::AllocError::OutOfMemory(len));
+    };
+    // Without growing the memory first. The allocator changes nothing before it finds that
+    // the memory must grow, so on `OutOfMemory` it is asked again with a memory that can.
+    match allocator.alloc(&mut FixedMemory(data), len) {
+        Err(allocator::AllocError::OutOfMemory(_)) => {}
+        done => return done,
+    }
     let Some(mut allocator) = ctx.as_context_mut().data_mut().allocator.take() else {
         return Err(allocator::AllocError::OutOfMemory(len));
     };
@@ -106,12 +151,11 @@ pub(crate) fn free_in(
     memory: Memory,
     ptr: u32,
 ) -> Result<(), allocator::AllocError> {
-    let Some(mut allocator) = ctx.as_context_mut().data_mut().allocator.take() else {
+    let (data, state) = memory.data_and_store_mut(ctx.as_context_mut());
+    let Some(allocator) = state.allocator.as_mut() else {
         return Err(allocator::AllocError::InvalidFree(ptr));
     };
-    let result = allocator.free(&mut AllocMemory { memory, ctx: &mut *ctx }, ptr);
-    ctx.as_context_mut().data_mut().allocator = Some(allocator);
-    result
+    allocator.free(&mut FixedMemory(data), ptr)
 }
 
 fn alloc(caller: &mut Caller<'_, HostState>, len: u32) -> HostResult<u32> {
@@ -132,11 +176,56 @@ fn return_bytes(caller: &mut Caller<'_, HostState>, bytes: &[u8]) -> HostResult<
     Ok(lux_io::pack_ptr_len(ptr, len) as i64)
 }
 
+/// SCALE-encodes `value` straight into a new heap buffer; returns its pointer-size.
+fn return_encoded(caller: &mut Caller<'_, HostState>, value: &impl Encode) -> HostResult<i64> {
+    let len = u32::try_from(value.encoded_size()).map_err(|_| trap("return value too large"))?;
+    let ptr = alloc(caller, len)?;
+    let memory = memory(caller)?;
+    let buffer = memory
+        .data_mut(&mut *caller)
+        .get_mut(ptr as usize..ptr as usize + len as usize)
+        .ok_or_else(|| trap(format!("out of bounds write of {len} bytes at {ptr:#x}")))?;
+    let mut out = SliceOutput { rest: buffer, overflow: false };
+    value.encode_to(&mut out);
+    if out.overflow || !out.rest.is_empty() {
+        return Err(trap("a return value's encoding does not have its encoded size"));
+    }
+    Ok(lux_io::pack_ptr_len(ptr, len) as i64)
+}
+
+/// A SCALE output over a buffer of the size the value said it would take.
+struct SliceOutput<'a> {
+    rest: &'a mut [u8],
+    overflow: bool,
+}
+
+impl codec::Output for SliceOutput<'_> {
+    fn write(&mut self, bytes: &[u8]) {
+        if bytes.len() > self.rest.len() {
+            self.overflow = true;
+            return;
+        }
+        let (head, tail) = std::mem::take(&mut self.rest).split_at_mut(bytes.len());
+        head.copy_from_slice(bytes);
+        self.rest = tail;
+    }
+}
+
 /// Copies a fixed-size value into a new heap buffer; returns its pointer.
 fn return_array(caller: &mut Caller<'_, HostState>, bytes: &[u8]) -> HostResult<i32> {
     let ptr = alloc(caller, bytes.len() as u32)?;
     write(caller, ptr, bytes)?;
     Ok(ptr as i32)
+}
+
+/// Hashes the bytes a pointer-size designates, in place, into a new heap buffer.
+fn return_hash<const N: usize>(
+    caller: &mut Caller<'_, HostState>,
+    data: i64,
+    hash: fn(&[u8]) -> [u8; N],
+) -> HostResult<i32> {
+    let digest = with_bytes(caller, data, hash)?;
+    return_array(caller, &digest)
 }
 
 fn backend<T>(r: Result<T, lux_io::BackendError>) -> HostResult<T> {
@@ -154,18 +243,18 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_storage_get_version_1",
         |mut c: Caller<'_, HostState>, key: i64| {
-            let key = read_ptr_size(&mut c, key)?;
-            let value = backend(c.data_mut().ext.storage(&key))?;
-            return_bytes(&mut c, &value.encode())
+            let (data, state) = split(&mut c)?;
+            let value = backend(state.ext.storage(slice_ptr_size(data, key)?))?;
+            return_encoded(&mut c, &value)
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_read_version_1",
         |mut c: Caller<'_, HostState>, key: i64, out: i64, offset: i32| {
-            let key = read_ptr_size(&mut c, key)?;
-            let Some(value) = backend(c.data_mut().ext.storage(&key))? else {
-                return return_bytes(&mut c, &None::<u32>.encode());
+            let (data, state) = split(&mut c)?;
+            let Some(value) = backend(state.ext.storage(slice_ptr_size(data, key)?))? else {
+                return return_encoded(&mut c, &None::<u32>);
             };
             let rest = value.get(offset as u32 as usize..).unwrap_or(&[]);
             let (out_ptr, out_len) = unpack(out);
@@ -176,16 +265,16 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             }
             let n = rest.len().min(out_len as usize);
             write(&mut c, out_ptr, &rest[..n])?;
-            return_bytes(&mut c, &Some(rest.len() as u32).encode())
+            return_encoded(&mut c, &Some(rest.len() as u32))
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_set_version_1",
         |mut c: Caller<'_, HostState>, key: i64, value: i64| {
-            let key = read_ptr_size(&mut c, key)?;
-            let value = read_ptr_size(&mut c, value)?;
-            c.data_mut().ext.set_storage(&key, Some(value));
+            let (data, state) = split(&mut c)?;
+            let value = slice_ptr_size(data, value)?.to_vec();
+            state.ext.set_storage(slice_ptr_size(data, key)?, Some(value));
             Ok(())
         },
     )?;
@@ -193,8 +282,8 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_storage_clear_version_1",
         |mut c: Caller<'_, HostState>, key: i64| {
-            let key = read_ptr_size(&mut c, key)?;
-            c.data_mut().ext.set_storage(&key, None);
+            let (data, state) = split(&mut c)?;
+            state.ext.set_storage(slice_ptr_size(data, key)?, None);
             Ok(())
         },
     )?;
@@ -202,38 +291,38 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_storage_exists_version_1",
         |mut c: Caller<'_, HostState>, key: i64| {
-            let key = read_ptr_size(&mut c, key)?;
-            Ok(backend(c.data_mut().ext.exists(&key))? as i32)
+            let (data, state) = split(&mut c)?;
+            Ok(backend(state.ext.exists(slice_ptr_size(data, key)?))? as i32)
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_append_version_1",
         |mut c: Caller<'_, HostState>, key: i64, item: i64| {
-            let key = read_ptr_size(&mut c, key)?;
-            let item = read_ptr_size(&mut c, item)?;
-            backend(c.data_mut().ext.append_storage(&key, &item))
+            let (data, state) = split(&mut c)?;
+            let (key, item) = (slice_ptr_size(data, key)?, slice_ptr_size(data, item)?);
+            backend(state.ext.append_storage(key, item))
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_clear_prefix_version_2",
         |mut c: Caller<'_, HostState>, prefix: i64, limit: i64| {
-            let prefix = read_ptr_size(&mut c, prefix)?;
-            let limit = read_ptr_size(&mut c, limit)?;
-            let limit = Option::<u32>::decode(&mut &limit[..])
+            let (data, state) = split(&mut c)?;
+            let limit = Option::<u32>::decode(&mut slice_ptr_size(data, limit)?)
                 .map_err(|e| trap(format!("bad clear_prefix limit: {e}")))?;
-            let result: KillStorageResult = backend(c.data_mut().ext.clear_prefix(&prefix, limit))?;
-            return_bytes(&mut c, &result.encode())
+            let prefix = slice_ptr_size(data, prefix)?;
+            let result: KillStorageResult = backend(state.ext.clear_prefix(prefix, limit))?;
+            return_encoded(&mut c, &result)
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_storage_next_key_version_1",
         |mut c: Caller<'_, HostState>, key: i64| {
-            let key = read_ptr_size(&mut c, key)?;
-            let next = backend(c.data_mut().ext.next_storage_key(&key))?;
-            return_bytes(&mut c, &next.encode())
+            let (data, state) = split(&mut c)?;
+            let next = backend(state.ext.next_storage_key(slice_ptr_size(data, key)?))?;
+            return_encoded(&mut c, &next)
         },
     )?;
     linker.func_wrap(
@@ -272,50 +361,32 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     linker.func_wrap(
         "env",
         "ext_hashing_blake2_128_version_1",
-        |mut c: Caller<'_, HostState>, data: i64| {
-            let data = read_ptr_size(&mut c, data)?;
-            return_array(&mut c, &hashing::blake2_128(&data))
-        },
+        |mut c: Caller<'_, HostState>, data: i64| return_hash(&mut c, data, hashing::blake2_128),
     )?;
     linker.func_wrap(
         "env",
         "ext_hashing_blake2_256_version_1",
-        |mut c: Caller<'_, HostState>, data: i64| {
-            let data = read_ptr_size(&mut c, data)?;
-            return_array(&mut c, &hashing::blake2_256(&data))
-        },
+        |mut c: Caller<'_, HostState>, data: i64| return_hash(&mut c, data, hashing::blake2_256),
     )?;
     linker.func_wrap(
         "env",
         "ext_hashing_twox_64_version_1",
-        |mut c: Caller<'_, HostState>, data: i64| {
-            let data = read_ptr_size(&mut c, data)?;
-            return_array(&mut c, &hashing::twox_64(&data))
-        },
+        |mut c: Caller<'_, HostState>, data: i64| return_hash(&mut c, data, hashing::twox_64),
     )?;
     linker.func_wrap(
         "env",
         "ext_hashing_twox_128_version_1",
-        |mut c: Caller<'_, HostState>, data: i64| {
-            let data = read_ptr_size(&mut c, data)?;
-            return_array(&mut c, &hashing::twox_128(&data))
-        },
+        |mut c: Caller<'_, HostState>, data: i64| return_hash(&mut c, data, hashing::twox_128),
     )?;
     linker.func_wrap(
         "env",
         "ext_hashing_keccak_256_version_1",
-        |mut c: Caller<'_, HostState>, data: i64| {
-            let data = read_ptr_size(&mut c, data)?;
-            return_array(&mut c, &hashing::keccak_256(&data))
-        },
+        |mut c: Caller<'_, HostState>, data: i64| return_hash(&mut c, data, hashing::keccak_256),
     )?;
     linker.func_wrap(
         "env",
         "ext_hashing_sha2_256_version_1",
-        |mut c: Caller<'_, HostState>, data: i64| {
-            let data = read_ptr_size(&mut c, data)?;
-            return_array(&mut c, &hashing::sha2_256(&data))
-        },
+        |mut c: Caller<'_, HostState>, data: i64| return_hash(&mut c, data, hashing::sha2_256),
     )?;
 
     // Crypto.
@@ -323,20 +394,18 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_crypto_secp256k1_ecdsa_recover_version_2",
         |mut c: Caller<'_, HostState>, sig: i32, msg: i32| {
-            let sig = read_array::<65>(&mut c, sig)?;
-            let msg = read_array::<32>(&mut c, msg)?;
-            let result = c.data().signatures.recover(&sig, &msg);
-            return_bytes(&mut c, &result.encode())
+            let (data, state) = split(&mut c)?;
+            let result = state.signatures.recover(array(data, sig)?, array(data, msg)?);
+            return_encoded(&mut c, &result)
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_crypto_sr25519_verify_version_2",
-        |mut c: Caller<'_, HostState>, sig: i32, msg: i64, key: i32| {
-            let sig = read_array::<64>(&mut c, sig)?;
-            let msg = read_ptr_size(&mut c, msg)?;
-            let key = read_array::<32>(&mut c, key)?;
-            Ok(crypto_native::sr25519_verify(&sig, &msg, &key) as i32)
+        |c: Caller<'_, HostState>, sig: i32, msg: i64, key: i32| {
+            let data = memory(&c)?.data(&c);
+            let (sig, key) = (array::<64>(data, sig)?, array::<32>(data, key)?);
+            Ok(crypto_native::sr25519_verify(sig, slice_ptr_size(data, msg)?, key) as i32)
         },
     )?;
 
@@ -349,7 +418,7 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let input = read_ptr_size(&mut c, input)?;
             let input: [u8; 128] =
                 input.try_into().map_err(|_| trap("bn254 add: the input is not 128 bytes"))?;
-            return_bytes(&mut c, &crypto_native::bn254_g1_add(&input).encode())
+            return_encoded(&mut c, &crypto_native::bn254_g1_add(&input))
         },
     )?;
     linker.func_wrap(
@@ -359,15 +428,15 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let input = read_ptr_size(&mut c, input)?;
             let input: [u8; 96] =
                 input.try_into().map_err(|_| trap("bn254 mul: the input is not 96 bytes"))?;
-            return_bytes(&mut c, &crypto_native::bn254_g1_mul(&input).encode())
+            return_encoded(&mut c, &crypto_native::bn254_g1_mul(&input))
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_crypto_bn254_pairing_check_version_1",
         |mut c: Caller<'_, HostState>, input: i64| {
-            let input = read_ptr_size(&mut c, input)?;
-            return_bytes(&mut c, &crypto_native::bn254_pairing_check(&input).encode())
+            let result = with_bytes(&mut c, input, crypto_native::bn254_pairing_check)?;
+            return_encoded(&mut c, &result)
         },
     )?;
 
@@ -375,10 +444,11 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_crypto_modexp_version_1",
         |mut c: Caller<'_, HostState>, input: i64| {
-            let input = read_ptr_size(&mut c, input)?;
-            let (base, exponent, modulus) = <(Vec<u8>, Vec<u8>, Vec<u8>)>::decode(&mut &input[..])
-                .map_err(|_| trap("modexp: undecodable input"))?;
-            return_bytes(&mut c, &crypto_native::modexp(&base, &exponent, &modulus).encode())
+            let (base, exponent, modulus) = with_bytes(&mut c, input, |mut input| {
+                <(Vec<u8>, Vec<u8>, Vec<u8>)>::decode(&mut input)
+            })?
+            .map_err(|_| trap("modexp: undecodable input"))?;
+            return_encoded(&mut c, &crypto_native::modexp(&base, &exponent, &modulus))
         },
     )?;
 
@@ -404,15 +474,16 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
             let input = read_ptr_size(&mut c, input)?;
             let input: [u8; 160] =
                 input.try_into().map_err(|_| trap("kzg proof: the input is not 160 bytes"))?;
-            return_bytes(&mut c, &crypto_native::kzg_verify_proof(&input).encode())
+            return_encoded(&mut c, &crypto_native::kzg_verify_proof(&input))
         },
     )?;
     linker.func_wrap(
         "env",
         "ext_crypto_bls12_381_version_1",
         |mut c: Caller<'_, HostState>, op: i32, input: i64| {
-            let input = read_ptr_size(&mut c, input)?;
-            return_bytes(&mut c, &crypto_native::bls12_381(op as u32, &input).encode())
+            let result =
+                with_bytes(&mut c, input, |input| crypto_native::bls12_381(op as u32, input))?;
+            return_encoded(&mut c, &result)
         },
     )?;
 
@@ -421,8 +492,7 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_trie_blake2_256_ordered_root_version_2",
         |mut c: Caller<'_, HostState>, data: i64, version: i32| {
-            let data = read_ptr_size(&mut c, data)?;
-            let values = Vec::<Vec<u8>>::decode(&mut &data[..])
+            let values = with_bytes(&mut c, data, |mut data| Vec::<Vec<u8>>::decode(&mut data))?
                 .map_err(|e| trap(format!("bad ordered_root input: {e}")))?;
             let root = lux_trie::ordered_trie_root(state_version(version)?, &values);
             return_array(&mut c, &root)
@@ -434,9 +504,9 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_misc_runtime_version_version_1",
         |mut c: Caller<'_, HostState>, code: i64| {
-            let code = read_ptr_size(&mut c, code)?;
-            let version = c.data_mut().ext.runtime_version(&code);
-            return_bytes(&mut c, &version.encode())
+            let (data, state) = split(&mut c)?;
+            let version = state.ext.runtime_version(slice_ptr_size(data, code)?);
+            return_encoded(&mut c, &version)
         },
     )?;
 
@@ -444,13 +514,13 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
     linker.func_wrap(
         "env",
         "ext_logging_log_version_1",
-        |mut c: Caller<'_, HostState>, level: i32, target: i64, message: i64| {
-            let target = read_ptr_size(&mut c, target)?;
-            let message = read_ptr_size(&mut c, message)?;
+        |c: Caller<'_, HostState>, level: i32, target: i64, message: i64| {
+            let data = memory(&c)?.data(&c);
+            let (target, message) = (slice_ptr_size(data, target)?, slice_ptr_size(data, message)?);
             crypto_native::log(
                 LogLevel::from_u32(level as u32),
-                &String::from_utf8_lossy(&target),
-                &message,
+                &String::from_utf8_lossy(target),
+                message,
             );
             Ok(())
         },
@@ -476,8 +546,7 @@ pub(crate) fn register(linker: &mut Linker<HostState>) -> wasmtime::Result<()> {
         "env",
         "ext_panic_handler_abort_on_panic_version_1",
         |mut c: Caller<'_, HostState>, message: i64| -> HostResult<()> {
-            let message = read_ptr_size(&mut c, message)?;
-            let message = String::from_utf8_lossy(&message).into_owned();
+            let message = with_bytes(&mut c, message, |m| String::from_utf8_lossy(m).into_owned())?;
             c.data_mut().panic = Some(message.clone());
             Err(trap(format!("runtime panicked: {message}")))
         },
