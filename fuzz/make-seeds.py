@@ -80,9 +80,10 @@ for i, xt in enumerate(chosen):
 write("runtime_api", "nonce", b"\x01" + bytes.fromhex("f24ff3a9cf04c71dbc94d0b566f7a27b94566cac"))
 write("runtime_api", "metadata-15", b"\x04" + (15).to_bytes(4, "little"))
 write("runtime_api", "version", b"\x05")
-# BlockRequest: FromBlock::Number(1), Ascending, 64; FromBlock::Best, Descending, 1.
-write("network", "request-number", b"\x01" + b"\x01" + (1).to_bytes(4, "little") + b"\x00" + (64).to_bytes(4, "little"))
-write("network", "request-best", b"\x01" + b"\x02" + b"\x01" + (1).to_bytes(4, "little"))
+# BlockRequest: FromBlock::Number(1), Ascending, 64, with bodies; FromBlock::Best, Descending, 1,
+# without (a status request).
+write("network", "request-number", b"\x01" + b"\x01" + (1).to_bytes(4, "little") + b"\x00" + (64).to_bytes(4, "little") + b"\x01")
+write("network", "request-best", b"\x01" + b"\x02" + b"\x01" + (1).to_bytes(4, "little") + b"\x00")
 write("finality", "empty-vote", b"\x00" + bytes(1 + 32 + 4 + 8 + 8 + 32 + 64))
 
 # Chain specs, small: a stand-in for the wasm (a module header), the dev and default presets

@@ -296,6 +296,11 @@ impl Chain {
         Ok(Some(SignedBlock { block: Block { header, extrinsics }, justifications }))
     }
 
+    /// A block's justifications, if it has any.
+    pub fn justifications(&self, hash: &H256) -> Result<Option<Justifications>, ChainError> {
+        Ok(self.db.justifications(hash)?)
+    }
+
     /// The hash of the canonical block at `number`.
     pub fn hash(&self, number: u32) -> Result<Option<H256>, ChainError> {
         Ok(self.db.canonical_hash(number)?)

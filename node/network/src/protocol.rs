@@ -5,8 +5,9 @@ use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
 use lux_primitives::{Header, OpaqueExtrinsic, H256};
 
-/// The request-response protocol for block ranges.
-pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/luxtensor/sync/1");
+/// The request-response protocol for block ranges. Version 2: a request says whether it wants
+/// the blocks' bodies (version 1 always sent them, also to a peer asking where we stand).
+pub const SYNC_PROTOCOL: StreamProtocol = StreamProtocol::new("/luxtensor/sync/2");
 /// Largest request on the wire.
 pub const MAX_REQUEST_BYTES: usize = 1024;
 /// Largest response on the wire.
@@ -34,7 +35,7 @@ pub enum FromBlock {
     Hash(H256),
     /// The canonical block at this height.
     Number(u32),
-    /// The responder's best block (`max: 1` asks a peer where it stands).
+    /// The responder's best block (`max: 1` without body asks a peer where it stands).
     Best,
 }
 
@@ -56,6 +57,9 @@ pub struct BlockRequest {
     pub direction: Direction,
     /// Most blocks wanted (the responder caps it at [`MAX_BLOCKS_PER_RESPONSE`]).
     pub max: u32,
+    /// Whether the blocks' extrinsics are wanted; without them each [`BlockData`] has an empty
+    /// body (headers and justifications only, as for a status request).
+    pub body: bool,
 }
 
 /// The blocks found, in the requested order; empty if the start is unknown.

@@ -83,8 +83,12 @@ async fn peers_connect_gossip_request_and_ban() {
     assert_eq!(received, (Topic::Blocks, b"block".to_vec()));
 
     // Requests: a answers b.
-    let request =
-        BlockRequest { from: FromBlock::Number(1), direction: Direction::Ascending, max: 7 };
+    let request = BlockRequest {
+        from: FromBlock::Number(1),
+        direction: Direction::Ascending,
+        max: 7,
+        body: true,
+    };
     let response = b.request(a.local_peer_id(), request).await.expect("a answers");
     assert!(response.blocks.is_empty());
 

@@ -179,6 +179,7 @@ impl Bridge {
                 from: FromBlock::Hash(cursor),
                 direction: Direction::Descending,
                 max: SYNC_CHUNK,
+                body: true,
             };
             let response = match self.network.request(peer, request).await {
                 Ok(response) => response,
@@ -248,45 +249,7 @@ impl Bridge {
 
     /// Answers a block-range request from our database.
     fn serve(&self, request: BlockRequest) -> BlockResponse {
-        let chain = &self.chain;
-        let max = request.max.min(lux_network::protocol::MAX_BLOCKS_PER_RESPONSE) as usize;
-        let start = match request.from {
-            FromBlock::Hash(hash) => Some(hash),
-            FromBlock::Number(number) => chain.hash(number).ok().flatten(),
-            FromBlock::Best => Some(chain.info().best_hash),
-        };
-        let mut blocks = Vec::new();
-        let mut size = 0;
-        let mut cursor = start;
-        while let Some(hash) = cursor {
-            if blocks.len() >= max || size > lux_network::protocol::MAX_RESPONSE_BYTES / 2 {
-                break;
-            }
-            let Ok(Some(block)) = chain.block(&hash) else { break };
-            let justification = block
-                .justifications
-                .as_ref()
-                .and_then(|j| j.get(FINALITY_ENGINE_ID))
-                .map(<[u8]>::to_vec);
-            let data = BlockData {
-                header: block.block.header,
-                body: block.block.extrinsics,
-                justification,
-            };
-            size += data.encoded_size();
-            cursor = match request.direction {
-                Direction::Descending if data.header.number > 0 => Some(data.header.parent_hash),
-                Direction::Descending => None,
-                Direction::Ascending => chain
-                    .hash(data.header.number + 1)
-                    .ok()
-                    .flatten()
-                    // Only follow the canonical chain from a canonical start.
-                    .filter(|_| chain.hash(data.header.number).ok().flatten() == Some(hash)),
-            };
-            blocks.push(data);
-        }
-        BlockResponse { blocks }
+        serve_blocks(&self.chain, request)
     }
 
     /// Catches up with peers that are ahead, downloading ranges from several at once.
@@ -297,8 +260,14 @@ impl Bridge {
             return;
         }
         // Ask everyone for their best block.
-        let status =
-            BlockRequest { from: FromBlock::Best, direction: Direction::Descending, max: 1 };
+        // The header says where a peer stands; its block's body (thousands of transfers under
+        // load) would be sent, decoded and dropped every second by every peer.
+        let status = BlockRequest {
+            from: FromBlock::Best,
+            direction: Direction::Descending,
+            max: 1,
+            body: false,
+        };
         let answers =
             futures::future::join_all(peers.iter().map(|p| async move {
                 (p.peer_id, self.network.request(p.peer_id, status).await)
@@ -359,6 +328,7 @@ impl Bridge {
                         from: FromBlock::Number(from),
                         direction: Direction::Ascending,
                         max: SYNC_CHUNK,
+                        body: true,
                     };
                     async move { (*peer, self.network.request(*peer, request).await) }
                 });
@@ -663,5 +633,137 @@ impl NetworkStatus for NetworkView {
             starting_block: self.sync.starting.load(Ordering::Relaxed),
             highest_block: self.sync.highest.load(Ordering::Relaxed),
         })
+    }
+}
+
+/// Answers a peer's block request from `chain`: up to the request's `max` blocks (and at most
+/// [`MAX_BLOCKS_PER_RESPONSE`]) from its start in its direction, with their bodies only if
+/// asked. Stops at the first block it does not have whole.
+///
+/// [`MAX_BLOCKS_PER_RESPONSE`]: lux_network::protocol::MAX_BLOCKS_PER_RESPONSE
+fn serve_blocks(chain: &Chain, request: BlockRequest) -> BlockResponse {
+    let max = request.max.min(lux_network::protocol::MAX_BLOCKS_PER_RESPONSE) as usize;
+    let start = match request.from {
+        FromBlock::Hash(hash) => Some(hash),
+        FromBlock::Number(number) => chain.hash(number).ok().flatten(),
+        FromBlock::Best => Some(chain.info().best_hash),
+    };
+    let mut blocks = Vec::new();
+    let mut size = 0;
+    let mut cursor = start;
+    while let Some(hash) = cursor {
+        if blocks.len() >= max || size > lux_network::protocol::MAX_RESPONSE_BYTES / 2 {
+            break;
+        }
+        let (header, body, justifications) = if request.body {
+            let Ok(Some(block)) = chain.block(&hash) else { break };
+            (block.block.header, block.block.extrinsics, block.justifications)
+        } else {
+            let Ok(Some(header)) = chain.header(&hash) else { break };
+            (header, Vec::new(), chain.justifications(&hash).ok().flatten())
+        };
+        let justification =
+            justifications.as_ref().and_then(|j| j.get(FINALITY_ENGINE_ID)).map(<[u8]>::to_vec);
+        let data = BlockData { header, body, justification };
+        size += data.encoded_size();
+        cursor = match request.direction {
+            Direction::Descending if data.header.number > 0 => Some(data.header.parent_hash),
+            Direction::Descending => None,
+            Direction::Ascending => chain
+                .hash(data.header.number + 1)
+                .ok()
+                .flatten()
+                // Only follow the canonical chain from a canonical start.
+                .filter(|_| chain.hash(data.header.number).ok().flatten() == Some(hash)),
+        };
+        blocks.push(data);
+    }
+    BlockResponse { blocks }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use lux_chain::{BuildLimits, ListFeed};
+    use lux_chain_spec::ChainSpec;
+    use lux_consensus::seal_header;
+    use lux_db::{Database, DatabaseConfig};
+    use lux_executor::{ExecutorConfig, WasmExecutor};
+    use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
+    use lux_primitives::{Digest, Header, Sr25519Public};
+
+    use super::*;
+
+    /// A dev chain with block 1 (its timestamp inherent is its body) on genesis.
+    fn chain_with_a_block(dir: &std::path::Path) -> (Chain, Header, Vec<OpaqueExtrinsic>) {
+        let executor = WasmExecutor::new(ExecutorConfig::default()).expect("executor");
+        let genesis = ChainSpec::builtin("dev", &executor)
+            .expect("spec")
+            .genesis_storage(&executor)
+            .expect("storage");
+        let db = Database::open(dir, &DatabaseConfig::default()).expect("db");
+        let chain = Chain::open(db, executor, &genesis).expect("chain");
+        let mut digest = Digest::default();
+        digest.push(PreDigest::Secondary { authority_index: 0, slot: 1 }.to_digest_item());
+        let mut data = InherentData::new();
+        data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
+        let limits =
+            BuildLimits { deadline: Instant::now() + Duration::from_secs(10), max_transactions: 0 };
+        let parent = chain.info().genesis_hash;
+        let built = chain
+            .build_block(&parent, digest, &data, &mut ListFeed::new(Vec::new()), limits)
+            .expect("builds");
+        let alice = lux_keys::dev_session_key("alice").expect("alice");
+        let header =
+            seal_header(built.header, &Sr25519Public(alice.public()), &alice).expect("seal");
+        chain
+            .import(
+                header.clone(),
+                built.body.clone(),
+                None,
+                Some(built.changes),
+                BlockOrigin::Own,
+                false,
+            )
+            .expect("imports");
+        (chain, header, built.body)
+    }
+
+    #[test]
+    fn a_status_request_gets_the_best_header_without_its_body() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (chain, header, body) = chain_with_a_block(dir.path());
+        assert!(!body.is_empty());
+        let best = |body| BlockRequest {
+            from: FromBlock::Best,
+            direction: Direction::Descending,
+            max: 1,
+            body,
+        };
+
+        let status = serve_blocks(&chain, best(false));
+        assert_eq!(status.blocks.len(), 1);
+        assert_eq!(status.blocks[0].header, header);
+        assert!(status.blocks[0].body.is_empty());
+
+        let whole = serve_blocks(&chain, best(true));
+        assert_eq!(whole.blocks.len(), 1);
+        assert_eq!(whole.blocks[0].header, header);
+        assert_eq!(whole.blocks[0].body, body);
+
+        // Ranges follow the chain either way.
+        let range = |body| BlockRequest {
+            from: FromBlock::Number(0),
+            direction: Direction::Ascending,
+            max: 10,
+            body,
+        };
+        let headers = serve_blocks(&chain, range(false));
+        let numbers: Vec<u32> = headers.blocks.iter().map(|b| b.header.number).collect();
+        assert_eq!(numbers, vec![0, 1]);
+        assert!(headers.blocks.iter().all(|b| b.body.is_empty()));
+        let blocks = serve_blocks(&chain, range(true));
+        assert_eq!(blocks.blocks[1].body, body);
     }
 }
