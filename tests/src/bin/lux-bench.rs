@@ -415,6 +415,25 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// A process's CPU time so far (user and system), in the kernel's USER_HZ ticks (100 a second
+/// on Linux x86 and arm), from `/proc/<pid>/stat`.
+fn cpu_ticks(pid: u32) -> u64 {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { return 0 };
+    // After the command name in parentheses: state is field 3, utime 14 and stime 15.
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = rest.split_whitespace().map(|f| f.parse().unwrap_or(0)).collect();
+    fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0)
+}
+
+/// The machine's CPU time so far, all of it and what the hypervisor stole (the `steal` column
+/// of `/proc/stat`), in USER_HZ ticks: a virtual machine that shares its host has slow days.
+fn machine_ticks() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let cpu = stat.lines().next().unwrap_or("");
+    let fields: Vec<u64> = cpu.split_whitespace().skip(1).map(|f| f.parse().unwrap_or(0)).collect();
+    (fields.iter().take(8).sum(), fields.get(7).copied().unwrap_or(0))
+}
+
 /// Each node's RSS at rest, in KiB: sampled every 2 s until no node's has moved by more than
 /// 1 MiB over 10 s (at most 60 s). A node just started holds memory for a few seconds
 /// (what starting took) that a node at rest does not.
@@ -579,6 +598,8 @@ async fn main() {
         refused: AtomicU64::new(0),
     });
     let stop = Arc::new(tokio::sync::Notify::new());
+    let cpu_before: Vec<u64> = nodes.iter().map(|n| n.pid().map_or(0, cpu_ticks)).collect();
+    let machine_before = machine_ticks();
     let start = Instant::now();
     let watcher =
         tokio::spawn(watch(url.clone(), keys, start, times.clone(), blocks.clone(), stop.clone()));
@@ -660,6 +681,14 @@ async fn main() {
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    let cpu: Vec<f64> = nodes
+        .iter()
+        .zip(&cpu_before)
+        .map(|(n, before)| n.pid().map_or(0, cpu_ticks).saturating_sub(*before) as f64 / 100.0)
+        .collect();
+    let machine_after = machine_ticks();
+    let steal = (machine_after.1.saturating_sub(machine_before.1)) as f64
+        / (machine_after.0.saturating_sub(machine_before.0)).max(1) as f64;
     stop.notify_one();
     let _ = watcher.await;
     sampler.abort();
@@ -701,6 +730,7 @@ async fn main() {
          latency submission -> finality: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
          blocks with transfers: {}, largest {}, slots {first_slot}..={last_slot}, missed slots: {missed}\n\
          finality after a block was seen: max {:.0} ms\n\
+         CPU of the nodes (s): {:?} = {:.0} µs per transfer; time stolen by the hypervisor: {:.1}%\n\
          RSS idle (MiB): {:?}\n\
          RSS peak (MiB): {:?} (VmHWM {:?})\n\
          database: {:.1} MiB before, {:.1} MiB after a clean stop = {:.0} MiB per million transfers\n",
@@ -726,6 +756,9 @@ async fn main() {
         in_run.len(),
         in_run.iter().map(|b| b.transfers).max().unwrap_or(0),
         max_lag * 1e3,
+        cpu.iter().map(|c| (c * 10.0).round() / 10.0).collect::<Vec<_>>(),
+        cpu.iter().sum::<f64>() * 1e6 / finalized.max(1) as f64,
+        steal * 100.0,
         idle_rss.iter().map(|k| k / 1024).collect::<Vec<_>>(),
         peak.iter().map(|k| k / 1024).collect::<Vec<_>>(),
         hwm.iter().map(|k| k / 1024).collect::<Vec<_>>(),
