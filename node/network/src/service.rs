@@ -19,7 +19,7 @@ use parking_lot::RwLock;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::protocol::{
-    BlockRequest, BlockResponse, SyncCodec, Topic, MAX_GOSSIP_BYTES, SYNC_PROTOCOL,
+    BlockRequest, BlockResponse, SyncCodec, Topic, MAX_GOSSIP_BYTES, SYNC_PROTOCOLS,
 };
 use crate::reputation::{Misbehaviour, Reputation};
 use crate::NetworkError;
@@ -346,7 +346,7 @@ fn build_swarm(config: &NetworkConfig) -> Result<Swarm<Behaviour>, NetworkError>
                 gossipsub,
                 sync: request_response::Behaviour::with_codec(
                     SyncCodec,
-                    [(SYNC_PROTOCOL, ProtocolSupport::Full)],
+                    SYNC_PROTOCOLS.map(|protocol| (protocol, ProtocolSupport::Full)),
                     request_response::Config::default().with_request_timeout(request_timeout),
                 ),
             })

@@ -1,5 +1,6 @@
 //! Two or three networks on loopback: discovery through a bootnode, gossip, block-range
-//! requests, and a misbehaving peer banned.
+//! requests, a misbehaving peer banned, and block-range requests with a node of the previous
+//! protocol version.
 
 use std::time::Duration;
 
@@ -108,4 +109,119 @@ async fn peers_connect_gossip_request_and_ban() {
     assert!(b.request(a.local_peer_id(), request).await.is_err());
     // c is unaffected.
     assert!(a.peers().iter().any(|p| p.peer_id == c.local_peer_id()));
+}
+
+/// What the previous version's node saw.
+#[derive(Debug)]
+enum Seen {
+    Connected(libp2p::PeerId),
+    Request(BlockRequest),
+    Response(BlockResponse),
+}
+
+/// Tells the previous version's node to dial an address, or to send it a request.
+type OldNodeCommands = tokio::sync::mpsc::UnboundedSender<(Multiaddr, Option<BlockRequest>)>;
+
+/// A node of the previous version, reduced to what matters here: it speaks version 1 of the
+/// block-range protocol and nothing newer. It dials and requests as told, answers every
+/// request with no blocks, and reports what it sees.
+fn old_node() -> (libp2p::PeerId, OldNodeCommands, Receiver<Seen>) {
+    use futures::StreamExt;
+    use libp2p::request_response::{self, Event, Message, ProtocolSupport};
+    use libp2p::swarm::SwarmEvent;
+    use lux_network::protocol::{SyncCodec, SYNC_PROTOCOL_V1};
+
+    let mut swarm = libp2p::SwarmBuilder::with_new_identity()
+        .with_tokio()
+        .with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
+        .expect("transport")
+        .with_behaviour(|_| {
+            request_response::Behaviour::with_codec(
+                SyncCodec,
+                [(SYNC_PROTOCOL_V1, ProtocolSupport::Full)],
+                request_response::Config::default(),
+            )
+        })
+        .expect("behaviour")
+        .build();
+    let id = *swarm.local_peer_id();
+    let (commands, mut command_rx) = tokio::sync::mpsc::unbounded_channel();
+    let (seen_tx, seen) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                command = command_rx.recv() => match command {
+                    Some((address, None)) => swarm.dial(address).expect("dial"),
+                    Some((address, Some(request))) => {
+                        let peer = lux_network::peer_of(&address).expect("peer id");
+                        swarm.behaviour_mut().send_request(&peer, request);
+                    }
+                    None => return,
+                },
+                event = swarm.select_next_some() => {
+                    let seen = match event {
+                        SwarmEvent::ConnectionEstablished { peer_id, .. } => Seen::Connected(peer_id),
+                        SwarmEvent::Behaviour(Event::Message { message, .. }) => match message {
+                            Message::Request { request, channel, .. } => {
+                                let _ = swarm.behaviour_mut().send_response(channel, BlockResponse::default());
+                                Seen::Request(request)
+                            }
+                            Message::Response { response, .. } => Seen::Response(response),
+                        },
+                        SwarmEvent::Behaviour(
+                            failure @ (Event::OutboundFailure { .. } | Event::InboundFailure { .. }),
+                        ) => panic!("request-response failed: {failure:?}"),
+                        _ => continue,
+                    };
+                    let _ = seen_tx.send(seen).await;
+                }
+            }
+        }
+    });
+    (id, commands, seen)
+}
+
+async fn next_seen(seen: &mut Receiver<Seen>) -> Seen {
+    timeout(Duration::from_secs(20), seen.recv()).await.expect("in time").expect("old node runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_of_the_previous_protocol_version_syncs_both_ways() {
+    let (new, mut new_events) = start(config(vec![])).expect("new node starts");
+    let new_address = address_of(&new).await;
+    let (asked_tx, mut asked) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        while let Some(event) = new_events.recv().await {
+            if let NetworkEvent::Request { request, respond, .. } = event {
+                let _ = respond.send(BlockResponse::default());
+                let _ = asked_tx.send(request).await;
+            }
+        }
+    });
+    let (old_id, old, mut seen) = old_node();
+    old.send((new_address.clone(), None)).expect("old node runs");
+    assert!(matches!(next_seen(&mut seen).await, Seen::Connected(p) if p == new.local_peer_id()));
+    wait_for(|| new.peers().iter().any(|p| p.peer_id == old_id), "the new node to see the old")
+        .await;
+
+    // The old node asks in version 1, which has no way to decline bodies: the new node serves
+    // the request as one that wants them.
+    let request = BlockRequest {
+        from: FromBlock::Number(1),
+        direction: Direction::Ascending,
+        max: 7,
+        body: false,
+    };
+    old.send((new_address, Some(request))).expect("old node runs");
+    let served = timeout(Duration::from_secs(20), asked.recv()).await.expect("in time");
+    assert_eq!(served, Some(BlockRequest { body: true, ..request }));
+    assert!(matches!(next_seen(&mut seen).await, Seen::Response(r) if r.blocks.is_empty()));
+
+    // The new node asks the old one, which knows only version 1, and gets its answer.
+    let status = BlockRequest { from: FromBlock::Best, max: 1, ..request };
+    let answer = new.request(old_id, status).await.expect("the old node answers");
+    assert!(answer.blocks.is_empty());
+    assert!(
+        matches!(next_seen(&mut seen).await, Seen::Request(r) if r == BlockRequest { body: true, ..status })
+    );
 }
