@@ -235,6 +235,15 @@ test('value transfers with an ethers Wallet: EIP-1559 and legacy, exact balances
       `eth_getTransactionByBlockHashAndIndex(${index})`);
   }
   assert.equal(await call('eth_getTransactionByBlockHashAndIndex', [full.hash, count]), null, 'an index past the end');
+  // Proof of stake makes no uncles: a known block counts none, an unknown one is null as in
+  // geth (anvil answers "Resource not found").
+  assert.equal(await call('eth_getUncleCountByBlockHash', [full.hash]), '0x0');
+  assert.equal(await call('eth_getUncleCountByBlockNumber', [full.number]), '0x0');
+  if (target.kind !== 'anvil') {
+    assert.equal(await call('eth_getUncleCountByBlockHash', [`0x${'ab'.repeat(32)}`]), null, 'an unknown block');
+  }
+  assert.equal(await call('eth_getUncleByBlockHashAndIndex', [full.hash, '0x0']), null);
+  assert.equal(await call('eth_getUncleByBlockNumberAndIndex', [full.number, '0x0']), null);
   // "latest" is read together with the latest block, retried if a block came in between.
   const [latestBlock, latestCount] = await waitFor('the latest block and its transaction count, read at one block', 30_000, async () => {
     const latestBlock = await call('eth_getBlockByNumber', ['latest', false]);

@@ -1,7 +1,9 @@
 //! Blocks, transactions and receipts: `eth_blockNumber`, `eth_getBlockBy{Hash,Number}`,
 //! `eth_getBlockTransactionCountBy{Hash,Number}`, `eth_getBlockReceipts`,
-//! `eth_getTransactionByHash` (pool included), `eth_getTransactionBy{BlockHash,BlockNumber}AndIndex`
-//! and `eth_getTransactionReceipt`. A block or transaction the node does not know is `null`.
+//! `eth_getTransactionByHash` (pool included), `eth_getTransactionBy{BlockHash,BlockNumber}AndIndex`,
+//! `eth_getTransactionReceipt`, and the uncle methods of the specification, which on a chain
+//! without uncles count none and find none. A block or transaction the node does not know is
+//! `null`.
 
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::RpcModule;
@@ -57,6 +59,13 @@ fn transaction_count(ctx: &RpcContext, block: BlockRef) -> EthResult<Option<Quan
     let index = &ctx.eth.index;
     let Some(hash) = block.resolve(index)? else { return Ok(None) };
     Ok(index.block(&hash)?.map(|b| Quantity::from(b.record.transactions.len() as u64)))
+}
+
+/// Proof of stake makes no uncles: a known block has none.
+fn uncle_count(ctx: &RpcContext, block: BlockRef) -> EthResult<Option<Quantity>> {
+    let index = &ctx.eth.index;
+    let Some(hash) = block.resolve(index)? else { return Ok(None) };
+    Ok(index.block(&hash)?.map(|_| Quantity::from(0u64)))
 }
 
 fn block_receipts(ctx: &RpcContext, block: BlockRef) -> EthResult<Option<Vec<RpcReceipt>>> {
@@ -157,6 +166,21 @@ pub(crate) fn register(
     module.register_blocking_method("eth_getBlockTransactionCountByNumber", |params, ctx, _| {
         let at = block_only::<BlockTag>(&params)?;
         Ok::<_, ErrorObjectOwned>(transaction_count(&ctx, at)?)
+    })?;
+    module.register_blocking_method("eth_getUncleCountByBlockHash", |params, ctx, _| {
+        let at = block_only::<HashParam>(&params)?;
+        Ok::<_, ErrorObjectOwned>(uncle_count(&ctx, at)?)
+    })?;
+    module.register_blocking_method("eth_getUncleCountByBlockNumber", |params, ctx, _| {
+        let at = block_only::<BlockTag>(&params)?;
+        Ok::<_, ErrorObjectOwned>(uncle_count(&ctx, at)?)
+    })?;
+    // No block has an uncle at any index (the parameters are still checked).
+    module.register_method("eth_getUncleByBlockHashAndIndex", |params, _, _| {
+        block_and_position::<HashParam>(&params).map(|_| serde_json::Value::Null)
+    })?;
+    module.register_method("eth_getUncleByBlockNumberAndIndex", |params, _, _| {
+        block_and_position::<BlockTag>(&params).map(|_| serde_json::Value::Null)
     })?;
     module.register_blocking_method("eth_getBlockReceipts", |params, ctx, _| {
         // A hash or a number/tag (EIP-1898 objects with a blockHash too).
