@@ -22,7 +22,7 @@ use crate::{
     System, TransactionPayment, UncheckedExtrinsic, EVM, VERSION,
 };
 use lux_primitives::ethereum::{
-    EthAccount, EthBlockInfo, EthCallRequest, EthCallResult, EthReceipt,
+    EthAccessListResult, EthAccount, EthBlockInfo, EthCallRequest, EthCallResult, EthReceipt,
 };
 use lux_primitives::U256;
 
@@ -200,6 +200,11 @@ lux_support::runtime_apis! {
     /// `eth_estimateGas`); the error is geth's message for a call that cannot run.
     fn EthereumApi_call(request: EthCallRequest, estimate: bool) -> Result<EthCallResult, String> {
         crate::ethereum::call(request, estimate)
+    }
+
+    /// The access list a call uses and its execution with it (`eth_createAccessList`).
+    fn EthereumApi_access_list(request: EthCallRequest) -> Result<EthAccessListResult, String> {
+        crate::ethereum::access_list(request)
     }
 
     /// The base fee per gas of the next block.

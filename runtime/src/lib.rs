@@ -53,10 +53,10 @@ static VERSION_SECTION: [u8; VERSION.encoded_len()] = VERSION.encode_const();
 
 /// The chain logic's version.
 #[cfg(not(any(feature = "upgrade-test", feature = "upgrade-trap")))]
-pub const SPEC_VERSION: u32 = 107;
+pub const SPEC_VERSION: u32 = 108;
 /// The test runtimes (see `build.rs`) are one version ahead, so they can be installed.
 #[cfg(any(feature = "upgrade-test", feature = "upgrade-trap"))]
-pub const SPEC_VERSION: u32 = 108;
+pub const SPEC_VERSION: u32 = 109;
 
 /// The runtime APIs this runtime implements, with their versions (see [`apis`]).
 pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
@@ -70,7 +70,7 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::LUX_CONSENSUS, 3),
     (api_ids::LUX_BLOCK, 1),
     (api_ids::TRY_RUNTIME, 1),
-    (api_ids::ETHEREUM, 1),
+    (api_ids::ETHEREUM, 2),
 ];
 
 lux_support::construct_runtime! {

@@ -386,6 +386,54 @@ test('EIP-2930 (type 1): an ERC-20 transfer with an access list; eth_call, eth_g
   assert.equal(BigInt(await call('eth_getBalance', [payee, toQuantity(paid.blockNumber)])), LUX / 10n);
 });
 
+test('eth_createAccessList (raw and viem): an ERC-20 transfer lists the token\'s two balance slots, the transfer sent with that list uses the gas it says, and a reverting call gets its list and the error', async () => {
+  const owner = await freshWallet(devWallet(3, provider), 10n * LUX);
+  const supply = 1000n * 10n ** 18n;
+  const { token, address } = await deployToken(owner, supply, 'List Token', 'LST');
+  const { slots } = compileErc20();
+  const balanceSlot = (account) => keccak256(AbiCoder.defaultAbiCoder().encode(['address', 'uint256'], [account, slots.balanceOf]));
+  const to = Wallet.createRandom().address;
+  const amount = 5n * 10n ** 18n;
+  const data = token.interface.encodeFunctionData('transfer', [to, amount]);
+  const normal = (list) => list.map((e) => ({ address: e.address.toLowerCase(), storageKeys: [...e.storageKeys].sort() }));
+  const expected = [{ address: address.toLowerCase(), storageKeys: [balanceSlot(owner.address), balanceSlot(to)].sort() }];
+
+  // Neither the sender nor the token (the recipient) is listed for itself: a transaction has
+  // them warm; the token's slots are.
+  const created = await call('eth_createAccessList', [{ from: owner.address, to: address, data }, 'latest']);
+  assert.deepEqual(normal(created.accessList), expected, 'the token with both balance slots, nothing else');
+  assert.equal(created.error, undefined, 'no error for a call that succeeds');
+  const publicClient = createPublicClient({ chain: viemChain(), transport: http(target.httpUrl) });
+  const viaViem = await publicClient.createAccessList({ account: owner.address, to: address, data });
+  assert.deepEqual(normal(viaViem.accessList), expected, 'as viem reads it');
+  assert.equal(viaViem.gasUsed, BigInt(created.gasUsed));
+
+  // Sent with that list, the transfer uses exactly the gas the answer gives.
+  const sent = await token.transfer(to, amount, { type: 2, accessList: created.accessList });
+  const receipt = await sent.wait(1, MINED_WITHIN_MS);
+  assert.equal(receipt.status, 1);
+  assert.equal(receipt.gasUsed, BigInt(created.gasUsed), 'gasUsed of the transfer with the list');
+
+  // A list given is kept, and what the call touches joins it (on the state after the
+  // transfer, where the recipient's balance is no longer zero, so a second one costs less).
+  const again = await call('eth_createAccessList', [{ from: owner.address, to: address, data }]);
+  assert.ok(BigInt(again.gasUsed) < BigInt(created.gasUsed), 'a balance that is no longer zero costs less to raise');
+  const extra = { address: Wallet.createRandom().address.toLowerCase(), storageKeys: [toBeHex(7n, 32)] };
+  const kept = await call('eth_createAccessList', [{ from: owner.address, to: address, data, accessList: [extra] }]);
+  assert.deepEqual(normal(kept.accessList).sort((a, b) => a.address.localeCompare(b.address)),
+    [...expected, extra].sort((a, b) => a.address.localeCompare(b.address)));
+  assert.equal(BigInt(kept.gasUsed), BigInt(again.gasUsed) + 2_400n + 1_900n, 'the extra address and key cost what EIP-2930 says');
+
+  // A transfer of more than the sender holds reverts: its list still comes, with the error,
+  // as geth answers and the specification's result has it (anvil answers a revert error).
+  if (target.kind !== 'anvil') {
+    const tooMuch = token.interface.encodeFunctionData('transfer', [to, supply * 2n]);
+    const failed = await call('eth_createAccessList', [{ from: owner.address, to: address, data: tooMuch }]);
+    assert.match(failed.error, /^execution reverted/);
+    assert.ok(normal(failed.accessList)[0]?.storageKeys.includes(balanceSlot(owner.address)), 'the sender\'s balance slot was read');
+  }
+});
+
 test('eth_estimateGas of a value transfer with an access list counts the list', async () => {
   const from = devWallet(3).address;
   const to = Wallet.createRandom().address;

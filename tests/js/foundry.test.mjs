@@ -133,6 +133,13 @@ test('cast: deploy an ERC-20 from its bytecode, call it, transfer, find the even
   const estimate = BigInt(await cast('estimate', '--from', eve.address, token, 'transfer(address,uint256)', to, '1'));
   assert.ok(estimate > 21_000n && estimate < 100_000n, `estimate ${estimate}`);
 
+  // cast access-list (eth_createAccessList): the token, with the two balances' slots.
+  const listed = await castJson('access-list', '--from', eve.address, token, 'transfer(address,uint256)', to, '1');
+  assert.equal(listed.accessList?.length, 1, JSON.stringify(listed));
+  assert.equal(listed.accessList[0].address.toLowerCase(), token.toLowerCase());
+  assert.equal(listed.accessList[0].storageKeys.length, 2, 'the sender\'s and the recipient\'s balance');
+  assert.ok(BigInt(listed.gasUsed) > 21_000n);
+
   // Reverts: a call and a send over the balance report Solidity's reason.
   const tooMuch = (10n ** 30n).toString();
   const failedCall = await castRun(['call', '--from', to, token, 'transfer(address,uint256)', eve.address, tooMuch]);

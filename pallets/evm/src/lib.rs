@@ -287,9 +287,14 @@ impl Call {
         };
         let outcome = match salt {
             None => Pallet::<T>::execute(message, true),
-            Some(salt) => {
-                Pallet::<T>::execute_in(SPEC, Pallet::<T>::block_env(), message, Some(salt), true)
-            }
+            Some(salt) => Pallet::<T>::execute_in(
+                SPEC,
+                Pallet::<T>::block_env(),
+                message,
+                Some(salt),
+                true,
+                None,
+            ),
         }
         .map_err(|e| e.into_dispatch::<T>())?;
         if is_call {
@@ -335,6 +340,9 @@ pub struct Message {
     /// EIP-2718 type.
     pub tx_type: u8,
 }
+
+/// Accounts, each with storage slots of theirs, as an EIP-2930 access list.
+pub type AccessList = Vec<(AccountId20, Vec<H256>)>;
 
 /// How a message ran.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -481,7 +489,19 @@ impl<T: Config> Pallet<T> {
     /// Runs `message` on the current state; with `commit`, writes its changes and deposits its
     /// events, otherwise leaves the state as it was (`eth_call`, `eth_estimateGas`).
     pub fn execute(message: Message, commit: bool) -> Result<Outcome, ExecError> {
-        Self::execute_in(SPEC, Self::block_env(), message, None, commit)
+        Self::execute_in(SPEC, Self::block_env(), message, None, commit, None)
+    }
+
+    /// Runs `message` on the current state without keeping its changes, and says what its
+    /// execution accessed, as an EIP-2930 access list names it: each account it read or
+    /// called, and the storage slots it read or wrote, sorted. As geth's access-list tracer
+    /// counts them, the sender, the recipient (or the created contract) and the precompiles,
+    /// which every transaction has warm anyway, appear only for storage slots of theirs.
+    pub fn execute_listing_access(message: Message) -> Result<(Outcome, AccessList), ExecError> {
+        let mut accessed = Vec::new();
+        let outcome =
+            Self::execute_in(SPEC, Self::block_env(), message, None, false, Some(&mut accessed))?;
+        Ok((outcome, accessed))
     }
 
     /// [`Self::execute`] under the rules of fork `spec` in block environment `block` (the
@@ -493,6 +513,7 @@ impl<T: Config> Pallet<T> {
         message: Message,
         salt: Option<H256>,
         commit: bool,
+        accessed: Option<&mut AccessList>,
     ) -> Result<Outcome, ExecError> {
         let Message { caller, kind, value, data, gas_limit, fees, nonce, access_list, tx_type } =
             message;
@@ -558,6 +579,23 @@ impl<T: Config> Pallet<T> {
             }
         }
         .map_err(exec_error)?;
+        if let Some(accessed) = accessed {
+            let warm = |a: &Address| {
+                *a == address(&caller)
+                    || matches!(kind, TxKind::Call(to) if to == *a)
+                    || evm.precompiles.contains(a)
+            };
+            for (a, account_state) in &result.state {
+                let mut slots: Vec<H256> =
+                    account_state.storage.keys().map(|k| H256(k.to_be_bytes())).collect();
+                if slots.is_empty() && (warm(a) || account_state.is_created()) {
+                    continue;
+                }
+                slots.sort();
+                accessed.push((account(a), slots));
+            }
+            accessed.sort();
+        }
         let contract_address = result.result.created_address().map(|a| account(&a));
         let logs: Vec<EthLog> = result
             .result

@@ -293,6 +293,7 @@ fn run_file(path: &Path, tally: &mut Tally) {
                     message,
                     None,
                     true,
+                    None,
                 );
                 Ok::<_, Skip>((result, state_root()))
             });

@@ -486,3 +486,39 @@ fn ecrecover_returns_the_signer_through_the_host() {
         assert!(outcome.output.is_empty());
     });
 }
+
+#[test]
+fn an_access_list_names_what_the_execution_touched_less_what_every_transaction_has_warm() {
+    new_test_ext().execute_with(|| {
+        // D reads its slot 1.
+        let d = deploy(ALICE, &[0x60, 0x01, 0x54, 0x50, 0x00], 0);
+        // C reads FRESH's balance and its own slot 5, calls the sha256 precompile and D.
+        let mut c_code = vec![0x73];
+        c_code.extend_from_slice(&FRESH.0);
+        c_code.extend_from_slice(&[0x31, 0x50, 0x60, 0x05, 0x54, 0x50]);
+        c_code
+            .extend_from_slice(&[0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0x02, 0x5a, 0xfa, 0x50]);
+        c_code.extend_from_slice(&[0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x60, 0, 0x73]);
+        c_code.extend_from_slice(&d.0);
+        c_code.extend_from_slice(&[0x5a, 0xf1, 0x50, 0x00]);
+        let c = deploy(ALICE, &c_code, 0);
+        let root = state_root();
+
+        let (outcome, accessed) =
+            Evm::execute_listing_access(message(BOB, to(c), 0, Vec::new())).expect("ran");
+        assert_eq!(outcome.status, EthCallStatus::Success);
+        // The sender and the precompile are absent; the recipient is there for its slot.
+        let mut expected = vec![
+            (FRESH, vec![]),
+            (c, vec![H256::from_low_u64_be(5)]),
+            (d, vec![H256::from_low_u64_be(1)]),
+        ];
+        expected.sort();
+        assert_eq!(accessed, expected);
+        assert_eq!(state_root(), root, "nothing was kept");
+
+        // A plain transfer touches nothing a transaction does not have warm.
+        let (_, accessed) = Evm::execute_listing_access(transfer(BOB, FRESH, 1)).expect("ran");
+        assert_eq!(accessed, vec![]);
+    });
+}

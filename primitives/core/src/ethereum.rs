@@ -39,6 +39,10 @@ pub mod api {
     /// against this state without keeping its changes (`eth_call`, `eth_estimateGas`). The
     /// error is geth's message for a transaction that cannot run at all.
     pub const CALL: &str = "EthereumApi_call";
+    /// `(EthCallRequest) -> Result<EthAccessListResult, String>` (version 2 of the API): the
+    /// access list a call would use, and its gas with that list (`eth_createAccessList`);
+    /// the error as for [`CALL`].
+    pub const ACCESS_LIST: &str = "EthereumApi_access_list";
     /// `() -> U256`: the base fee per gas of the next block.
     pub const GAS_PRICE: &str = "EthereumApi_gas_price";
     /// `() -> u64`: a block's gas limit (derived from its weight limit).
@@ -263,6 +267,17 @@ pub struct EthCallResult {
     pub gas_used: u64,
     /// The created contract, for a successful creation.
     pub contract_address: Option<AccountId20>,
+}
+
+/// What `eth_createAccessList` answers: the access list a call uses (what it was given, and
+/// every account and storage slot its execution with that list touches, less what a
+/// transaction has warm anyway), and the result of executing it with that list.
+#[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
+pub struct EthAccessListResult {
+    /// Accounts, each with its storage slots, sorted.
+    pub access_list: Vec<(AccountId20, Vec<H256>)>,
+    /// The call executed with that list.
+    pub result: EthCallResult,
 }
 
 /// The EIP-2718 bytes carried by an encoded extrinsic, if it is an unsigned

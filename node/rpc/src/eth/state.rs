@@ -1,18 +1,22 @@
 //! Account state and calls at a block: `eth_getBalance`, `eth_getCode`, `eth_getStorageAt`,
 //! `eth_getTransactionCount` (`pending` counts the sender's transactions waiting in the pool),
-//! `eth_call` and `eth_estimateGas`. The block parameter may be a number, a tag, or an
+//! `eth_call`, `eth_estimateGas` and `eth_createAccessList`. The block parameter may be a number, a tag, or an
 //! EIP-1898 `{blockHash, requireCanonical}` object; omitted, it is `latest`. A block whose
 //! state was pruned answers geth's -32000 with the reason.
 
 use codec::Encode;
 use jsonrpsee::types::{ErrorObjectOwned, Params};
 use jsonrpsee::RpcModule;
-use lux_primitives::ethereum::{api, EthAccount, EthCallRequest, EthCallStatus, MAX_TX_GAS};
+use lux_primitives::ethereum::{
+    api, EthAccessListResult, EthAccount, EthCallRequest, EthCallStatus, MAX_TX_GAS,
+};
+use lux_primitives::version::api_ids;
 use lux_primitives::H256;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::Value;
 
-use super::call::{call_output, estimate_gas, execute, CallParams, TX_BASE_GAS};
+use super::call::{call_output, estimate_gas, execute, reverted, CallParams, TX_BASE_GAS};
 use super::error::{EthError, EthResult};
 use super::pool::pending_nonce;
 use super::types::{parse_hash, Address, BlockId, BlockTag, Data, Quantity};
@@ -89,6 +93,62 @@ fn estimate(ctx: &RpcContext, params: CallParams, block: BlockId) -> EthResult<Q
     .map(Quantity::from)
 }
 
+/// `eth_createAccessList`'s answer, as geth gives it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessListAnswer {
+    access_list: Vec<AccessListEntry>,
+    gas_used: Quantity,
+    /// Why the execution with the list failed, if it did (it still has a list).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AccessListEntry {
+    address: Address,
+    storage_keys: Vec<H256>,
+}
+
+/// The version of the `EthereumApi` runtime API that has `EthereumApi_access_list`.
+const ACCESS_LIST_API_VERSION: u32 = 2;
+
+fn access_list(
+    ctx: &RpcContext,
+    params: CallParams,
+    block: BlockId,
+) -> EthResult<AccessListAnswer> {
+    let at = ctx.eth.index.resolve_state_block(block)?;
+    let request = params.into_request()?;
+    let version = ctx.chain.runtime_version(&at)?.api_version(&api_ids::ETHEREUM).unwrap_or(0);
+    if version < ACCESS_LIST_API_VERSION {
+        return Err(EthError::server(format!(
+            "the runtime of this block cannot create access lists (it has version {version} of \
+             the EthereumApi; {ACCESS_LIST_API_VERSION} is needed)"
+        )));
+    }
+    let answer: Result<EthAccessListResult, String> =
+        ctx.chain.call_decode(&at, api::ACCESS_LIST, &request.encode())?;
+    let EthAccessListResult { access_list, result } = answer.map_err(EthError::Server)?;
+    let error = match result.status {
+        EthCallStatus::Success => None,
+        EthCallStatus::Revert => Some(reverted(result.output).to_string()),
+        EthCallStatus::Halt(reason) => Some(reason),
+    };
+    Ok(AccessListAnswer {
+        access_list: access_list
+            .into_iter()
+            .map(|(address, storage_keys)| AccessListEntry {
+                address: Address(address),
+                storage_keys,
+            })
+            .collect(),
+        gas_used: result.gas_used.into(),
+        error,
+    })
+}
+
 /// A storage slot: a quantity, or 32 bytes of hex with their leading zeros.
 fn slot(value: Value) -> EthResult<Quantity> {
     match value {
@@ -146,6 +206,10 @@ pub(crate) fn register(
         no_overrides(&params)?;
         let (call_params, block) = with_block::<CallParams>(&params)?;
         Ok::<_, ErrorObjectOwned>(estimate(&ctx, call_params, block)?)
+    })?;
+    module.register_blocking_method("eth_createAccessList", |params, ctx, _| {
+        let (call_params, block) = with_block::<CallParams>(&params)?;
+        Ok::<_, ErrorObjectOwned>(access_list(&ctx, call_params, block)?)
     })?;
     Ok(())
 }
