@@ -220,11 +220,16 @@ pub(crate) fn wasm_config() -> wasmtime::Config {
         .wasm_multi_value(true)
         .max_wasm_stack(NATIVE_STACK_MAX)
         .parallel_compilation(true);
-    // For developers: `perf` names the runtime's functions (from /tmp/perf-<pid>.map).
-    if std::env::var_os("LUX_WASM_PERFMAP").is_some() {
+    if perf_map() {
         wasm.profiler(wasmtime::ProfilingStrategy::PerfMap);
     }
     wasm
+}
+
+/// Whether `LUX_WASM_PERFMAP` asks for a perf map of the compiled runtimes (for developers:
+/// `perf` then names the runtime's functions, from `/tmp/perf-<pid>.map`).
+fn perf_map() -> bool {
+    std::env::var_os("LUX_WASM_PERFMAP").is_some()
 }
 
 impl WasmExecutor {
@@ -520,7 +525,17 @@ impl WasmExecutor {
         // compiled (the checksum rules out torn or corrupted files); wasmtime checks that it
         // comes from the same wasmtime version and configuration. Cache files are never
         // modified in place (they are written whole and renamed), so the mapping stays valid.
-        match unsafe { Module::deserialize_file(&flavor.engine, &path) } {
+        // With LUX_WASM_PERFMAP the code goes to anonymous memory instead of a mapping of the
+        // file: `perf` names code in anonymous memory from the perf map, and code in a file's
+        // mapping from that file, which names no functions.
+        let module = if perf_map() {
+            std::fs::read(&path)
+                .map_err(wasmtime::Error::from)
+                .and_then(|bytes| unsafe { Module::deserialize(&flavor.engine, &bytes) })
+        } else {
+            unsafe { Module::deserialize_file(&flavor.engine, &path) }
+        };
+        match module {
             Ok(module) => Some((module, (data_start != u32::MAX).then_some(data_start))),
             Err(e) => {
                 discard(&e);
