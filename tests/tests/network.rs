@@ -6,7 +6,9 @@
 //! - with two of four paused nothing new is final, and after they resume all four converge and
 //!   finalize again;
 //! - a peer that sends garbage is banned while the others keep working;
-//! - a full node syncs more than 1,000 blocks from a dev chain.
+//! - a full node syncs more than 1,000 blocks from a dev chain;
+//! - a node and a peer of the gossip format from before transaction batches hear each
+//!   other's transactions.
 
 use std::time::Duration;
 
@@ -205,6 +207,10 @@ async fn a_peer_sending_garbage_is_banned() {
     })
     .await;
     assert!(nodes[0].log().contains("banning peer"), "no ban in alice's log");
+    // Peers of this version gossip nothing in the old transaction format.
+    for node in &nodes {
+        assert!(!node.log().contains("format from before batches"), "{}", node.log());
+    }
     // The others keep working.
     let (finalized, _) = nodes[0].finalized().await;
     wait_finalized(&all, finalized + 2, Duration::from_secs(60)).await;
@@ -241,4 +247,148 @@ async fn a_full_node_syncs_a_thousand_blocks() {
         f64::from(target) / elapsed.as_secs_f64()
     );
     assert_eq!(full.block_hash(target).await, alice.block_hash(target).await);
+}
+
+/// Tells a peer of the old gossip format what to publish, and hears whether it went out.
+type Publish = (Vec<u8>, tokio::sync::oneshot::Sender<bool>);
+
+/// A node from before transactions were gossiped in batches, reduced to its gossip: it
+/// subscribes to the block, finality and version-1 transaction topics of `genesis` (one
+/// encoded extrinsic per message), dials `node`, publishes on the transaction topic what it is
+/// sent, and hands on every transaction it hears there. Its peer id comes first.
+fn old_gossip_node(
+    genesis: H256,
+    node: Multiaddr,
+) -> (
+    String,
+    tokio::sync::mpsc::UnboundedSender<Publish>,
+    tokio::sync::mpsc::UnboundedReceiver<Vec<u8>>,
+) {
+    use futures::StreamExt;
+    use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity};
+    use libp2p::swarm::SwarmEvent;
+
+    let mut swarm = libp2p::SwarmBuilder::with_new_identity()
+        .with_tokio()
+        .with_tcp(Default::default(), libp2p::noise::Config::new, libp2p::yamux::Config::default)
+        .expect("transport")
+        .with_behaviour(|key| {
+            gossipsub::Behaviour::<gossipsub::IdentityTransform>::new(
+                MessageAuthenticity::Signed(key.clone()),
+                gossipsub::Config::default(),
+            )
+            .expect("gossipsub")
+        })
+        .expect("behaviour")
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(600)))
+        .build();
+    let prefix = format!("/luxtensor/{}", hex::encode(genesis.as_bytes()));
+    let transactions = IdentTopic::new(format!("{prefix}/transactions/1"));
+    for kind in ["blocks/1", "finality/1"] {
+        let topic = IdentTopic::new(format!("{prefix}/{kind}"));
+        swarm.behaviour_mut().subscribe(&topic).expect("subscribes");
+    }
+    swarm.behaviour_mut().subscribe(&transactions).expect("subscribes");
+    swarm.dial(node).expect("dials");
+    let peer_id = swarm.local_peer_id().to_string();
+    let (publish, mut to_publish) = tokio::sync::mpsc::unbounded_channel::<Publish>();
+    let (heard_tx, heard) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                command = to_publish.recv() => match command {
+                    Some((data, sent)) => {
+                        let published =
+                            swarm.behaviour_mut().publish(transactions.clone(), data).is_ok();
+                        let _ = sent.send(published);
+                    }
+                    None => return,
+                },
+                event = swarm.select_next_some() => {
+                    if let SwarmEvent::Behaviour(gossipsub::Event::Message { message, .. }) = event {
+                        if message.topic == transactions.hash() {
+                            let _ = heard_tx.send(message.data);
+                        }
+                    }
+                }
+            }
+        }
+    });
+    (peer_id, publish, heard)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_of_the_gossip_format_before_batches_trades_transactions_both_ways() {
+    use codec::Encode;
+    use lux_primitives::{AccountId20, LUX};
+    use luxtensor_runtime::RuntimeCall;
+
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args: Vec<String> = ["--chain", "dev", "--alice", "--listen-addr", "/ip4/127.0.0.1/tcp/0"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let node = TestNode::start(&dir.path().join("alice"), &args).await;
+    let genesis = node.block_hash(0).await.expect("genesis");
+    let address: Multiaddr = node.p2p_address().await.parse().expect("address");
+    let (old_id, old, mut heard) = old_gossip_node(genesis, address);
+    wait_for("the node to see the old peer", Duration::from_secs(30), || async {
+        node.peers().await.iter().any(|p| p["peerId"].as_str() == Some(&old_id)).then_some(())
+    })
+    .await;
+    let client = node.client().await;
+    let transfer = |to: u8| {
+        RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+            dest: AccountId20([to; 20]),
+            value: LUX,
+        })
+    };
+
+    // What a client submits to the node reaches the old peer, alone and encoded as before,
+    // once the node knows the peer's subscriptions (a new transfer each try until then).
+    let alice = lux_keys::dev_account("alice").expect("alice");
+    let mut submitted = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    'heard: loop {
+        assert!(tokio::time::Instant::now() < deadline, "the old peer heard no transaction");
+        let xt = client.sign(&alice, transfer(0x21), 0).await.expect("signed");
+        client.submit(&xt).await.expect("submitted");
+        submitted.push(xt.encode());
+        let wait = tokio::time::sleep(Duration::from_millis(500));
+        tokio::pin!(wait);
+        loop {
+            tokio::select! {
+                Some(data) = heard.recv() => {
+                    if submitted.contains(&data) {
+                        break 'heard;
+                    }
+                }
+                _ = &mut wait => break,
+            }
+        }
+    }
+    assert!(node.log().contains("a peer gossips transactions in the format from before batches"));
+
+    // What the old peer gossips is validated and included.
+    let bob = lux_keys::dev_account("bob").expect("bob");
+    let bob_id = AccountId20(bob.address());
+    let xt = client.sign(&bob, transfer(0x22), 0).await.expect("signed");
+    wait_for("the old peer to publish", Duration::from_secs(30), || async {
+        let (sent, published) = tokio::sync::oneshot::channel();
+        old.send((xt.encode(), sent)).expect("the old peer runs");
+        published.await.expect("the old peer answers").then_some(())
+    })
+    .await;
+    wait_for("the old peer's transfer to be included", Duration::from_secs(60), || async {
+        (client.account(&bob_id).await.ok()?.nonce > 0).then_some(())
+    })
+    .await;
+
+    // Once it leaves, the node gossips nothing in the old format any more.
+    drop(old);
+    wait_for("the node to notice", Duration::from_secs(30), || async {
+        node.log().contains("no peer gossips transactions in the old format").then_some(())
+    })
+    .await;
 }

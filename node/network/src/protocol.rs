@@ -83,7 +83,7 @@ pub struct BlockResponse {
     pub blocks: Vec<BlockData>,
 }
 
-/// The three gossip topics.
+/// The gossip topics.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Topic {
     /// New blocks (encoded [`BlockData`]).
@@ -92,11 +92,18 @@ pub enum Topic {
     Transactions,
     /// Finality votes and commits (encoded by the consensus layer).
     Finality,
+    /// Transactions as nodes from before batches gossip them: one encoded extrinsic per
+    /// message. Heard from such nodes, and published only while one of them is connected
+    /// (see [`NetworkHandle::has_legacy_transaction_peers`](crate::NetworkHandle)), so a
+    /// network upgrading one node at a time keeps trading transactions and a network of
+    /// current nodes sends nothing on it.
+    LegacyTransactions,
 }
 
 impl Topic {
     /// All topics.
-    pub const ALL: [Topic; 3] = [Topic::Blocks, Topic::Transactions, Topic::Finality];
+    pub const ALL: [Topic; 4] =
+        [Topic::Blocks, Topic::Transactions, Topic::Finality, Topic::LegacyTransactions];
 
     /// The topic's name for the chain with genesis `genesis`, so different chains never mix.
     pub fn name(&self, genesis: &H256) -> String {
@@ -110,6 +117,7 @@ impl Topic {
             // Version 2: batches of transactions (version 1 carried one each).
             Topic::Transactions => "/transactions/2",
             Topic::Finality => "/finality/1",
+            Topic::LegacyTransactions => "/transactions/1",
         }
     }
 }

@@ -118,6 +118,8 @@ struct Shared {
     listen_addresses: Vec<Multiaddr>,
     /// Reserved peers and where to reach them: dialled again whenever disconnected.
     reserved: BTreeMap<PeerId, Multiaddr>,
+    /// Whether a connected peer hears transactions only on [`Topic::LegacyTransactions`].
+    legacy_transaction_peers: bool,
 }
 
 /// Talks to the network task. Cheap to clone.
@@ -153,7 +155,15 @@ impl NetworkHandle {
         }
     }
 
-    /// Gossips `data` on `topic`.
+    /// Whether a connected peer gossips transactions only in the format from before batches
+    /// (it subscribes to [`Topic::LegacyTransactions`] and not to [`Topic::Transactions`]):
+    /// then the node publishes transactions in that format too, and otherwise not at all.
+    pub fn has_legacy_transaction_peers(&self) -> bool {
+        self.shared.read().legacy_transaction_peers
+    }
+
+    /// Gossips `data` on `topic`. Messages on [`Topic::LegacyTransactions`] are sent only
+    /// while [`has_legacy_transaction_peers`](Self::has_legacy_transaction_peers).
     pub fn publish(&self, topic: Topic, data: Vec<u8>) {
         let _ = self.commands.send(Command::Publish(topic, data));
     }
@@ -233,7 +243,7 @@ struct Worker {
     events: mpsc::Sender<NetworkEvent>,
     shared: Arc<RwLock<Shared>>,
     /// Each topic's gossipsub hash (names include the genesis hash).
-    topics: [(gossipsub::TopicHash, Topic); 3],
+    topics: [(gossipsub::TopicHash, Topic); 4],
     reputation: Reputation,
     requests: HashMap<OutboundRequestId, oneshot::Sender<Result<BlockResponse, NetworkError>>>,
     responses: FuturesUnordered<PendingResponse>,
@@ -281,14 +291,18 @@ pub fn start(
     Ok((NetworkHandle { commands: command_tx, local_peer_id, shared }, event_rx))
 }
 
-/// Gossip message ids. Transactions are content-addressed: the same batch is one message
-/// whoever publishes it, so nothing crosses a link twice. Blocks and finality messages keep
+/// Gossip message ids. Transactions are content-addressed: the same batch (or, in the legacy
+/// format, the same transaction) is one message whoever publishes it, so nothing crosses a
+/// link twice. Blocks and finality messages keep
 /// gossipsub's (publisher, sequence number) ids: the finality voter republishes its votes
 /// every round for peers that missed them (connected late, lost a message), and a
 /// content-addressed id would make gossipsub refuse each republication as a duplicate for
 /// as long as it remembers the first (a minute), stalling finality that long.
 fn message_id(message: &gossipsub::Message) -> gossipsub::MessageId {
-    if message.topic.as_str().ends_with(Topic::Transactions.suffix()) {
+    let topic = message.topic.as_str();
+    if topic.ends_with(Topic::Transactions.suffix())
+        || topic.ends_with(Topic::LegacyTransactions.suffix())
+    {
         return gossipsub::MessageId::from(
             &lux_primitives::hashing::blake2_256(&message.data)[..20],
         );
@@ -425,6 +439,11 @@ impl Worker {
                 let Some((hash, _)) = self.topics.iter().find(|(_, t)| *t == topic) else {
                     return;
                 };
+                if topic == Topic::LegacyTransactions
+                    && !self.shared.read().legacy_transaction_peers
+                {
+                    return;
+                }
                 if let Err(e) = self.swarm.behaviour_mut().gossipsub.publish(hash.clone(), data) {
                     // No peers yet, or a duplicate: nothing to do.
                     tracing::debug!(target: "network", "gossip not sent: {e}");
@@ -478,6 +497,33 @@ impl Worker {
         }
     }
 
+    /// Notes whether a connected peer hears transactions only in the legacy format.
+    fn note_subscriptions(&mut self) {
+        let topic = |wanted: Topic| {
+            self.topics.iter().find(|(_, t)| *t == wanted).map(|(hash, _)| hash.clone())
+        };
+        let (Some(current), Some(legacy)) =
+            (topic(Topic::Transactions), topic(Topic::LegacyTransactions))
+        else {
+            return;
+        };
+        let any = self
+            .swarm
+            .behaviour()
+            .gossipsub
+            .all_peers()
+            .any(|(_, topics)| topics.contains(&&legacy) && !topics.contains(&&current));
+        let mut shared = self.shared.write();
+        if shared.legacy_transaction_peers != any {
+            if any {
+                tracing::info!(target: "network", "a peer gossips transactions in the format from before batches: publishing them in that format too");
+            } else {
+                tracing::info!(target: "network", "no peer gossips transactions in the old format any more");
+            }
+            shared.legacy_transaction_peers = any;
+        }
+    }
+
     fn emit(&mut self, event: NetworkEvent) {
         if let Err(e) = self.events.try_send(event) {
             tracing::warn!(target: "network", "node is not keeping up with the network: {e}");
@@ -510,6 +556,7 @@ impl Worker {
             }
             SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
                 self.shared.write().peers.remove(&peer_id);
+                self.note_subscriptions();
                 tracing::debug!(target: "network", "disconnected from {peer_id}");
                 self.emit(NetworkEvent::PeerDisconnected(peer_id));
             }
@@ -546,6 +593,9 @@ impl Worker {
                     id: GossipId(message_id),
                 });
             }
+            BehaviourEvent::Gossipsub(
+                gossipsub::Event::Subscribed { .. } | gossipsub::Event::Unsubscribed { .. },
+            ) => self.note_subscriptions(),
             BehaviourEvent::Identify(identify::Event::Received { peer_id, info, .. }) => {
                 for address in info.listen_addrs {
                     self.swarm.behaviour_mut().kademlia.add_address(&peer_id, address);

@@ -423,11 +423,16 @@ pub(crate) async fn run_events(bridge: Arc<Bridge>, mut events: mpsc::Receiver<N
             NetworkEvent::Gossip { peer, topic: Topic::Blocks, data, id } => {
                 tokio::spawn(bridge.clone().on_block_gossip(peer, data, id));
             }
-            NetworkEvent::Gossip { peer, topic: Topic::Transactions, data, id } => {
+            NetworkEvent::Gossip {
+                peer,
+                topic: topic @ (Topic::Transactions | Topic::LegacyTransactions),
+                data,
+                id,
+            } => {
                 // Validation runs on the pool's validation threads, off the event loop.
                 let bridge = bridge.clone();
                 tokio::spawn(async move {
-                    let validation = on_transactions(&bridge, peer, &data).await;
+                    let validation = on_transactions(&bridge, peer, topic, &data).await;
                     bridge.network.validated(id, peer, validation);
                 });
             }
@@ -455,24 +460,45 @@ pub(crate) async fn run_events(bridge: Arc<Bridge>, mut events: mpsc::Receiver<N
     }
 }
 
-/// Validates a gossiped batch of transactions: forwarded if it brought anything new, the
-/// sender punished if it carried garbage or forged signatures.
-async fn on_transactions(bridge: &Bridge, peer: PeerId, data: &[u8]) -> Validation {
-    let batch = match decode_all::<Vec<OpaqueExtrinsic>>(data) {
+/// Validates gossiped transactions, a batch or (on [`Topic::LegacyTransactions`]) one
+/// transaction: forwarded if they brought anything new, the sender punished if they carried
+/// garbage or forged signatures.
+///
+/// Nodes of the two formats hear each other through the nodes of this version: while a
+/// peer of the old format is connected, what a batch brought is published for it in its
+/// format; and what came in the old format is gossiped from here in batches, as a client's
+/// transactions are, since old nodes send nothing on the current topic.
+async fn on_transactions(bridge: &Bridge, peer: PeerId, topic: Topic, data: &[u8]) -> Validation {
+    let legacy = topic == Topic::LegacyTransactions;
+    let batch = if legacy {
+        decode_all::<OpaqueExtrinsic>(data).map(|xt| vec![xt])
+    } else {
+        decode_all::<Vec<OpaqueExtrinsic>>(data)
+    };
+    let batch = match batch {
         Ok(batch) if !batch.is_empty() && batch.len() <= MAX_GOSSIP_BATCH => batch,
         _ => {
             bridge.network.report(peer, Misbehaviour::Undecodable);
             return Validation::Reject;
         }
     };
-    let results = futures::future::join_all(batch.into_iter().map(|xt| {
-        bridge.pool.submit_async(TransactionSource::External, xt, false, Origin::Network)
-    }))
+    let origin = if legacy { Origin::Local } else { Origin::Network };
+    let for_legacy_peers: Vec<Vec<u8>> = if !legacy && bridge.network.has_legacy_transaction_peers()
+    {
+        batch.iter().map(Encode::encode).collect()
+    } else {
+        Vec::new()
+    };
+    let results = futures::future::join_all(
+        batch
+            .into_iter()
+            .map(|xt| bridge.pool.submit_async(TransactionSource::External, xt, false, origin)),
+    )
     .await;
-    let mut accepted = false;
+    let new: Vec<bool> = results.iter().map(Result::is_ok).collect();
     for result in results {
         match result {
-            Ok(_) => accepted = true,
+            Ok(_) => {}
             Err(PoolError::Invalid(InvalidTransaction::BadProof)) => {
                 bridge.network.report(peer, Misbehaviour::BadSignature);
                 return Validation::Reject;
@@ -485,7 +511,10 @@ async fn on_transactions(bridge: &Bridge, peer: PeerId, data: &[u8]) -> Validati
             Err(_) => {}
         }
     }
-    if accepted {
+    for (xt, _) in for_legacy_peers.into_iter().zip(&new).filter(|(_, new)| **new) {
+        bridge.network.publish(Topic::LegacyTransactions, xt);
+    }
+    if new.contains(&true) {
         Validation::Accept
     } else {
         Validation::Ignore
@@ -515,15 +544,22 @@ pub(crate) async fn announce(bridge: Arc<Bridge>) {
 /// Gossips the transactions this node's clients submitted, in batches, as they become ready.
 /// Transactions received by gossip are carried on by gossipsub's relays (once validated
 /// here) and never published again, so each crosses each link about once; message ids are
-/// content hashes, so the same batch published twice is one message.
+/// content hashes, so the same batch published twice is one message. While a peer of the
+/// format from before batches is connected, each transaction is also published alone for it.
 pub(crate) async fn gossip_transactions(bridge: Arc<Bridge>) {
     let mut ticker = tokio::time::interval(Duration::from_millis(100));
     loop {
         ticker.tick().await;
         let ready = bridge.pool.take_to_propagate();
+        let legacy = bridge.network.has_legacy_transaction_peers();
         for chunk in ready.chunks(MAX_GOSSIP_BATCH) {
             let batch: Vec<&OpaqueExtrinsic> = chunk.iter().map(|tx| &*tx.data).collect();
             bridge.network.publish(Topic::Transactions, batch.encode());
+            if legacy {
+                for xt in batch {
+                    bridge.network.publish(Topic::LegacyTransactions, xt.encode());
+                }
+            }
         }
     }
 }

@@ -117,7 +117,8 @@ pub struct ReadyTx {
 /// Who handed the pool a transaction; decides whether this node gossips it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// A client of this node (RPC): gossiped from here.
+    /// A client of this node (RPC), or a peer whose relays cannot reach the rest of the
+    /// network (it gossips in an older format): gossiped from here.
     Local,
     /// A peer's gossip: its relays carry it on; this node does not publish it again.
     Network,
