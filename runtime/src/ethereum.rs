@@ -5,9 +5,9 @@
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::string::String;
 use alloc::vec::Vec;
-use lux_primitives::ethereum::{EthAccessListResult, EthCallRequest, EthCallResult};
+use lux_primitives::ethereum::{AccessList, EthAccessListResult, EthCallRequest, EthCallResult};
 use lux_primitives::{AccountId20, H256};
-use pallet_evm::{AccessList, TxKind};
+use pallet_evm::TxKind;
 use pallet_evm::{Fees, Message, TX_GAS_LIMIT_CAP};
 
 use crate::configs::BLOCK_GAS_LIMIT;

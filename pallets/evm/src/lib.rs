@@ -36,7 +36,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::marker::PhantomData;
-use lux_primitives::ethereum::{EthAccount, EthCallStatus, EthLog};
+use lux_primitives::ethereum::{AccessList, EthAccount, EthCallStatus, EthLog};
 use lux_primitives::{AccountId20, Balance, H256, U256};
 use lux_support::metadata::{ConstantMeta, PalletMeta};
 use lux_support::traits::FindAuthor;
@@ -336,13 +336,10 @@ pub struct Message {
     /// The nonce to check; `None` uses the sender's.
     pub nonce: Option<u64>,
     /// EIP-2930 access list.
-    pub access_list: Vec<(AccountId20, Vec<H256>)>,
+    pub access_list: AccessList,
     /// EIP-2718 type.
     pub tx_type: u8,
 }
-
-/// Accounts, each with storage slots of theirs, as an EIP-2930 access list.
-pub type AccessList = Vec<(AccountId20, Vec<H256>)>;
 
 /// How a message ran.
 #[derive(Clone, Debug, PartialEq, Eq)]

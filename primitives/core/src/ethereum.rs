@@ -245,6 +245,10 @@ pub struct EthCallRequest {
     pub access_list: Vec<(AccountId20, Vec<H256>)>,
 }
 
+/// Accounts, each with storage slots of theirs, as an EIP-2930 access list. (The runtime API
+/// types spell it out: the metadata names each field's type as written.)
+pub type AccessList = Vec<(AccountId20, Vec<H256>)>;
+
 /// How an executed call ended.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo)]
 pub enum EthCallStatus {
