@@ -436,15 +436,13 @@ impl Worker {
     fn on_command(&mut self, command: Command) {
         match command {
             Command::Publish(topic, data) => {
-                let Some((hash, _)) = self.topics.iter().find(|(_, t)| *t == topic) else {
-                    return;
-                };
+                let Some(hash) = self.topic_hash(topic).cloned() else { return };
                 if topic == Topic::LegacyTransactions
                     && !self.shared.read().legacy_transaction_peers
                 {
                     return;
                 }
-                if let Err(e) = self.swarm.behaviour_mut().gossipsub.publish(hash.clone(), data) {
+                if let Err(e) = self.swarm.behaviour_mut().gossipsub.publish(hash, data) {
                     // No peers yet, or a duplicate: nothing to do.
                     tracing::debug!(target: "network", "gossip not sent: {e}");
                 }
@@ -497,13 +495,15 @@ impl Worker {
         }
     }
 
+    /// `topic`'s gossipsub hash (every topic has one).
+    fn topic_hash(&self, topic: Topic) -> Option<&gossipsub::TopicHash> {
+        self.topics.iter().find(|(_, t)| *t == topic).map(|(hash, _)| hash)
+    }
+
     /// Notes whether a connected peer hears transactions only in the legacy format.
     fn note_subscriptions(&mut self) {
-        let topic = |wanted: Topic| {
-            self.topics.iter().find(|(_, t)| *t == wanted).map(|(hash, _)| hash.clone())
-        };
         let (Some(current), Some(legacy)) =
-            (topic(Topic::Transactions), topic(Topic::LegacyTransactions))
+            (self.topic_hash(Topic::Transactions), self.topic_hash(Topic::LegacyTransactions))
         else {
             return;
         };
@@ -512,7 +512,7 @@ impl Worker {
             .behaviour()
             .gossipsub
             .all_peers()
-            .any(|(_, topics)| topics.contains(&&legacy) && !topics.contains(&&current));
+            .any(|(_, topics)| topics.contains(&legacy) && !topics.contains(&current));
         let mut shared = self.shared.write();
         if shared.legacy_transaction_peers != any {
             if any {
