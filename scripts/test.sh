@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 . scripts/env.sh
+# The node's build and the tests' build must not compile the same crates twice.
+scripts/check-feature-sets.sh
 echo "==> building the node"
 cargo build --locked -p luxtensor
 echo "==> running the tests"

@@ -25,7 +25,11 @@
 extern crate alloc;
 
 mod db;
-#[cfg(any(test, feature = "test-utils"))]
+// In every std build, not behind a feature of its own: a feature that only the Ethereum
+// pallet's tests turned on gave the node's build and the test build different features of this
+// pallet, so the test build compiled it and everything above it a second time.
+#[cfg(feature = "std")]
+#[doc(hidden)]
 pub mod mock;
 #[cfg(test)]
 mod state_tests;

@@ -1,5 +1,5 @@
 //! The EVM pallet's test runtime, and what the Ethereum pallet's test runtime shares with it
-//! (behind the `test-utils` feature): the runtime's configuration as a macro, the genesis
+//! (in std builds, hidden from the docs): the runtime's configuration as a macro, the genesis
 //! builder, the block author, and small contracts.
 
 use crate::Config;
