@@ -25,7 +25,7 @@ if [ -n "$differ" ]; then
     while read -r line; do
         name=${line%% *}
         echo "  node:      $line" >&2
-        grep -F "$name v" "$workspace" | grep "^$name v" | sed 's/^/  workspace: /' >&2
+        grep "^$name v" "$workspace" | sed 's/^/  workspace: /' >&2
     done <<<"$differ"
     echo "so the test build compiles these crates, and all that depend on them, a second time." >&2
     exit 1
