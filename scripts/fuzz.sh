@@ -32,6 +32,11 @@ mkdir -p "$work"
 export SKIP_WASM_BUILD=1
 fuzz=(cargo fuzz)
 build_flags=(--sanitizer none --debug-assertions --target-dir "$work/target")
+# The fuzz workspace has its own lock file; like the main build, it must not change under us.
+if ! (cd fuzz && cargo metadata --locked --format-version 1 >/dev/null); then
+    echo "fuzz/Cargo.lock is out of date: run \`cargo metadata --format-version 1\` in fuzz/ and commit it" >&2
+    exit 1
+fi
 echo "==> building the fuzz targets"
 (cd fuzz && "${fuzz[@]}" build "${build_flags[@]}")
 if [ "${#targets[@]}" -eq 0 ]; then
