@@ -484,8 +484,24 @@ async fn local_testnet_group(dir: &Path, names: &[&str], extra: &[String]) -> Ve
     nodes
 }
 
+/// Lines of a node's log a failing test prints.
+const LOG_TAIL_ON_FAILURE: usize = 40;
+
 impl Drop for TestNode {
     fn drop(&mut self) {
         self.kill();
+        // A test that fails deletes its nodes' directories, logs included: print what each
+        // node was doing last, so a failure on CI can be read without running it again.
+        if std::thread::panicking() {
+            let log = self.log();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(LOG_TAIL_ON_FAILURE)..];
+            eprintln!(
+                "--- last {} lines of {} ---\n{}",
+                tail.len(),
+                self.log_path.display(),
+                tail.join("\n")
+            );
+        }
     }
 }
