@@ -484,6 +484,13 @@ async fn local_testnet_group(dir: &Path, names: &[&str], extra: &[String]) -> Ve
     nodes
 }
 
+/// How long a wait that spans a runtime upgrade on the local testnet may take. Before the
+/// first block on new code, each of the four validators compiles it twice (plain and
+/// fuel-metered) in a child process; on 2 cores shared by the four nodes and another test,
+/// that took 32 s and 36 s per node on a slow hour of 2026-12-04, and more than 60 s on a
+/// slower one. A validator on its own cores takes a few seconds.
+pub const UPGRADE_TIMEOUT: Duration = Duration::from_secs(240);
+
 /// Lines of a node's log a failing test prints.
 const LOG_TAIL_ON_FAILURE: usize = 40;
 

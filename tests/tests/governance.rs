@@ -26,7 +26,7 @@ use lux_primitives::twox::storage_prefix;
 use lux_primitives::{AccountId20, Era, EthereumSignature, SignedExtra, H256, LUX};
 use lux_rpc_client::{sign_extrinsic, Inclusion, LuxClient, TxOutcome};
 use luxtensor_runtime::{RuntimeCall, RuntimeEvent, UncheckedExtrinsic};
-use luxtensor_tests::{local_testnet, wait_for, TestNode};
+use luxtensor_tests::{local_testnet, wait_for, TestNode, UPGRADE_TIMEOUT};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
 /// The running runtime's `spec_version`, and the test runtimes' (one ahead).
@@ -383,7 +383,7 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
     // Every node runs `NEXT` from the next block, without a restart.
     futures::future::join_all(nodes.iter().map(|node| async move {
         let client = node.client().await;
-        wait_for("the next spec_version", TIMEOUT, || async {
+        wait_for("the next spec_version", UPGRADE_TIMEOUT, || async {
             (client.runtime_version().await.ok()?.spec_version == NEXT).then_some(())
         })
         .await
@@ -403,7 +403,7 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
 
     // Finality goes on past the upgrade on every node.
     let finality = futures::future::join_all(nodes.iter().map(|node| async move {
-        wait_for("finality past the upgrade", TIMEOUT, || async {
+        wait_for("finality past the upgrade", UPGRADE_TIMEOUT, || async {
             (node.finalized().await.0 >= upgrade_block + 3).then_some(())
         })
         .await
@@ -457,7 +457,7 @@ async fn a_referendum_authorizes_an_upgrade_anyone_applies_live_with_a_once_only
 
     // The late node caught up across the upgrade block, runs `NEXT`, and agrees on the chain.
     let target = client.header(None).await.expect("rpc").expect("best").number;
-    late.wait_for_block(target, TIMEOUT).await;
+    late.wait_for_block(target, UPGRADE_TIMEOUT).await;
     let late_client = late.client().await;
     assert_eq!(late_client.runtime_version().await.expect("version").spec_version, NEXT);
     for n in [upgrade_block, upgrade_block + 1] {

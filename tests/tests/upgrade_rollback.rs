@@ -19,15 +19,9 @@ use lux_primitives::upgrade::CodeRollback;
 use lux_primitives::{Header, H256};
 use lux_rpc_client::{rpc_params, LuxClient, TxOutcome};
 use luxtensor_runtime::{RuntimeCall, RuntimeEvent};
-use luxtensor_tests::{local_testnet, run_cli, wait_for, NodeOptions, TestNode};
+use luxtensor_tests::{local_testnet, run_cli, wait_for, NodeOptions, TestNode, UPGRADE_TIMEOUT};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
-/// How long the block claiming a rollback may take. Before authoring it, each of the four
-/// validators compiles the new runtime twice (plain and fuel-metered) in a child process; on the
-/// 2 cores the four nodes and the other test share, that took 32 s and 36 s on a slow hour of
-/// 2026-12-04 and more than 60 s on a slower one. A validator on its own cores takes a few
-/// seconds.
-const ROLLBACK_TIMEOUT: Duration = Duration::from_secs(240);
 /// The running runtime's `spec_version`, and the test runtimes' (one ahead).
 const CURRENT: u32 = luxtensor_runtime::SPEC_VERSION;
 const NEXT: u32 = CURRENT + 1;
@@ -59,7 +53,7 @@ async fn upgrade_is_rolled_back(
     // block the transaction was first seen in may lose a fork race on 4 validators, so the
     // upgrade and the rollback are looked for on the finalized chain.
     let from = client.header(Some(included.block_hash)).await.expect("header").expect("known");
-    let next = wait_for("a finalized block claiming the rollback", ROLLBACK_TIMEOUT, || async {
+    let next = wait_for("a finalized block claiming the rollback", UPGRADE_TIMEOUT, || async {
         let (finalized, _) = nodes[0].finalized().await;
         for number in from.number..=finalized {
             let header = header_at(client, number).await;
