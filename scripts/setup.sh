@@ -51,23 +51,12 @@ fi
 # RocksDB (C++) is the longest part of a build. It is compiled once per machine and version,
 # without debug info, and every build profile (debug, test, release, bench, clippy) links that
 # one static library (scripts/env.sh points librocksdb-sys at it) instead of compiling its own.
-# Clang (installed above for the bindings) compiles it with a fifth less CPU than GCC: 9 min 33 s
-# against 12 min 02 s on this project's 2-core machine (BENCHMARKS.md, "Build").
+# scripts/build-rocksdb.sh compiles it with clang (installed above for the bindings) as a few
+# unity files: about a quarter of the time librocksdb-sys's own build takes (BENCHMARKS.md).
 rocksdb_dir=$(. scripts/env.sh && echo "${ROCKSDB_LIB_DIR:-$LUX_ROCKSDB_DIR}")
 if [ ! -f "$rocksdb_dir/librocksdb.a" ]; then
-    echo "==> compiling RocksDB once for every build profile (the longest step of a first build)"
-    build_dir="$rocksdb_dir.build"
-    (
-        unset ROCKSDB_LIB_DIR ROCKSDB_STATIC SNAPPY_LIB_DIR SNAPPY_STATIC
-        CC=clang CXX=clang++ CARGO_PROFILE_RELEASE_DEBUG=false \
-            cargo build --locked --release -p lux-db --target-dir "$build_dir"
-    )
-    out=$(dirname "$(ls -t "$build_dir"/release/build/librocksdb-sys-*/out/librocksdb.a | head -1)")
-    mkdir -p "$rocksdb_dir"
-    cp "$out/libsnappy.a" "$rocksdb_dir/"
-    cp "$out/librocksdb.a" "$rocksdb_dir/librocksdb.a.tmp"
-    mv "$rocksdb_dir/librocksdb.a.tmp" "$rocksdb_dir/librocksdb.a"
-    rm -rf "$build_dir"
+    echo "==> compiling RocksDB once for every build profile"
+    scripts/build-rocksdb.sh "$rocksdb_dir"
 fi
 
 if [ -f tests/js/package.json ]; then
