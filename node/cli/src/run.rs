@@ -69,6 +69,9 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
     let executor = WasmExecutor::new(ExecutorConfig {
         cache_dir: Some(base_path.path().join("wasm-cache")),
         compiler: crate::commands::runtime_compiler(),
+        signature_cache_entries: ExecutorConfig::signature_cache_for_pool(
+            cmd.pool_limit.saturating_add(cmd.pool_future_limit),
+        ),
         ..Default::default()
     })?;
     let chain_spec = load_spec(&chain, &executor)?;

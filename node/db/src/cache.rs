@@ -17,10 +17,11 @@ use schnellru::{Limiter, LruMap};
 /// Values larger than this are not cached (the runtime code, for example).
 const MAX_CACHED_VALUE: usize = 16 * 1024;
 
-/// What an entry costs beyond its key and value bytes (map slot, links, allocation headers).
-const ENTRY_OVERHEAD: usize = 64;
+/// What the allocator keeps beside each heap allocation (glibc's chunk header, rounding).
+const ALLOCATION_OVERHEAD: usize = 16;
 
-/// The heap bytes a cached key or value holds.
+/// The heap bytes a cached key or value holds outside the map's table (which holds the key
+/// and value themselves: a hash inline, a `Vec` or `Arc` as its pointer and length).
 pub(crate) trait Bytes {
     fn bytes(&self) -> usize;
 }
@@ -33,13 +34,17 @@ impl Bytes for [u8; 32] {
 
 impl Bytes for Vec<u8> {
     fn bytes(&self) -> usize {
-        self.capacity()
+        match self.capacity() {
+            0 => 0,
+            capacity => capacity + ALLOCATION_OVERHEAD,
+        }
     }
 }
 
 impl Bytes for Arc<[u8]> {
     fn bytes(&self) -> usize {
-        self.len() + 16
+        // The strong and weak counts precede the bytes in one allocation.
+        self.len() + 2 * std::mem::size_of::<usize>() + ALLOCATION_OVERHEAD
     }
 }
 
@@ -49,20 +54,30 @@ impl Bytes for Option<Arc<[u8]>> {
     }
 }
 
-/// Limits an LRU map by the bytes of its keys and values.
+/// Limits an LRU map by all the memory it holds: its table (entries, links, control bytes),
+/// and the heap bytes its keys and values point to. The table grows by doubling, so without
+/// counting it a full cache could hold up to twice its budget.
 pub(crate) struct ByBytes {
     max: usize,
+    /// Heap bytes of the entries' keys and values.
     used: usize,
+    /// Bytes of the map's table, as of its last growth.
+    table: usize,
 }
 
 impl ByBytes {
     pub(crate) fn new(max: usize) -> Self {
-        Self { max, used: 0 }
+        Self { max, used: 0, table: 0 }
+    }
+
+    /// Bytes held: the table and what its entries point to.
+    pub(crate) fn held(&self) -> usize {
+        self.used + self.table
     }
 }
 
 fn cost<K: Bytes, V: Bytes>(key: &K, value: &V) -> usize {
-    ENTRY_OVERHEAD + std::mem::size_of::<K>() + key.bytes() + value.bytes()
+    key.bytes() + value.bytes()
 }
 
 impl<K: Bytes, V: Bytes> Limiter<K, V> for ByBytes {
@@ -70,12 +85,12 @@ impl<K: Bytes, V: Bytes> Limiter<K, V> for ByBytes {
     type LinkType = u32;
 
     fn is_over_the_limit(&self, _length: usize) -> bool {
-        self.used > self.max
+        self.held() > self.max
     }
 
     fn on_insert(&mut self, _length: usize, key: K, value: V) -> Option<(K, V)> {
         let cost = cost(&key, &value);
-        if cost > self.max {
+        if cost + self.table > self.max {
             return None;
         }
         self.used += cost;
@@ -91,7 +106,7 @@ impl<K: Bytes, V: Bytes> Limiter<K, V> for ByBytes {
         new_value: &mut V,
     ) -> bool {
         let new_cost = cost(old_key, new_value);
-        if new_cost > self.max {
+        if new_cost + self.table > self.max {
             return false;
         }
         self.used = self.used - cost(old_key, old_value) + new_cost;
@@ -107,7 +122,12 @@ impl<K: Bytes, V: Bytes> Limiter<K, V> for ByBytes {
     }
 
     fn on_grow(&mut self, new_memory_usage: usize) -> bool {
-        new_memory_usage <= self.max
+        // Refused, the map makes room by dropping its oldest entries instead.
+        if self.used + new_memory_usage > self.max {
+            return false;
+        }
+        self.table = new_memory_usage;
+        true
     }
 }
 
@@ -179,9 +199,9 @@ impl StateCache {
         values.root = Some(*to);
     }
 
-    /// Bytes of values held.
-    pub fn used_bytes(&self) -> usize {
-        self.values.lock().map.limiter().used
+    /// Bytes held: the map's table and the keys and values it points to.
+    pub fn held_bytes(&self) -> usize {
+        self.values.lock().map.limiter().held()
     }
 }
 
@@ -219,7 +239,39 @@ mod tests {
         for i in 0..10_000u32 {
             cache.insert(&root, &i.to_le_bytes(), Some(&[0u8; 100]));
         }
-        assert!(cache.used_bytes() <= 64 * 1024);
+        let values = cache.values.lock();
+        // What the limiter counts is what the map holds.
+        assert_eq!(values.map.limiter().table, values.map.memory_usage());
+        assert!(cache_memory(&values.map) <= 64 * 1024, "{}", cache_memory(&values.map));
+        // Full: the budget is used, not left mostly empty.
+        assert!(cache_memory(&values.map) > 32 * 1024);
+        drop(values);
         assert_eq!(cache.get(&root, &9_999u32.to_le_bytes()), Some(Some(vec![0u8; 100])));
+    }
+
+    /// The memory a cache holds, counted independently of its limiter: the table, and each
+    /// key's and value's allocation.
+    fn cache_memory<K: Bytes + std::hash::Hash + PartialEq, V: Bytes>(
+        map: &LruMap<K, V, ByBytes>,
+    ) -> usize {
+        map.memory_usage() + map.iter().map(|(k, v)| k.bytes() + v.bytes()).sum::<usize>()
+    }
+
+    #[test]
+    fn a_cache_of_small_entries_counts_its_table() {
+        // Trie nodes: a 32-byte hash and a short node. The table is a large share of the
+        // memory here, and a limit on entry bytes alone would let it double the budget.
+        let budget = 1 << 20;
+        let mut nodes = LruMap::<[u8; 32], Arc<[u8]>, ByBytes>::new(ByBytes::new(budget));
+        for i in 0..100_000u32 {
+            let mut hash = [0u8; 32];
+            hash[..4].copy_from_slice(&i.to_le_bytes());
+            nodes.insert(hash, Arc::from(&[7u8; 40][..]));
+            assert!(cache_memory(&nodes) <= budget, "{} after {i}", cache_memory(&nodes));
+        }
+        assert!(cache_memory(&nodes) > budget / 2, "{}", cache_memory(&nodes));
+        // Once the table may not double, the map drops its oldest entries to make room, and
+        // rehashes in place when half its slots are free: never fewer than half in use.
+        assert!(nodes.len() >= 8192 * 7 / 8 / 2, "{}", nodes.len());
     }
 }
