@@ -71,7 +71,7 @@ impl ByBytes {
     }
 
     /// Bytes held: the table and what its entries point to.
-    pub(crate) fn held(&self) -> usize {
+    fn held(&self) -> usize {
         self.used + self.table
     }
 }
@@ -197,11 +197,6 @@ impl StateCache {
         let mut values = self.values.lock();
         values.map.clear();
         values.root = Some(*to);
-    }
-
-    /// Bytes held: the map's table and the keys and values it points to.
-    pub fn held_bytes(&self) -> usize {
-        self.values.lock().map.limiter().held()
     }
 }
 

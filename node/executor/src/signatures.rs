@@ -46,7 +46,11 @@ impl SignatureCache {
     /// `ext_crypto_secp256k1_ecdsa_recover`: the uncompressed public key (without its 0x04
     /// prefix) that signed `message`, from the cache or recovered now.
     pub fn recover(&self, signature: &[u8; 65], message: &[u8; 32]) -> Recovered {
-        let key = key(signature, message);
+        self.recover_keyed(key(signature, message), signature, message)
+    }
+
+    /// [`SignatureCache::recover`] for a pair whose `key` the caller already computed.
+    fn recover_keyed(&self, key: Key, signature: &[u8; 65], message: &[u8; 32]) -> Recovered {
         if let Some(found) = self.entries.lock().get(&key) {
             return *found;
         }
@@ -60,8 +64,8 @@ impl SignatureCache {
         self.entries.lock().clear();
     }
 
-    fn contains(&self, signature: &[u8; 65], message: &[u8; 32]) -> bool {
-        self.entries.lock().peek(&key(signature, message)).is_some()
+    fn contains(&self, key: &Key) -> bool {
+        self.entries.lock().peek(key).is_some()
     }
 
     /// Runs `work` while `threads` helper threads recover `items` into the cache, from the
@@ -88,8 +92,9 @@ impl SignatureCache {
                             break;
                         }
                         let (signature, message) = &items[i - 1];
-                        if !self.contains(signature, message) {
-                            let _ = self.recover(signature, message);
+                        let key = key(signature, message);
+                        if !self.contains(&key) {
+                            let _ = self.recover_keyed(key, signature, message);
                         }
                     }
                 });
@@ -157,6 +162,6 @@ mod tests {
             items.iter().map(|(s, m)| cache.recover(s, m)).filter(Result::is_ok).count()
         });
         assert_eq!(recovered, 200);
-        assert!(items.iter().all(|(s, m)| cache.contains(s, m)));
+        assert!(items.iter().all(|(s, m)| cache.contains(&key(s, m))));
     }
 }
