@@ -567,6 +567,11 @@ impl Chain {
         });
         let mut session = match session {
             Ok(session) => session,
+            // The block's state is gone (its fork lost, or it fell out of the pruning window):
+            // said as such, so a caller can validate on another block.
+            Err(ChainError::StatePruned(hash)) => {
+                return transactions.iter().map(|_| Err(ChainError::StatePruned(hash))).collect();
+            }
             Err(e) => {
                 let message = e.to_string();
                 return transactions

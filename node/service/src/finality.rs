@@ -62,7 +62,7 @@ pub(crate) async fn run(
     set: VoterSet,
     round_duration: Duration,
     mut inputs: mpsc::UnboundedReceiver<FinalityInput>,
-    fetch: mpsc::UnboundedSender<(lux_network::PeerId, H256)>,
+    fetch: mpsc::UnboundedSender<(lux_network::PeerId, H256, u32)>,
 ) {
     let FinalityParts { chain, pool, network, keystore, metrics } = parts;
     let config = VoterConfig { round_duration_ms: round_duration.as_millis() as u64 };
@@ -89,7 +89,7 @@ pub(crate) async fn run(
                         Ok(FinalityMessage::Vote(vote)) => {
                             let target = vote.vote.target_hash;
                             if chain.header(&target).ok().flatten().is_none() {
-                                let _ = fetch.send((peer, target));
+                                let _ = fetch.send((peer, target, vote.vote.target_number));
                             }
                             match voter.on_vote(vote, &View(&chain)) {
                             Ok(outputs) => (Validation::Accept, outputs),
@@ -115,7 +115,11 @@ pub(crate) async fn run(
                                 (Validation::Reject, Vec::new())
                             } else {
                                 if chain.header(&justification.target_hash).ok().flatten().is_none() {
-                                    let _ = fetch.send((peer, justification.target_hash));
+                                    let _ = fetch.send((
+                                        peer,
+                                        justification.target_hash,
+                                        justification.target_number,
+                                    ));
                                 }
                                 pending.push(justification);
                                 (Validation::Accept, Vec::new())

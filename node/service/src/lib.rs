@@ -17,6 +17,8 @@ mod network;
 mod node;
 mod pool;
 mod status;
+#[cfg(test)]
+mod testing;
 
 pub use config::{BasePath, NetworkSettings, NodeConfig, PrometheusConfig};
 pub use consensus::FINALITY_ENGINE_ID;

@@ -166,11 +166,21 @@ impl Bridge {
         }
     }
 
-    /// Fetches the chain of `hash` backwards from `peer` until it meets a block we have, then
-    /// imports it forwards.
-    async fn import_with_ancestry(&self, peer: PeerId, hash: H256) -> Result<(), ImportError> {
+    /// Fetches the chain of `hash`, a block at height `number`, backwards from `peer` until it
+    /// meets a block we have, then imports it forwards. The first request asks for the blocks
+    /// between our best and `number` (see [`first_ancestry_request`]), each further one for
+    /// twice as many, up to a full response: a block one ahead of ours, the usual case when a
+    /// block or a vote arrives before the block it builds on, costs one block on the wire
+    /// rather than a full response of up to 16 MiB of blocks already here.
+    async fn import_with_ancestry(
+        &self,
+        peer: PeerId,
+        hash: H256,
+        number: u32,
+    ) -> Result<(), ImportError> {
         let mut missing: Vec<BlockData> = Vec::new();
         let mut cursor = hash;
+        let mut want = first_ancestry_request(number, self.chain.info().best_number);
         while self.chain.header(&cursor)?.is_none() {
             if missing.len() >= MAX_ANCESTRY {
                 return Err(ImportError::UnknownParent(cursor));
@@ -178,9 +188,10 @@ impl Bridge {
             let request = BlockRequest {
                 from: FromBlock::Hash(cursor),
                 direction: Direction::Descending,
-                max: SYNC_CHUNK,
+                max: want,
                 body: true,
             };
+            want = want.saturating_mul(2).min(SYNC_CHUNK);
             let response = match self.network.request(peer, request).await {
                 Ok(response) => response,
                 Err(e) => {
@@ -205,8 +216,30 @@ impl Bridge {
                 }
             }
         }
+        tracing::debug!(target: "sync", "fetched {} ancestors of {hash:?} from {peer}", missing.len());
         missing.reverse();
         self.import_all(peer, missing).await.map(|_| ())
+    }
+
+    /// Waits up to `timeout` for `hash` to be imported (by gossip or sync); whether it is.
+    async fn wait_for_import(&self, hash: H256, timeout: Duration) -> bool {
+        let mut events = self.chain.subscribe();
+        let known = || self.chain.header(&hash).ok().flatten().is_some();
+        if known() {
+            return true;
+        }
+        let imported = async {
+            loop {
+                match events.recv().await {
+                    Ok(ChainEvent::Imported(block)) if block.hash == hash => return true,
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) if known() => return true,
+                    Err(RecvError::Lagged(_)) => {}
+                    Err(RecvError::Closed) => return false,
+                }
+            }
+        };
+        tokio::time::timeout(timeout, imported).await.unwrap_or(false) || known()
     }
 
     /// Handles one gossiped block: forwarded to others only once imported here.
@@ -226,7 +259,7 @@ impl Bridge {
             Err(ImportError::UnknownParent(_))
                 if number <= self.chain.info().best_number + SYNC_CHUNK =>
             {
-                match self.import_with_ancestry(peer, parent).await {
+                match self.import_with_ancestry(peer, parent, number.saturating_sub(1)).await {
                     Ok(()) => self.import(block).await,
                     Err(e) => Err(e),
                 }
@@ -294,7 +327,7 @@ impl Bridge {
             if *number <= ours + SYNCING_DISTANCE
                 && self.chain.header(hash).ok().flatten().is_none()
             {
-                let _ = self.import_with_ancestry(*peer, *hash).await;
+                let _ = self.import_with_ancestry(*peer, *hash, *number).await;
             }
         }
         if highest <= self.chain.info().best_number + SYNCING_DISTANCE {
@@ -347,8 +380,8 @@ impl Bridge {
                 let Some(first) = blocks.first() else { break };
                 if self.chain.header(&first.header.parent_hash).ok().flatten().is_none() {
                     // The peer's chain forks below its range: find where it joins ours.
-                    let hash = first.header.hash();
-                    if self.import_with_ancestry(peer, hash).await.is_err() {
+                    let (hash, number) = (first.header.hash(), first.header.number);
+                    if self.import_with_ancestry(peer, hash, number).await.is_err() {
                         break;
                     }
                 }
@@ -362,6 +395,13 @@ impl Bridge {
             }
         }
     }
+}
+
+/// How many blocks the first request for the ancestry of a block at `number` asks for, when
+/// our best block is at `best`: the blocks between the two, or one when it is not above our
+/// best (a fork, usually joining ours a block or two below), at most a full response.
+fn first_ancestry_request(number: u32, best: u32) -> u32 {
+    number.saturating_sub(best).clamp(1, SYNC_CHUNK)
 }
 
 /// Checks a peer's block against the consensus rules and imports it (executing it).
@@ -565,14 +605,16 @@ pub(crate) async fn gossip_transactions(bridge: Arc<Bridge>) {
 }
 
 /// Fetches blocks that finality votes name but we lack (a vote for a block nobody sent us
-/// would otherwise never count here, and could stall its round): asks the peer that relayed
-/// the vote, then the others.
+/// would otherwise never count here, and could stall its round). Votes travel faster than
+/// the blocks they name, which are large under load and imported one at a time, so the block
+/// is given a slot to arrive by gossip first; then it is asked of the peer that relayed the
+/// vote, then of the others.
 pub(crate) async fn fetch_voted_blocks(
     bridge: Arc<Bridge>,
-    mut wanted: mpsc::UnboundedReceiver<(PeerId, H256)>,
+    mut wanted: mpsc::UnboundedReceiver<(PeerId, H256, u32)>,
 ) {
     let mut recent: std::collections::VecDeque<H256> = std::collections::VecDeque::new();
-    while let Some((peer, hash)) = wanted.recv().await {
+    while let Some((peer, hash, number)) = wanted.recv().await {
         if recent.contains(&hash) || bridge.chain.header(&hash).ok().flatten().is_some() {
             continue;
         }
@@ -582,12 +624,16 @@ pub(crate) async fn fetch_voted_blocks(
         }
         let bridge = bridge.clone();
         tokio::spawn(async move {
+            let slot = Duration::from_millis(bridge.slot_duration);
+            if bridge.wait_for_import(hash, slot).await {
+                return;
+            }
             let mut peers: Vec<PeerId> = vec![peer];
             peers.extend(
                 bridge.network.peers().into_iter().map(|p| p.peer_id).filter(|p| *p != peer),
             );
             for peer in peers {
-                if bridge.import_with_ancestry(peer, hash).await.is_ok() {
+                if bridge.import_with_ancestry(peer, hash, number).await.is_ok() {
                     return;
                 }
             }
@@ -721,49 +767,118 @@ fn serve_blocks(chain: &Chain, request: BlockRequest) -> BlockResponse {
 mod tests {
     use std::time::Instant;
 
-    use lux_chain::{BuildLimits, ListFeed};
-    use lux_chain_spec::ChainSpec;
-    use lux_consensus::seal_header;
-    use lux_db::{Database, DatabaseConfig};
-    use lux_executor::{ExecutorConfig, WasmExecutor};
-    use lux_primitives::inherent::{InherentData, TIMESTAMP_INHERENT_ID};
-    use lux_primitives::{Digest, Header, Sr25519Public};
+    use lux_network::NetworkConfig;
+    use lux_primitives::Header;
 
     use super::*;
+    use crate::testing::{add_block, dev_chain};
 
-    /// A dev chain with block 1 (its timestamp inherent is its body) on genesis.
+    /// A dev chain with block 1 on genesis.
     fn chain_with_a_block(dir: &std::path::Path) -> (Chain, Header, Vec<OpaqueExtrinsic>) {
-        let executor = WasmExecutor::new(ExecutorConfig::default()).expect("executor");
-        let genesis = ChainSpec::builtin("dev", &executor)
-            .expect("spec")
-            .genesis_storage(&executor)
-            .expect("storage");
-        let db = Database::open(dir, &DatabaseConfig::default()).expect("db");
-        let chain = Chain::open(db, executor, &genesis).expect("chain");
-        let mut digest = Digest::default();
-        digest.push(PreDigest::Secondary { authority_index: 0, slot: 1 }.to_digest_item());
-        let mut data = InherentData::new();
-        data.put(TIMESTAMP_INHERENT_ID, &1_000u64);
-        let limits =
-            BuildLimits { deadline: Instant::now() + Duration::from_secs(10), max_transactions: 0 };
-        let parent = chain.info().genesis_hash;
-        let built = chain
-            .build_block(&parent, digest, &data, &mut ListFeed::new(Vec::new()), limits)
-            .expect("builds");
-        let alice = lux_keys::dev_session_key("alice").expect("alice");
-        let header =
-            seal_header(built.header, &Sr25519Public(alice.public()), &alice).expect("seal");
-        chain
+        let chain = dev_chain(dir);
+        let genesis = chain.info().genesis_hash;
+        let (header, body) = add_block(&chain, genesis, 1);
+        (chain, header, body)
+    }
+
+    fn network_config(bootnodes: Vec<lux_network::Multiaddr>, genesis: H256) -> NetworkConfig {
+        NetworkConfig {
+            listen_addresses: vec!["/ip4/127.0.0.1/tcp/0".parse().expect("address")],
+            bootnodes,
+            node_key: lux_network::Keypair::generate_ed25519(),
+            genesis_hash: genesis,
+            mdns: false,
+            ban_duration: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+
+    async fn wait_for(mut condition: impl FnMut() -> bool, what: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !condition() {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// A block that arrives (or is voted for) before the blocks it builds on is fetched with
+    /// its missing ancestors alone: the first request asks for the gap between our best block
+    /// and it, later ones for twice as many, never for a full response of blocks we have.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn ancestry_requests_ask_for_the_missing_blocks_not_a_full_response() {
+        let (server_dir, client_dir) =
+            (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+        let server = Arc::new(dev_chain(server_dir.path()));
+        let client = Arc::new(dev_chain(client_dir.path()));
+        let genesis = server.info().genesis_hash;
+        // The server has blocks 1 to 6; the client block 1.
+        let mut headers = vec![server.header(&genesis).expect("db").expect("genesis")];
+        for slot in 1..=6 {
+            let parent = headers[headers.len() - 1].hash();
+            headers.push(add_block(&server, parent, slot).0);
+        }
+        let first = server.block(&headers[1].hash()).expect("db").expect("block 1");
+        client
             .import(
-                header.clone(),
-                built.body.clone(),
+                first.block.header,
+                first.block.extrinsics,
                 None,
-                Some(built.changes),
-                BlockOrigin::Own,
+                None,
+                BlockOrigin::External,
                 false,
             )
-            .expect("imports");
-        (chain, header, built.body)
+            .expect("block 1 imports");
+
+        // The server's network answers from its chain and records what was asked.
+        let (server_net, mut server_events) =
+            lux_network::start(network_config(vec![], genesis)).expect("server network");
+        let asked = Arc::new(parking_lot::Mutex::new(Vec::new()));
+        let (answering, record) = (server.clone(), asked.clone());
+        tokio::spawn(async move {
+            while let Some(event) = server_events.recv().await {
+                if let NetworkEvent::Request { request, respond, .. } = event {
+                    record.lock().push(request.max);
+                    let _ = respond.send(serve_blocks(&answering, request));
+                }
+            }
+        });
+        let server_address = loop {
+            if let Some(address) = server_net.listen_addresses().first() {
+                break address
+                    .clone()
+                    .with(lux_network::AddressProtocol::P2p(server_net.local_peer_id()));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        let (client_net, mut client_events) =
+            lux_network::start(network_config(vec![server_address], genesis))
+                .expect("client network");
+        tokio::spawn(async move { while client_events.recv().await.is_some() {} });
+        wait_for(|| !client_net.peers().is_empty(), "the client to connect").await;
+
+        let pool = Pool::new(
+            Arc::new(crate::pool::RuntimeValidator(client.clone())),
+            lux_txpool::PoolConfig::default(),
+        );
+        let mut registry = prometheus_client::registry::Registry::default();
+        let metrics = crate::metrics::NodeMetrics::register(&mut registry);
+        let bridge = Bridge::new(client.clone(), pool, client_net, 1_000, None, metrics);
+        let server_peer = server_net.local_peer_id();
+
+        // Block 3 with our best at 1: blocks 3 and 2, in one request for two.
+        bridge.import_with_ancestry(server_peer, headers[3].hash(), 3).await.expect("imports");
+        assert_eq!(client.info().best_hash, headers[3].hash());
+        assert_eq!(*asked.lock(), vec![2]);
+
+        // Block 6 said to be at our height (a fork, as far as we know): one block asked for,
+        // then two, which reach block 3.
+        asked.lock().clear();
+        bridge.import_with_ancestry(server_peer, headers[6].hash(), 3).await.expect("imports");
+        assert_eq!(client.info().best_hash, headers[6].hash());
+        assert_eq!(*asked.lock(), vec![1, 2]);
+
+        assert_eq!(first_ancestry_request(100_000, 1), SYNC_CHUNK);
+        assert_eq!(first_ancestry_request(0, 5), 1);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use lux_chain::{Chain, ChainEvent, ImportedBlock};
+use lux_chain::{Chain, ChainError, ChainEvent, ImportedBlock};
 use lux_primitives::storage::{CODE, HEAP_PAGES};
 use lux_primitives::transaction::{TransactionSource, TransactionValidity};
 use lux_primitives::{AccountId20, OpaqueExtrinsic, H256};
@@ -35,11 +35,17 @@ impl TxValidator for RuntimeValidator {
         at: H256,
         txs: &[(TransactionSource, &OpaqueExtrinsic)],
     ) -> Vec<Result<TransactionValidity, ValidatorError>> {
-        self.0
-            .validate_transactions(&at, txs)
-            .into_iter()
-            .map(|r| r.map_err(|e| ValidatorError(e.to_string())))
-            .collect()
+        let mut results = self.0.validate_transactions(&at, txs);
+        // `at` was the best block when the batch was taken; a reorg, then finality, can
+        // discard its state before the batch runs. The transactions are then validated on the
+        // new best block, as a batch taken a moment later would be, rather than refused.
+        if results.iter().any(|r| matches!(r, Err(ChainError::StatePruned(_)))) {
+            let best = self.0.info().best_hash;
+            if best != at {
+                results = self.0.validate_transactions(&best, txs);
+            }
+        }
+        results.into_iter().map(|r| r.map_err(|e| ValidatorError(e.to_string()))).collect()
     }
 }
 
@@ -106,5 +112,42 @@ pub(crate) async fn maintain(chain: Arc<Chain>, pool: Arc<Pool>) {
             }
             Err(RecvError::Closed) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::testing::{add_block, dev_chain};
+
+    /// A batch taken while a fork was best and run after that fork lost to a finalized
+    /// block (its state discarded) is validated on the new best block, not refused.
+    #[test]
+    fn a_batch_for_a_discarded_fork_is_validated_on_the_new_best_block() {
+        let dir = tempfile::tempdir().expect("dir");
+        let chain = Arc::new(dev_chain(dir.path()));
+        let genesis = chain.info().genesis_hash;
+        let (lost, body) = add_block(&chain, genesis, 1);
+        let (won, _) = add_block(&chain, genesis, 2);
+        let (best, _) = add_block(&chain, won.hash(), 3);
+        assert_eq!(chain.info().best_hash, best.hash());
+        chain.finalize(&best.hash(), None).expect("finalizes");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while chain.state_at(&lost.hash()).is_ok() {
+            assert!(Instant::now() < deadline, "the lost fork's state was never discarded");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // The block's inherent: the runtime says whether it is valid as a transaction (it is
+        // not); what matters is that the runtime ran.
+        let txs = [(TransactionSource::External, &body[0])];
+        assert!(matches!(
+            chain.validate_transactions(&lost.hash(), &txs)[0],
+            Err(ChainError::StatePruned(_))
+        ));
+        let validator = RuntimeValidator(chain.clone());
+        let results = validator.validate_batch(lost.hash(), &txs);
+        assert!(matches!(results[..], [Ok(_)]), "{results:?}");
     }
 }
