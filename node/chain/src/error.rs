@@ -34,7 +34,8 @@ pub enum ChainError {
     /// The block is invalid.
     #[error("invalid block: {0}")]
     InvalidBlock(String),
-    /// The block's state was discarded by pruning (`--state-pruning`).
+    /// The block's state was discarded: it fell out of the `--state-pruning` window, or its
+    /// fork lost to a finalized block.
     #[error("State already discarded for {0:?}")]
     StatePruned(H256),
     /// The runtime could not build a block.

@@ -87,12 +87,15 @@ pub(crate) async fn run(
                 Some(FinalityInput::Message(peer, data, id)) => {
                     let (validation, outputs) = match decode_all::<FinalityMessage>(&data) {
                         Ok(FinalityMessage::Vote(vote)) => {
-                            let target = vote.vote.target_hash;
-                            if chain.header(&target).ok().flatten().is_none() {
-                                let _ = fetch.send((peer, target, vote.vote.target_number));
-                            }
+                            let (target, number) = (vote.vote.target_hash, vote.vote.target_number);
                             match voter.on_vote(vote, &View(&chain)) {
-                            Ok(outputs) => (Validation::Accept, outputs),
+                            Ok(outputs) => {
+                                // A voter's vote (its signature checked) for a block we lack.
+                                if chain.header(&target).ok().flatten().is_none() {
+                                    let _ = fetch.send((peer, target, number));
+                                }
+                                (Validation::Accept, outputs)
+                            }
                             // A peer a set change ahead of or behind us: no one's fault.
                             Err(FinalityError::WrongSet { .. }) => (Validation::Ignore, Vec::new()),
                             Err(e) => {

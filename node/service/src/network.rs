@@ -169,9 +169,9 @@ impl Bridge {
     /// Fetches the chain of `hash`, a block at height `number`, backwards from `peer` until it
     /// meets a block we have, then imports it forwards. The first request asks for the blocks
     /// between our best and `number` (see [`first_ancestry_request`]), each further one for
-    /// twice as many, up to a full response: a block one ahead of ours, the usual case when a
-    /// block or a vote arrives before the block it builds on, costs one block on the wire
-    /// rather than a full response of up to 16 MiB of blocks already here.
+    /// twice as many, up to a full response. So a block one ahead of ours, the usual case
+    /// when a block or a vote arrives before the block it builds on, costs one block on the
+    /// wire, and a fork that joins ours `n` blocks down about `log2(n)` requests.
     async fn import_with_ancestry(
         &self,
         peer: PeerId,
@@ -216,7 +216,8 @@ impl Bridge {
                 }
             }
         }
-        tracing::debug!(target: "sync", "fetched {} ancestors of {hash:?} from {peer}", missing.len());
+        let fetched = missing.len();
+        tracing::debug!(target: "sync", "fetched {fetched} blocks of {hash:?}'s chain from {peer}");
         missing.reverse();
         self.import_all(peer, missing).await.map(|_| ())
     }
@@ -380,8 +381,9 @@ impl Bridge {
                 let Some(first) = blocks.first() else { break };
                 if self.chain.header(&first.header.parent_hash).ok().flatten().is_none() {
                     // The peer's chain forks below its range: find where it joins ours.
-                    let (hash, number) = (first.header.hash(), first.header.number);
-                    if self.import_with_ancestry(peer, hash, number).await.is_err() {
+                    let (parent, number) = (first.header.parent_hash, first.header.number);
+                    let joined = self.import_with_ancestry(peer, parent, number.saturating_sub(1));
+                    if joined.await.is_err() {
                         break;
                     }
                 }
@@ -801,6 +803,46 @@ mod tests {
         }
     }
 
+    /// The node's side of `network`, on `chain` (1 s slots).
+    fn bridge(chain: Arc<Chain>, network: NetworkHandle) -> Bridge {
+        let pool = Pool::new(
+            Arc::new(crate::pool::RuntimeValidator(chain.clone())),
+            lux_txpool::PoolConfig::default(),
+        );
+        let mut registry = prometheus_client::registry::Registry::default();
+        let metrics = crate::metrics::NodeMetrics::register(&mut registry);
+        Bridge::new(chain, pool, network, 1_000, None, metrics)
+    }
+
+    /// A block named by a vote is given time to arrive by gossip: the wait ends when it is
+    /// imported, or says it was not once the time is up.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_voted_block_is_awaited_until_it_is_imported_or_the_time_is_up() {
+        let (dir, other_dir) =
+            (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+        let chain = Arc::new(dev_chain(dir.path()));
+        let genesis = chain.info().genesis_hash;
+        let (network, mut events) =
+            lux_network::start(network_config(vec![], genesis)).expect("network");
+        tokio::spawn(async move { while events.recv().await.is_some() {} });
+        let bridge = Arc::new(bridge(chain.clone(), network));
+        // Block 1, built elsewhere, to arrive while the bridge waits for it.
+        let (header, body) = add_block(&dev_chain(other_dir.path()), genesis, 1);
+        let hash = header.hash();
+        let waiting = tokio::spawn({
+            let bridge = bridge.clone();
+            async move { bridge.wait_for_import(hash, Duration::from_secs(3_600)).await }
+        });
+        chain.import(header, body, None, None, BlockOrigin::External, false).expect("imports");
+        let arrived = tokio::time::timeout(Duration::from_secs(60), waiting)
+            .await
+            .expect("the wait ends when the block is imported")
+            .expect("joins");
+        assert!(arrived);
+        assert!(bridge.wait_for_import(hash, Duration::ZERO).await, "known already");
+        assert!(!bridge.wait_for_import(H256::repeat_byte(9), Duration::from_millis(50)).await);
+    }
+
     /// A block that arrives (or is voted for) before the blocks it builds on is fetched with
     /// its missing ancestors alone: the first request asks for the gap between our best block
     /// and it, later ones for twice as many, never for a full response of blocks we have.
@@ -856,13 +898,7 @@ mod tests {
         tokio::spawn(async move { while client_events.recv().await.is_some() {} });
         wait_for(|| !client_net.peers().is_empty(), "the client to connect").await;
 
-        let pool = Pool::new(
-            Arc::new(crate::pool::RuntimeValidator(client.clone())),
-            lux_txpool::PoolConfig::default(),
-        );
-        let mut registry = prometheus_client::registry::Registry::default();
-        let metrics = crate::metrics::NodeMetrics::register(&mut registry);
-        let bridge = Bridge::new(client.clone(), pool, client_net, 1_000, None, metrics);
+        let bridge = bridge(client.clone(), client_net);
         let server_peer = server_net.local_peer_id();
 
         // Block 3 with our best at 1: blocks 3 and 2, in one request for two.

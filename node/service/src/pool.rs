@@ -27,7 +27,7 @@ impl TxValidator for RuntimeValidator {
     ) -> Result<TransactionValidity, ValidatorError> {
         self.validate_batch(at, &[(source, xt)])
             .pop()
-            .unwrap_or_else(|| Err(ValidatorError("no result".into())))
+            .unwrap_or_else(|| Err(ValidatorError::Failed("no result".into())))
     }
 
     fn validate_batch(
@@ -35,17 +35,16 @@ impl TxValidator for RuntimeValidator {
         at: H256,
         txs: &[(TransactionSource, &OpaqueExtrinsic)],
     ) -> Vec<Result<TransactionValidity, ValidatorError>> {
-        let mut results = self.0.validate_transactions(&at, txs);
-        // `at` was the best block when the batch was taken; a reorg, then finality, can
-        // discard its state before the batch runs. The transactions are then validated on the
-        // new best block, as a batch taken a moment later would be, rather than refused.
-        if results.iter().any(|r| matches!(r, Err(ChainError::StatePruned(_)))) {
-            let best = self.0.info().best_hash;
-            if best != at {
-                results = self.0.validate_transactions(&best, txs);
-            }
-        }
-        results.into_iter().map(|r| r.map_err(|e| ValidatorError(e.to_string()))).collect()
+        self.0
+            .validate_transactions(&at, txs)
+            .into_iter()
+            .map(|r| {
+                r.map_err(|e| match e {
+                    ChainError::StatePruned(_) => ValidatorError::StateUnavailable(e.to_string()),
+                    e => ValidatorError::Failed(e.to_string()),
+                })
+            })
+            .collect()
     }
 }
 
@@ -122,10 +121,10 @@ mod tests {
     use super::*;
     use crate::testing::{add_block, dev_chain};
 
-    /// A batch taken while a fork was best and run after that fork lost to a finalized
-    /// block (its state discarded) is validated on the new best block, not refused.
+    /// The state of a fork that lost to a finalized block is discarded; validation asked on
+    /// it says so (the pool then validates on the new best block), and runs on the best block.
     #[test]
-    fn a_batch_for_a_discarded_fork_is_validated_on_the_new_best_block() {
+    fn validation_on_a_discarded_fork_says_its_state_is_unavailable() {
         let dir = tempfile::tempdir().expect("dir");
         let chain = Arc::new(dev_chain(dir.path()));
         let genesis = chain.info().genesis_hash;
@@ -139,15 +138,13 @@ mod tests {
             assert!(Instant::now() < deadline, "the lost fork's state was never discarded");
             std::thread::sleep(Duration::from_millis(10));
         }
-        // The block's inherent: the runtime says whether it is valid as a transaction (it is
-        // not); what matters is that the runtime ran.
+        // The block's inherent, as a transaction: the runtime says whether it is valid (it is
+        // not); what matters is whether the runtime ran.
         let txs = [(TransactionSource::External, &body[0])];
-        assert!(matches!(
-            chain.validate_transactions(&lost.hash(), &txs)[0],
-            Err(ChainError::StatePruned(_))
-        ));
         let validator = RuntimeValidator(chain.clone());
         let results = validator.validate_batch(lost.hash(), &txs);
+        assert!(matches!(results[..], [Err(ValidatorError::StateUnavailable(_))]), "{results:?}");
+        let results = validator.validate_batch(best.hash(), &txs);
         assert!(matches!(results[..], [Ok(_)]), "{results:?}");
     }
 }

@@ -27,8 +27,8 @@ impl TxValidator for Validator {
         _source: TransactionSource,
         xt: &OpaqueExtrinsic,
     ) -> Result<TransactionValidity, ValidatorError> {
-        let (sender, nonce) =
-            <(u32, u32)>::decode(&mut &xt.0[..]).map_err(|e| ValidatorError(e.to_string()))?;
+        let (sender, nonce) = <(u32, u32)>::decode(&mut &xt.0[..])
+            .map_err(|e| ValidatorError::Failed(e.to_string()))?;
         let mut who = [0u8; 20];
         who[..4].copy_from_slice(&sender.to_le_bytes());
         let who = AccountId20(who);

@@ -43,10 +43,17 @@ pub trait TxValidator: Send + Sync {
     }
 }
 
-/// Validation could not run.
+/// Why validation could not run.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ValidatorError(pub String);
+pub enum ValidatorError {
+    /// The state of the block asked for is gone: its fork lost to a finalized block, or it
+    /// fell out of the pruning window. Validation on a newer block can still run.
+    #[error("{0}")]
+    StateUnavailable(String),
+    /// Anything else (the runtime failed, the input could not be decoded).
+    #[error("{0}")]
+    Failed(String),
+}
 
 /// Pool limits and validation settings.
 #[derive(Clone, Debug)]
@@ -212,10 +219,6 @@ impl Pool {
         &self.config
     }
 
-    pub(crate) fn validator(&self) -> &Arc<dyn TxValidator> {
-        &self.validator
-    }
-
     /// Counts of ready and future transactions.
     pub fn status(&self) -> PoolStatus {
         let inner = self.inner.lock();
@@ -298,9 +301,31 @@ impl Pool {
     ) -> Result<Submitted, PoolError> {
         let hash = xt.hash();
         self.pre_check(&hash, xt.0.len())?;
-        let (at, number) = self.validator.best_block();
-        let result = self.validator.validate(at, source, &xt);
+        let (number, mut results) = self.validate_on_best(&[(source, &xt)]);
+        let result =
+            results.pop().unwrap_or_else(|| Err(ValidatorError::Failed("no result".into())));
         self.import_validated(number, source, Arc::new(xt), hash, result, watch, origin)
+    }
+
+    /// Validates transactions new to the pool on the best block; returns its number and the
+    /// results. The block that was best when validation started can lose its state before
+    /// the validation runs (a reorg, then finality discarding the fork): the transactions are
+    /// then validated on the block that is best now, as they would have been a moment later.
+    pub(crate) fn validate_on_best(
+        &self,
+        txs: &[(TransactionSource, &OpaqueExtrinsic)],
+    ) -> (u32, Vec<Result<TransactionValidity, ValidatorError>>) {
+        let (at, number) = self.validator.best_block();
+        let results = self.validator.validate_batch(at, txs);
+        if !results.iter().any(|r| matches!(r, Err(ValidatorError::StateUnavailable(_)))) {
+            return (number, results);
+        }
+        match self.validator.best_block() {
+            (best, best_number) if best != at => {
+                (best_number, self.validator.validate_batch(best, txs))
+            }
+            _ => (number, results),
+        }
     }
 
     /// Validates `xt` on one of the pool's validation threads and adds it. While the
@@ -372,7 +397,7 @@ impl Pool {
         let mut inner = self.inner.lock();
         inner.in_flight.remove(&hash);
         let validity = match result {
-            Err(e) => return Err(PoolError::Validation(e.0)),
+            Err(e) => return Err(PoolError::Validation(e.to_string())),
             Ok(Err(TransactionValidityError::Invalid(e))) => {
                 inner.banned.insert(hash, Instant::now());
                 return Err(PoolError::Invalid(e));
@@ -456,7 +481,11 @@ impl Pool {
             for xt in retracted {
                 let hash = xt.hash();
                 if pool.pre_check(&hash, xt.0.len()).is_ok() {
-                    let result = pool.validator.validate(at, TransactionSource::InBlock, &xt);
+                    let (number, mut results) =
+                        pool.validate_on_best(&[(TransactionSource::InBlock, &xt)]);
+                    let result = results
+                        .pop()
+                        .unwrap_or_else(|| Err(ValidatorError::Failed("no result".into())));
                     let _ = pool.import_validated(
                         number,
                         TransactionSource::InBlock,

@@ -165,9 +165,8 @@ fn run(pool: &Pool, batch: Vec<Job>) {
     if submissions.is_empty() {
         return;
     }
-    let (at, number) = pool.validator().best_block();
     let inputs: Vec<_> = submissions.iter().map(|(source, xt, ..)| (*source, xt)).collect();
-    let results = pool.validator().validate_batch(at, &inputs);
+    let (number, results) = pool.validate_on_best(&inputs);
     for ((source, xt, hash, watch, origin, reply), result) in submissions.into_iter().zip(results) {
         let outcome =
             pool.import_validated(number, source, Arc::new(xt), hash, result, watch, origin);

@@ -22,6 +22,11 @@ struct Chain {
     validations: AtomicUsize,
     /// Makes each validation take this long.
     delay: Mutex<Option<Duration>>,
+    /// The best block (zero at number 0 by default).
+    best: Mutex<(H256, u32)>,
+    /// A block whose state is gone: validating on it fails, and the chain has moved on to
+    /// the second block by then (a reorg, then finality, during the validation).
+    discarded: Mutex<Option<(H256, (H256, u32))>>,
 }
 
 fn account(sender: u8) -> AccountId20 {
@@ -38,21 +43,27 @@ fn tag(sender: u8, nonce: u32) -> Vec<u8> {
 
 impl TxValidator for Arc<Chain> {
     fn best_block(&self) -> (H256, u32) {
-        (H256::zero(), 0)
+        *self.best.lock()
     }
 
     fn validate(
         &self,
-        _at: H256,
+        at: H256,
         _source: TransactionSource,
         xt: &OpaqueExtrinsic,
     ) -> Result<TransactionValidity, ValidatorError> {
         self.validations.fetch_add(1, Ordering::Relaxed);
+        if let Some((discarded, moved_to)) = *self.discarded.lock() {
+            if at == discarded {
+                *self.best.lock() = moved_to;
+                return Err(ValidatorError::StateUnavailable(format!("{at:?} discarded")));
+            }
+        }
         if let Some(delay) = *self.delay.lock() {
             std::thread::sleep(delay);
         }
         let (sender, nonce, tip, _) = <(u8, u32, u64, u8)>::decode(&mut &xt.0[..])
-            .map_err(|e| ValidatorError(format!("cannot decode: {e}")))?;
+            .map_err(|e| ValidatorError::Failed(format!("cannot decode: {e}")))?;
         let current = self.nonces.lock().get(&sender).copied().unwrap_or(0);
         if nonce < current {
             return Ok(Err(InvalidTransaction::Stale.into()));
@@ -552,4 +563,40 @@ fn transactions_are_announced_when_they_become_ready_whatever_their_source() {
     // Refused and duplicate submissions are not.
     assert!(submit(&pool, xt(1, 0, 0)).is_err());
     assert!(announced().is_empty());
+}
+
+/// A submission validated while its block loses its state (a reorg, then finality) is
+/// validated again on the block that is best by then, on the calling thread and on the
+/// validation threads alike.
+#[test]
+fn a_submission_whose_block_lost_its_state_is_validated_on_the_new_best_block() {
+    for threads in [0, 1] {
+        let (pool, chain) = pool(PoolConfig { validation_threads: threads, ..Default::default() });
+        let moved_to = (H256::repeat_byte(7), 7);
+        *chain.discarded.lock() = Some((H256::zero(), moved_to));
+        let submitted = if threads == 0 {
+            submit(&pool, xt(1, 0, 0))
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(pool.submit_async(
+                    TransactionSource::External,
+                    xt(1, 0, 0),
+                    false,
+                    Origin::Local,
+                ))
+                .map(|s| s.hash)
+        };
+        assert_eq!(submitted, Ok(xt(1, 0, 0).hash()), "{threads} threads");
+        assert_eq!(chain.validations.load(Ordering::Relaxed), 2);
+        assert_eq!(pool.status().ready, 1);
+        assert_eq!(chain.best_block(), moved_to);
+
+        // Once the best block itself is gone too, the submission is refused with the reason.
+        *chain.discarded.lock() = Some((moved_to.0, moved_to));
+        let refused = submit(&pool, xt(2, 0, 0));
+        assert!(matches!(&refused, Err(PoolError::Validation(e)) if e.contains("discarded")));
+    }
 }
