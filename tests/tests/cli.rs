@@ -109,6 +109,28 @@ async fn node_starts_from_a_raw_spec_file_with_its_genesis() {
     assert_eq!(builtin.client().await.genesis_hash().await.expect("genesis"), from_file);
 }
 
+/// `--db-cache` and `--trie-cache-size` size the node's caches; with the state caches off
+/// every read goes to the database, and the chain runs the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_caches_are_sized_by_flags_and_may_be_turned_off() {
+    let output = run_cli(&["--dev", "--db-cache", "lots"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("--db-cache"), "{}", stderr(&output));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let args = ["--db-cache", "1", "--trie-cache-size", "0"];
+    let node = TestNode::dev(
+        dir.path(),
+        NodeOptions { args: args.iter().map(|a| a.to_string()).collect(), ..Default::default() },
+    )
+    .await;
+    node.wait_for_block(3, Duration::from_secs(60)).await;
+    let alice = lux_keys::dev_account("alice").expect("alice");
+    let id = lux_primitives::AccountId20(alice.address());
+    let balance = node.client().await.free_balance(&id).await.expect("balance");
+    assert!(balance > 0, "alice's genesis balance, read without caches");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn tx_transfer_and_account_commands() {
     let dir = tempfile::tempdir().expect("tempdir");

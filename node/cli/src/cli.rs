@@ -140,6 +140,13 @@ pub struct RunCmd {
     /// or a number N (those of the last N finalized blocks).
     #[arg(long, value_name = "MODE", default_value = "archive-canonical")]
     pub blocks_pruning: lux_db::BlocksPruning,
+    /// Memory for RocksDB's block cache (blocks of the database read from disk), in MiB.
+    #[arg(long, value_name = "MiB", default_value_t = 32)]
+    pub db_cache: usize,
+    /// Memory for the state caches, in bytes: two thirds for trie nodes, a third for the
+    /// storage values of the best state. 0 turns them off (every read goes to the database).
+    #[arg(long, value_name = "BYTES", default_value_t = 96 * 1024 * 1024)]
+    pub trie_cache_size: usize,
     /// Most transactions waiting for an earlier nonce (future queue); one sender may hold an
     /// eighth of them.
     #[arg(long, default_value_t = 8192)]

@@ -198,9 +198,11 @@ async fn run_async(cmd: RunCmd) -> CmdResult {
             ..Default::default()
         },
         database: lux_db::DatabaseConfig {
+            cache_bytes: cmd.db_cache.saturating_mul(1024 * 1024),
+            node_cache_bytes: cmd.trie_cache_size / 3 * 2,
+            value_cache_bytes: cmd.trie_cache_size / 3,
             state_pruning: cmd.state_pruning,
             blocks_pruning: cmd.blocks_pruning,
-            ..Default::default()
         },
         status_interval: Duration::from_secs(5),
     };
