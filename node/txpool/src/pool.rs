@@ -478,16 +478,19 @@ impl Pool {
         }
         self.spawn_validation_task(move |pool| {
             let (at, number) = pool.validator.best_block();
-            for xt in retracted {
-                let hash = xt.hash();
-                if pool.pre_check(&hash, xt.0.len()).is_ok() {
-                    let (number, mut results) =
-                        pool.validate_on_best(&[(TransactionSource::InBlock, &xt)]);
-                    let result = results
-                        .pop()
-                        .unwrap_or_else(|| Err(ValidatorError::Failed("no result".into())));
+            // The retracted blocks' transactions come back, validated in one batch.
+            let retracted: Vec<(TxHash, OpaqueExtrinsic)> = retracted
+                .into_iter()
+                .map(|xt| (xt.hash(), xt))
+                .filter(|(hash, xt)| pool.pre_check(hash, xt.0.len()).is_ok())
+                .collect();
+            if !retracted.is_empty() {
+                let batch: Vec<_> =
+                    retracted.iter().map(|(_, xt)| (TransactionSource::InBlock, xt)).collect();
+                let (validated_at, results) = pool.validate_on_best(&batch);
+                for ((hash, xt), result) in retracted.into_iter().zip(results) {
                     let _ = pool.import_validated(
-                        number,
+                        validated_at,
                         TransactionSource::InBlock,
                         Arc::new(xt),
                         hash,

@@ -600,3 +600,23 @@ fn a_submission_whose_block_lost_its_state_is_validated_on_the_new_best_block() 
         assert!(matches!(&refused, Err(PoolError::Validation(e)) if e.contains("discarded")));
     }
 }
+
+/// The transactions of a block that a reorg retracted come back to the pool.
+#[test]
+fn a_retracted_blocks_transactions_come_back() {
+    let (pool, chain) = pool(PoolConfig::default());
+    let hash = submit(&pool, xt(1, 0, 0)).expect("ready");
+    chain.nonces.lock().insert(1, 1);
+    included(&pool, 1, vec![hash], &[1]);
+    assert_eq!(pool.status().ready, 0);
+    // A fork without that block wins: the sender's nonce is back at 0.
+    chain.nonces.lock().insert(1, 0);
+    pool.on_new_best_block(BlockUpdate {
+        hash: H256::repeat_byte(0xf1),
+        number: 1,
+        retracted: vec![H256::repeat_byte(1)],
+        retracted_extrinsics: vec![xt(1, 0, 0), xt(2, 0, 0)],
+        ..Default::default()
+    });
+    assert_eq!(order(&pool), vec![xt(1, 0, 0), xt(2, 0, 0)]);
+}
