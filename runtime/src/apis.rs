@@ -130,9 +130,11 @@ lux_support::runtime_apis! {
     }
 
     /// The secp256k1 signatures of a block's signed extrinsics with the messages they sign,
-    /// so the host can recover them on several threads before executing the block.
-    fn LuxBlockApi_signed_messages(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u8; 32])> {
-        executive::signed_messages(extrinsics)
+    /// so the host can recover them on several threads while it executes the block. Called
+    /// on the parent's state with the block's header (version 2; version 1 took the
+    /// extrinsics alone and computed the messages as of the parent block).
+    fn LuxBlockApi_signed_messages(header: Header, extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u8; 32])> {
+        executive::signed_messages(&header, extrinsics)
     }
 
     /// Length of a slot, in milliseconds.

@@ -68,10 +68,18 @@ pub fn check(uxt: UncheckedExtrinsic) -> Result<CheckedExtrinsic, TransactionVal
     Ok(CheckedExtrinsic { signed: Some((signer, extra)), function: uxt.function })
 }
 
-/// The (signature, message) pairs of signed extrinsics, for the host to recover in parallel
-/// before it executes a block. Extrinsics whose message cannot be computed on this state are
-/// left out (they are checked when applied, as always).
-pub fn signed_messages(extrinsics: Vec<UncheckedExtrinsic>) -> Vec<([u8; 65], [u8; 32])> {
+/// The (signature, message) pairs of the signed extrinsics of the block `header` starts, for
+/// the host to recover in parallel while it executes the block. Called on the parent's state
+/// (the host discards what it changes): the block's number and its parent's hash are recorded
+/// first, as the block's initialization records them, because a signed payload names its
+/// birth block's hash, which for a transaction born at the parent only the block itself
+/// records (and block 0's, which block 1 records). Extrinsics whose message cannot be computed
+/// are left out (they are checked when applied, as always).
+pub fn signed_messages(
+    header: &Header,
+    extrinsics: Vec<UncheckedExtrinsic>,
+) -> Vec<([u8; 65], [u8; 32])> {
+    System::note_block(header.number, header.parent_hash);
     extrinsics
         .into_iter()
         .filter_map(|uxt| match (&uxt.signature, &uxt.function) {

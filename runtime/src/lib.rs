@@ -38,7 +38,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
     impl_name: Cow::Borrowed("luxtensor"),
     authoring_version: 1,
     spec_version: SPEC_VERSION,
-    impl_version: 1,
+    impl_version: 2,
     apis: Cow::Borrowed(RUNTIME_API_VERSIONS),
     transaction_version: 1,
     system_version: 1,
@@ -68,7 +68,7 @@ pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[
     (api_ids::TRANSACTION_PAYMENT, 4),
     (api_ids::GENESIS_BUILDER, 2),
     (api_ids::LUX_CONSENSUS, 3),
-    (api_ids::LUX_BLOCK, 1),
+    (api_ids::LUX_BLOCK, 2),
     (api_ids::TRY_RUNTIME, 1),
     (api_ids::ETHEREUM, 2),
 ];

@@ -100,25 +100,41 @@ fn genesis_hash() -> H256 {
 }
 
 fn signed_transfer(from: &str, to: [u8; 20], value: u128, nonce: u32) -> UncheckedExtrinsic {
+    let era = (lux_primitives::Era::Immortal, genesis_hash());
+    signed_transfer_in(from, to, value, nonce, era, genesis_hash()).0
+}
+
+/// A transfer signed for the chain whose block 0 has `genesis`, valid in `era` from the block
+/// whose hash is given; and the message its signature signs.
+fn signed_transfer_in(
+    from: &str,
+    to: [u8; 20],
+    value: u128,
+    nonce: u32,
+    (era, era_block_hash): (lux_primitives::Era, H256),
+    genesis: H256,
+) -> (UncheckedExtrinsic, [u8; 32]) {
     let pair = lux_keys::dev_account(from).expect("dev account");
     let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
         dest: AccountId20(to),
         value,
     });
-    let extra = SignedExtra { era: lux_primitives::Era::Immortal, nonce, tip: 0 };
+    let extra = SignedExtra { era, nonce, tip: 0 };
     let implicit = Implicit {
         spec_version: VERSION.spec_version,
         transaction_version: VERSION.transaction_version,
-        genesis_hash: genesis_hash(),
-        era_block_hash: genesis_hash(),
+        genesis_hash: genesis,
+        era_block_hash,
     };
-    let signature = pair.sign(&signing_message(&call, &extra, &implicit));
-    UncheckedExtrinsic::new_signed(
+    let message = signing_message(&call, &extra, &implicit);
+    let signature = pair.sign(&message);
+    let tx = UncheckedExtrinsic::new_signed(
         call,
         AccountId20(pair.address()),
         EthereumSignature(signature),
         extra,
-    )
+    );
+    (tx, lux_primitives::hashing::keccak_256(&message))
 }
 
 fn header(number: u32, parent_hash: H256) -> Header {
@@ -197,6 +213,38 @@ fn transfer_block_builds_and_executes_to_the_same_root() {
             })
         };
         assert!(phase_of_success(0) && phase_of_success(1) && phase_of_success(2));
+    });
+}
+
+/// What the host is told to recover while a block executes (`LuxBlockApi_signed_messages`,
+/// called on the parent's state) is what the block's execution checks, also where the
+/// parent's state does not know the hash signed: block 0's before block 1, and the parent's
+/// for a transaction born there (what wallets sign by default).
+#[test]
+fn the_signed_messages_listed_for_a_block_are_the_ones_it_checks() {
+    let signature = |tx: &UncheckedExtrinsic| tx.signature.as_ref().expect("signed").1 .0;
+    // Block 1 of a chain whose genesis hash the genesis state holds only a placeholder for.
+    let real_genesis = H256::repeat_byte(0x42);
+    let immortal = (lux_primitives::Era::Immortal, real_genesis);
+    let (first, message) = signed_transfer_in("alice", dev::BOB, LUX, 0, immortal, real_genesis);
+    genesis().execute_with(|| {
+        let listed = executive::signed_messages(&header(1, real_genesis), vec![first.clone()]);
+        assert_eq!(listed, vec![(signature(&first), message)]);
+    });
+
+    // Block 2, with a transfer born at block 1, its parent.
+    let mut ext = genesis();
+    let one = build_block(&mut ext, Vec::new()).header.hash();
+    let born_at_one = (lux_primitives::Era::mortal(64, 1), one);
+    let (tx, message) = signed_transfer_in("alice", dev::BOB, LUX, 0, born_at_one, genesis_hash());
+    ext.execute_with(|| {
+        let listed = executive::signed_messages(&header(2, one), vec![tx.clone()]);
+        assert_eq!(listed, vec![(signature(&tx), message)]);
+    });
+    // And block 2 accepts it: that message is the one its execution checks.
+    ext.execute_with(|| {
+        executive::initialize_block(&header(2, one));
+        executive::apply_extrinsic(tx).expect("applies").expect("succeeds");
     });
 }
 

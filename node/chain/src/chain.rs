@@ -503,9 +503,9 @@ impl Chain {
             .executor
             .session(Ext::new(state, OverlayedChanges::new()), &code)
             .map_err(|failure| failure.0)?;
-        let block = Block { header: pre_header, extrinsics: body.to_vec() };
         let t = std::time::Instant::now();
-        let signed = self.signed_messages(&mut session, body);
+        let signed = self.signed_messages(&mut session, &pre_header, body);
+        let block = Block { header: pre_header, extrinsics: body.to_vec() };
         let t_signed = t.elapsed();
         let helpers = self.parallelism.saturating_sub(1).max(1);
         self.executor
@@ -525,18 +525,52 @@ impl Chain {
         Ok(changes)
     }
 
-    /// The (signature, message) pairs of a block's extrinsics, as the runtime computes them;
-    /// empty if the runtime cannot tell. Leaves no changes behind.
+    /// The (signature, message) pairs the runtime lists for the block `header` (without its
+    /// seal) starts: what an import of it recovers on helper threads while it executes.
+    pub fn listed_signatures(
+        &self,
+        header: &Header,
+        body: &[OpaqueExtrinsic],
+    ) -> Result<Vec<SignedMessage>, ChainError> {
+        let parent = self
+            .db
+            .header(&header.parent_hash)?
+            .ok_or(ChainError::UnknownParent(header.parent_hash))?;
+        let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
+        let code = self.code_for_import(&parent, &state, header)?;
+        let mut session = self
+            .executor
+            .session(Ext::new(state, OverlayedChanges::new()), &code)
+            .map_err(|failure| failure.0)?;
+        Ok(self.signed_messages(&mut session, header, body))
+    }
+
+    /// The (signature, message) pairs of a block's extrinsics, as the runtime computes them
+    /// on the parent's state for the block `header` (without its seal) starts; empty if the
+    /// runtime cannot tell. Leaves no changes behind. `LuxBlockApi` version 1 took the
+    /// extrinsics alone; its messages for transactions born at the parent block (and all of
+    /// block 1's) differ from what execution checks, so those are recovered there, once.
     fn signed_messages(
         &self,
         session: &mut RuntimeSession,
+        header: &Header,
         body: &[OpaqueExtrinsic],
     ) -> Vec<SignedMessage> {
         if body.len() < 2 {
             return Vec::new();
         }
+        let input = match session
+            .call("Core_version", &[])
+            .ok()
+            .and_then(|v| RuntimeVersion::decode(&mut &v[..]).ok())
+            .and_then(|v| v.api_version(&lux_primitives::version::api_ids::LUX_BLOCK))
+        {
+            Some(1) => body.encode(),
+            Some(_) => (header, body).encode(),
+            None => return Vec::new(),
+        };
         session.ext_mut().overlay_mut().start_transaction();
-        let output = session.call("LuxBlockApi_signed_messages", &body.encode());
+        let output = session.call("LuxBlockApi_signed_messages", &input);
         session.ext_mut().overlay_mut().rollback_to_depth(0);
         match output.map(|o| Vec::<SignedMessage>::decode(&mut &o[..])) {
             Ok(Ok(signed)) => signed,

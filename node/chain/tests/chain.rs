@@ -27,14 +27,26 @@ fn block(
     parent: H256,
     slot: u64,
 ) -> (Header, Vec<OpaqueExtrinsic>, lux_io::StorageChanges) {
+    block_with(chain, parent, slot, Vec::new())
+}
+
+/// Builds and seals a block of `transactions` on `parent` in `slot`.
+fn block_with(
+    chain: &Chain,
+    parent: H256,
+    slot: u64,
+    transactions: Vec<OpaqueExtrinsic>,
+) -> (Header, Vec<OpaqueExtrinsic>, lux_io::StorageChanges) {
     let mut digest = Digest::default();
     digest.push(PreDigest::Secondary { authority_index: 0, slot }.to_digest_item());
     let mut data = InherentData::new();
     data.put(TIMESTAMP_INHERENT_ID, &(slot * 1_000));
-    let limits =
-        BuildLimits { deadline: Instant::now() + Duration::from_secs(10), max_transactions: 0 };
+    let limits = BuildLimits {
+        deadline: Instant::now() + Duration::from_secs(10),
+        max_transactions: transactions.len(),
+    };
     let built = chain
-        .build_block(&parent, digest, &data, &mut ListFeed::new(Vec::new()), limits)
+        .build_block(&parent, digest, &data, &mut ListFeed::new(transactions), limits)
         .expect("builds");
     let alice = lux_keys::dev_session_key("alice").expect("alice");
     let header = seal_header(built.header, &Sr25519Public(alice.public()), &alice).expect("seal");
@@ -159,4 +171,70 @@ fn finality_on_another_fork_moves_the_best_to_that_forks_heaviest_block() {
     let imported =
         chain.import(b4.clone(), body, None, None, BlockOrigin::External, false).expect("b4");
     assert!(imported.is_new_best);
+}
+
+/// A transfer from alice with `nonce`, valid in `era` from the block `birth`; and the
+/// (signature, message) pair its execution recovers.
+fn transfer(
+    chain: &Chain,
+    nonce: u32,
+    era: lux_primitives::Era,
+    birth: H256,
+) -> (OpaqueExtrinsic, lux_executor::SignedMessage) {
+    use lux_primitives::extrinsic::{signing_message, Implicit};
+    let alice = lux_keys::dev_account("alice").expect("alice");
+    let version = luxtensor_runtime::VERSION;
+    let call =
+        luxtensor_runtime::RuntimeCall::Balances(pallet_balances::Call::transfer_allow_death {
+            dest: lux_primitives::AccountId20([0xee; 20]),
+            value: lux_primitives::LUX,
+        });
+    let extra = lux_primitives::SignedExtra { era, nonce, tip: 0 };
+    let implicit = Implicit {
+        spec_version: version.spec_version,
+        transaction_version: version.transaction_version,
+        genesis_hash: chain.info().genesis_hash,
+        era_block_hash: birth,
+    };
+    let message = signing_message(&call, &extra, &implicit);
+    let signature = alice.sign(&message);
+    let tx = luxtensor_runtime::UncheckedExtrinsic::new_signed(
+        call,
+        lux_primitives::AccountId20(alice.address()),
+        lux_primitives::EthereumSignature(signature),
+        extra,
+    );
+    let encoded = OpaqueExtrinsic::from_encoded(&codec::Encode::encode(&tx)).expect("extrinsic");
+    (encoded, (signature, lux_primitives::hashing::keccak_256(&message)))
+}
+
+/// An importing node recovers a block's signatures on helper threads while the block executes,
+/// from the list the runtime gives on the parent's state. The list is what execution checks,
+/// also for block 1 (the genesis state does not know its own hash) and for transactions born at
+/// the parent block, as wallets sign them (the parent's state does not know its own hash).
+#[test]
+fn the_signatures_listed_for_import_are_the_ones_execution_recovers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chain = new_chain(dir.path());
+    let genesis = chain.info().genesis_hash;
+    let immortal = lux_primitives::Era::Immortal;
+    let (first, second) =
+        (transfer(&chain, 0, immortal, genesis), transfer(&chain, 1, immortal, genesis));
+    let (one, body, changes) = block_with(&chain, genesis, 1, vec![first.0, second.0]);
+    assert_eq!(body.len(), 3, "the timestamp and both transfers");
+    let mut unsealed = one.clone();
+    unsealed.take_seal();
+    assert_eq!(chain.listed_signatures(&unsealed, &body).expect("lists"), vec![first.1, second.1]);
+    chain.import(one.clone(), body, None, Some(changes), BlockOrigin::Own, false).expect("imports");
+
+    let born_at_one = lux_primitives::Era::mortal(64, 1);
+    let mortal = [2, 3].map(|nonce| transfer(&chain, nonce, born_at_one, one.hash()));
+    let (two, body, _) =
+        block_with(&chain, one.hash(), 2, mortal.iter().map(|(tx, _)| tx.clone()).collect());
+    assert_eq!(body.len(), 3, "the timestamp and both mortal transfers");
+    let mut unsealed = two.clone();
+    unsealed.take_seal();
+    let expected: Vec<_> = mortal.iter().map(|(_, signed)| *signed).collect();
+    assert_eq!(chain.listed_signatures(&unsealed, &body).expect("lists"), expected);
+    chain.import(two, body, None, None, BlockOrigin::External, false).expect("imports");
 }

@@ -465,14 +465,22 @@ impl Call {
 impl<T: Config> lux_support::Hooks for Pallet<T> {}
 
 impl<T: Config> Pallet<T> {
+    /// Records block `number` and its parent's hash: what a transaction's signed payload
+    /// reads (its mortality's birth block hash, and block 0's hash once block 1 records it).
+    /// Part of [`Pallet::initialize`]; alone, it lets the signed messages of a block's
+    /// transactions be computed on the parent's state as the block will see them.
+    pub fn note_block(number: BlockNumber, parent_hash: H256) {
+        Number::put(number);
+        BlockHash::insert(number.saturating_sub(1), parent_hash);
+    }
+
     /// Starts block `number`: records the parent hash and digest, clears the previous block's
     /// events and counters, and forgets block hashes older than `BLOCK_HASH_COUNT`.
     pub fn initialize(number: BlockNumber, parent_hash: H256, digest: &lux_primitives::Digest) {
         ExecutionPhase::put(Phase::Initialization);
-        Number::put(number);
+        Self::note_block(number, parent_hash);
         Digest::put(digest);
         ParentHash::put(parent_hash);
-        BlockHash::insert(number.saturating_sub(1), parent_hash);
         Events::<T>::kill();
         EventCount::kill();
         ExtrinsicCount::kill();
