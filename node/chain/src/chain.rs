@@ -497,12 +497,7 @@ impl Chain {
         if !matches!(pre_header.take_seal(), Some(DigestItem::Seal(..))) {
             return Err(ChainError::InvalidBlock("the header has no seal".into()));
         }
-        let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
-        let code = self.code_for_import(parent, &state, &pre_header)?;
-        let mut session = self
-            .executor
-            .session(Ext::new(state, OverlayedChanges::new()), &code)
-            .map_err(|failure| failure.0)?;
+        let mut session = self.import_session(parent, &pre_header)?;
         let t = std::time::Instant::now();
         let signed = self.signed_messages(&mut session, &pre_header, body);
         let block = Block { header: pre_header, extrinsics: body.to_vec() };
@@ -536,13 +531,22 @@ impl Chain {
             .db
             .header(&header.parent_hash)?
             .ok_or(ChainError::UnknownParent(header.parent_hash))?;
-        let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
-        let code = self.code_for_import(&parent, &state, header)?;
-        let mut session = self
-            .executor
-            .session(Ext::new(state, OverlayedChanges::new()), &code)
-            .map_err(|failure| failure.0)?;
+        let mut session = self.import_session(&parent, header)?;
         Ok(self.signed_messages(&mut session, header, body))
+    }
+
+    /// A runtime session on `parent`'s state with the code that executes the block `header`
+    /// (without its seal) starts.
+    fn import_session(
+        &self,
+        parent: &Header,
+        header: &Header,
+    ) -> Result<RuntimeSession, ChainError> {
+        let state: SharedBackend = Arc::new(self.db.state_at(parent.state_root));
+        let code = self.code_for_import(parent, &state, header)?;
+        self.executor
+            .session(Ext::new(state, OverlayedChanges::new()), &code)
+            .map_err(|failure| failure.0.into())
     }
 
     /// The (signature, message) pairs of a block's extrinsics, as the runtime computes them
