@@ -53,10 +53,10 @@ static VERSION_SECTION: [u8; VERSION.encoded_len()] = VERSION.encode_const();
 
 /// The chain logic's version.
 #[cfg(not(any(feature = "upgrade-test", feature = "upgrade-trap")))]
-pub const SPEC_VERSION: u32 = 108;
+pub const SPEC_VERSION: u32 = 109;
 /// The test runtimes (see `build.rs`) are one version ahead, so they can be installed.
 #[cfg(any(feature = "upgrade-test", feature = "upgrade-trap"))]
-pub const SPEC_VERSION: u32 = 109;
+pub const SPEC_VERSION: u32 = 110;
 
 /// The runtime APIs this runtime implements, with their versions (see [`apis`]).
 pub const RUNTIME_API_VERSIONS: &[([u8; 8], u32)] = &[

@@ -89,6 +89,8 @@ pub struct Chain {
     pub(crate) executor: Arc<WasmExecutor>,
     info: RwLock<ChainInfo>,
     import_lock: Mutex<()>,
+    /// Blocks announced for import and not yet done with (see [`Chain::announce_import`]).
+    pending: Arc<PendingImports>,
     events: broadcast::Sender<ChainEvent>,
     /// Fork choice: the consensus crate's tree of the blocks above the last finalized one (the
     /// code the seeded simulation runs), filled from the database as blocks are imported or
@@ -98,6 +100,29 @@ pub struct Chain {
     parallelism: usize,
     /// Discards old states and bodies in the background as blocks become final.
     pruner: Pruner,
+}
+
+/// The number of blocks announced for import and not yet done with, and a signal when it
+/// falls to zero.
+#[derive(Default)]
+struct PendingImports {
+    count: Mutex<usize>,
+    done: parking_lot::Condvar,
+}
+
+/// A block on its way into the chain (see [`Chain::announce_import`]); dropped when its import
+/// is over, whatever the outcome.
+#[must_use = "the block counts as pending only while this is held"]
+pub struct PendingImport(Arc<PendingImports>);
+
+impl Drop for PendingImport {
+    fn drop(&mut self) {
+        let mut count = self.0.count.lock();
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            self.0.done.notify_all();
+        }
+    }
 }
 
 /// Runs [`Database::prune`] on its own thread after each finalization (the latest one, if
@@ -212,6 +237,7 @@ impl Chain {
             executor,
             info: RwLock::new(info),
             import_lock: Mutex::new(()),
+            pending: Arc::default(),
             events,
             tree: Mutex::new(BlockTree::new(info.finalized_hash, ChainWeight::default())),
             parallelism: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -397,6 +423,12 @@ impl Chain {
         let is_new_best = {
             let mut tree = self.tree.lock();
             match self.load_into_tree(&mut tree, &header.parent_hash, &info)? {
+                // Our own block on a fork that finality left while it was built can never be
+                // best: refused before anyone sees it, so that the author may build again on
+                // the finalized chain in the same slot without equivocating.
+                false if origin == BlockOrigin::Own => {
+                    return Err(ChainError::StatePruned(header.parent_hash));
+                }
                 false => false,
                 true => {
                     let parent_weight = tree.weight(&header.parent_hash).unwrap_or_default();
@@ -476,11 +508,27 @@ impl Chain {
         Ok(imported)
     }
 
-    /// Waits until no block is being imported, or `timeout` passes; returns whether the chain
-    /// is idle. Authors call it at the start of a slot, so a block of the previous slot that is
-    /// still importing becomes their parent.
+    /// Waits until no block is being imported or waiting to be (announced with
+    /// [`Chain::announce_import`]), or `timeout` passes; returns whether the chain is idle.
+    /// Authors call it at the start of a slot, so that a block of the previous slot still on
+    /// its way in, importing or queued behind another block, becomes their parent.
     pub fn wait_for_imports(&self, timeout: std::time::Duration) -> bool {
-        self.import_lock.try_lock_for(timeout).is_some()
+        let deadline = std::time::Instant::now() + timeout;
+        let mut pending = self.pending.count.lock();
+        while *pending > 0 {
+            if self.pending.done.wait_until(&mut pending, deadline).timed_out() {
+                return false;
+            }
+        }
+        drop(pending);
+        self.import_lock.try_lock_until(deadline).is_some()
+    }
+
+    /// Announces a block that will be imported once the blocks before it are: until the
+    /// returned guard is dropped, [`Chain::wait_for_imports`] waits for it too.
+    pub fn announce_import(&self) -> PendingImport {
+        *self.pending.count.lock() += 1;
+        PendingImport(self.pending.clone())
     }
 
     /// Executes `header`'s block on `parent`'s state with `parent`'s code. The block's

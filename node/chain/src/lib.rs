@@ -16,5 +16,7 @@ mod error;
 mod upgrade;
 
 pub use build::{BuildLimits, BuiltBlock, ListFeed, TransactionFeed};
-pub use chain::{BlockOrigin, Chain, ChainEvent, ChainInfo, FinalizedBlocks, ImportedBlock};
+pub use chain::{
+    BlockOrigin, Chain, ChainEvent, ChainInfo, FinalizedBlocks, ImportedBlock, PendingImport,
+};
 pub use error::ChainError;

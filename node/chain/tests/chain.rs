@@ -99,6 +99,30 @@ fn forks_reorgs_and_finality() {
 }
 
 #[test]
+fn our_block_on_a_fork_finality_left_while_it_was_built_is_refused_and_leaves_no_trace() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chain = new_chain(dir.path());
+    let genesis = chain.info().genesis_hash;
+    let (a1, a1_body, a1_changes) = block(&chain, genesis, 1);
+    chain.import(a1.clone(), a1_body, None, Some(a1_changes), BlockOrigin::Own, false).expect("a1");
+    let (b1, b1_body, _) = block(&chain, genesis, 2);
+    chain.import(b1.clone(), b1_body, None, None, BlockOrigin::External, false).expect("b1");
+    // The author builds on its best block a1; meanwhile finality picks the sibling b1.
+    let (a2, a2_body, a2_changes) = block(&chain, a1.hash(), 3);
+    chain.finalize(&b1.hash(), None).expect("finalize b1");
+    let err = chain.import(a2.clone(), a2_body, None, Some(a2_changes), BlockOrigin::Own, false);
+    assert!(matches!(err, Err(ChainError::StatePruned(p)) if p == a1.hash()), "{err:?}");
+    assert!(chain.header(&a2.hash()).expect("read").is_none(), "not stored, so never announced");
+    assert_eq!(chain.info().best_hash, b1.hash());
+    // So the author can still fill its slot on the finalized chain.
+    let (b2, b2_body, b2_changes) = block(&chain, b1.hash(), 3);
+    let imported = chain
+        .import(b2.clone(), b2_body, None, Some(b2_changes), BlockOrigin::Own, false)
+        .expect("b2");
+    assert!(imported.is_new_best);
+}
+
+#[test]
 fn invalid_blocks_are_refused_and_leave_no_trace() {
     let dir = tempfile::tempdir().expect("tempdir");
     let chain = new_chain(dir.path());
@@ -237,4 +261,21 @@ fn the_signatures_listed_for_import_are_the_ones_execution_recovers() {
     let expected: Vec<_> = mortal.iter().map(|(_, signed)| *signed).collect();
     assert_eq!(chain.listed_signatures(&unsealed, &body).expect("lists"), expected);
     chain.import(two, body, None, None, BlockOrigin::External, false).expect("imports");
+}
+
+#[test]
+fn authors_wait_for_blocks_announced_for_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chain = new_chain(dir.path());
+    assert!(chain.wait_for_imports(Duration::ZERO), "nothing on its way in");
+    // A block queued behind another import holds no lock yet, but is on its way in.
+    let pending = chain.announce_import();
+    assert!(!chain.wait_for_imports(Duration::from_millis(20)), "the block is still pending");
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            drop(pending);
+        });
+        assert!(chain.wait_for_imports(Duration::from_secs(30)), "done once it is imported");
+    });
 }

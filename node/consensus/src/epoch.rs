@@ -10,15 +10,21 @@
 //! one of the same height.
 //!
 //! The randomness of epoch `n + 1` is an accumulator over epoch `n`: it starts as a hash of
-//! epoch `n`'s randomness and `n`, and hashes in the VRF pre-output of each of epoch `n`'s
-//! primary blocks, in chain order. The runtime keeps it (`lux_primitives::consensus::EpochState`)
-//! and tells the node each slot's epoch.
+//! epoch `n`'s randomness and `n`, and hashes in the VRF pre-output of each primary block in
+//! the first half of epoch `n`, in chain order. The runtime keeps it
+//! (`lux_primitives::consensus::EpochState`) and tells the node each slot's epoch.
 //!
-//! Because the randomness of an epoch is fixed only when the previous one ends, the last
-//! primary authors of an epoch can see how publishing or withholding their block (or, if they
-//! are also the slot's secondary author, publishing the secondary claim instead) changes the
-//! next epoch's randomness. That bias is one bit per such author and slot, as with BABE, whose
-//! two-epoch lag only moves it an epoch earlier.
+//! The second half is left out so that the randomness is settled (its blocks final) half an
+//! epoch before it is used: validators that disagree about the last blocks of an epoch, as
+//! happens under load when two blocks share a slot, still agree on the next epoch's secondary
+//! authors. Otherwise each fork has its own, and the first slot of the new epoch may get no
+//! block at all (seen in the 4-validator benchmark) or two. BABE gets the same from a lag of a
+//! whole epoch.
+//!
+//! The primary authors of an epoch's first half can see how publishing or withholding their
+//! block (or, if they are also the slot's secondary author, publishing the secondary claim
+//! instead) changes the next epoch's randomness. That bias is one bit per such author and
+//! slot, as with BABE.
 
 use codec::{Decode, Encode};
 use lux_keys::{vrf_output_bytes, vrf_verify, Sr25519Pair, VrfItem, VrfSignature};

@@ -793,7 +793,7 @@ fn four_honest_validators_finalize_under_latency_and_loss() {
     }
     // Every block's epoch state on the finalized chain, recomputed from its headers alone:
     // epochs of EPOCH_SLOTS slots from block 1's slot, each next randomness the previous
-    // epoch's primary VRF outputs hashed into an accumulator.
+    // epoch's first-half primary VRF outputs hashed into an accumulator.
     let node = &outcome.nodes[0];
     let mut chain = Vec::new();
     let mut block = node.voter.finalized().0;
@@ -813,7 +813,9 @@ fn four_honest_validators_finalize_under_latency_and_loss() {
             (index, randomness) = (block_epoch, accumulator);
             accumulator = randomness_accumulator(&randomness, index, blake2_256);
         }
-        if let PreDigest::Primary { vrf_output, .. } = claim {
+        // Only the primaries of an epoch's first half feed the next epoch's randomness.
+        let in_window = claim.slot() - (genesis + index * EPOCH_SLOTS) < EPOCH_SLOTS.div_ceil(2);
+        if let (PreDigest::Primary { vrf_output, .. }, true) = (claim, in_window) {
             accumulator = accumulate_randomness(&accumulator, &vrf_output, blake2_256);
             primaries += 1;
         }

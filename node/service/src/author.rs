@@ -35,14 +35,16 @@ impl Author {
 
     /// Waits for each slot and authors in it when it is ours.
     pub(crate) async fn run(self: Arc<Self>) {
+        let mut last = None;
         loop {
             let duration = self.slot_duration();
             let now = now_ms();
-            let slot = slot_at(now, duration) + 1;
+            let slot = next_slot(now, duration, last);
             tokio::time::sleep(Duration::from_millis(
                 slot_start(slot, duration).saturating_sub(now),
             ))
             .await;
+            last = Some(slot);
             let this = self.clone();
             match tokio::task::spawn_blocking(move || this.author_slot(slot, duration)).await {
                 Ok(Ok(_)) => {}
@@ -62,7 +64,39 @@ impl Author {
         // have: building on the block before it would fork the chain and cost one of the two
         // its slot. Wait for it, up to half the slot.
         self.chain.wait_for_imports(Duration::from_millis(slot_duration / 2));
-        let parent = self.chain.info().best_hash;
+        let mut parent = self.chain.info().best_hash;
+        loop {
+            match self.author_on(parent, slot, slot_duration, started) {
+                Ok(()) => return Ok(()),
+                // Finality may prune the parent's fork while the block is built on it (a sibling
+                // was finalized): nobody has seen that block and the slot is still ours, so
+                // build again on the new best block, while a block made now (empty, past the
+                // slot's middle) can still reach the next author.
+                Err(e) => {
+                    let best = self.chain.info().best_hash;
+                    let elapsed = now_ms().saturating_sub(slot_start(slot, slot_duration));
+                    if best == parent || elapsed >= slot_duration * 3 / 4 {
+                        return Err(e);
+                    }
+                    tracing::info!(
+                        target: "author",
+                        "building again in slot {slot} on the new best block {best:?}: {e}"
+                    );
+                    parent = best;
+                }
+            }
+        }
+    }
+
+    /// Authors a block in `slot` on `parent` if one of our keys is the slot's author and
+    /// `parent` is from an earlier slot.
+    fn author_on(
+        &self,
+        parent: lux_primitives::H256,
+        slot: Slot,
+        slot_duration: u64,
+        started: Instant,
+    ) -> Result<(), ChainError> {
         let parent_header = self.chain.header(&parent)?.ok_or(ChainError::UnknownBlock(parent))?;
         if PreDigest::find(&parent_header).is_some_and(|p| p.slot() >= slot) {
             return Ok(());
@@ -102,7 +136,8 @@ impl Author {
         let slot_elapsed =
             Duration::from_millis(now_ms().saturating_sub(slot_start(slot, slot_duration)));
         let deadline = if epoch.authorities.len() == 1 {
-            started + Duration::from_millis(slot_duration * 2 / 3)
+            let two_thirds = Duration::from_millis(slot_duration * 2 / 3);
+            Instant::now() + two_thirds.saturating_sub(slot_elapsed)
         } else {
             let middle = Duration::from_millis(slot_duration / 2).saturating_sub(slot_elapsed);
             Instant::now() + middle.min(Duration::from_millis(slot_duration / 3))
@@ -137,5 +172,33 @@ impl Author {
             started.elapsed()
         );
         Ok(())
+    }
+}
+
+/// The slot to author next at `now_ms`, `last` being the last slot tried. Normally the next
+/// one; but when trying `last` ran into the slot after it (a busy machine: a long wait for
+/// imports, a slow import of the block), that slot is still tried while in its first half, late
+/// rather than not at all: its author may be this node.
+fn next_slot(now_ms: u64, slot_duration: u64, last: Option<Slot>) -> Slot {
+    let current = slot_at(now_ms, slot_duration);
+    let into_current = now_ms.saturating_sub(slot_start(current, slot_duration));
+    match last {
+        Some(last) if last < current && into_current < slot_duration / 2 => current,
+        _ => current + 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_slot;
+
+    #[test]
+    fn a_slot_reached_late_is_still_tried_in_its_first_half() {
+        // 500 ms slots; slot 10 is 5,000..5,500 ms.
+        assert_eq!(next_slot(4_990, 500, Some(9)), 10, "on time: the next slot");
+        assert_eq!(next_slot(5_120, 500, Some(9)), 10, "slot 9 overran into 10: try 10 now");
+        assert_eq!(next_slot(5_260, 500, Some(9)), 11, "past the middle of 10: too late");
+        assert_eq!(next_slot(5_120, 500, Some(10)), 11, "10 was tried already");
+        assert_eq!(next_slot(5_120, 500, None), 11, "at start, the next whole slot");
     }
 }

@@ -114,6 +114,9 @@ impl Bridge {
 
     /// Checks and imports one block from a peer.
     async fn import(&self, block: BlockData) -> Result<H256, ImportError> {
+        // Announced before waiting for the blocks ahead of it: an author starting its slot
+        // waits for this block too, rather than building beside it.
+        let _pending = self.chain.announce_import();
         let _gate = self.import_gate.lock().await;
         let chain = self.chain.clone();
         let slot_duration = self.slot_duration;

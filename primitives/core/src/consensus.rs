@@ -353,7 +353,11 @@ pub fn accumulate_randomness(
 /// Epoch 0 starts at the slot of the first block; epoch `n` covers the `length` slots from
 /// `genesis_slot + n * length`. A block whose slot lies in a later epoch than its parent's
 /// starts that epoch: its randomness becomes the accumulator of the parent's epoch. The
-/// default is the state at genesis: epoch 0, randomness and accumulator zero (as BABE, the
+/// accumulator takes the VRF outputs of the primary blocks in the first half of its epoch only
+/// ([`randomness_window`]): when the next epoch starts, those blocks are half an epoch old and
+/// final, so validators on two forks of the epoch's last slots (common under load) still agree
+/// on the next epoch's randomness, and so on its secondary authors. The default is the state
+/// at genesis: epoch 0, randomness and accumulator zero (as BABE, the
 /// first epoch's slots are known to everyone in advance).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Encode, Decode, TypeInfo)]
 pub struct EpochState {
@@ -409,11 +413,18 @@ impl EpochState {
             self.randomness = randomness;
             self.next_randomness = randomness_accumulator(&randomness, index, &hash);
         }
-        if let PreDigest::Primary { vrf_output, .. } = pre_digest {
+        let in_window = slot.saturating_sub(start_slot) < randomness_window(length);
+        if let (PreDigest::Primary { vrf_output, .. }, true) = (pre_digest, in_window) {
             self.next_randomness = accumulate_randomness(&self.next_randomness, vrf_output, &hash);
         }
         Ok(())
     }
+}
+
+/// How many slots at the start of an epoch of `length` slots feed the next epoch's randomness:
+/// the first half (rounded up).
+pub fn randomness_window(length: u64) -> u64 {
+    length.max(1).div_ceil(2)
 }
 
 /// Domain separator of epoch randomness.

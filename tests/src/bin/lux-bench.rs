@@ -716,9 +716,10 @@ async fn main() {
         in_run.iter().map(|b| b.slot).min().unwrap_or(0),
         in_run.iter().map(|b| b.slot).max().unwrap_or(0),
     );
-    let canonical_in_range =
-        blocks.iter().filter(|b| b.slot >= first_slot && b.slot <= last_slot).count() as u64;
-    let missed = (last_slot + 1).saturating_sub(first_slot).saturating_sub(canonical_in_range);
+    let canonical: std::collections::HashSet<u64> = blocks.iter().map(|b| b.slot).collect();
+    let missed_slots: Vec<u64> =
+        (first_slot..=last_slot).filter(|s| !in_run.is_empty() && !canonical.contains(s)).collect();
+    let missed = missed_slots.len();
     let max_lag = blocks.iter().filter_map(|b| b.finalized.map(|f| f - b.seen)).fold(0.0, f64::max);
     let summary = format!(
         "network: {:?} ({} node{})\n\
@@ -728,7 +729,7 @@ async fn main() {
          finalized: {} = {:.0}/s (first submission to last finality, {last_finalized:.1} s)\n\
          latency submission -> inclusion: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
          latency submission -> finality: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms\n\
-         blocks with transfers: {}, largest {}, slots {first_slot}..={last_slot}, missed slots: {missed}\n\
+         blocks with transfers: {}, largest {}, slots {first_slot}..={last_slot}, missed slots: {missed} {missed_slots:?}\n\
          finality after a block was seen: max {:.0} ms\n\
          CPU of the nodes (s): {:?} = {:.0} µs per transfer; time stolen by the hypervisor: {:.1}%\n\
          RSS idle (MiB): {:?}\n\
