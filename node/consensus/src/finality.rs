@@ -250,6 +250,28 @@ pub trait ChainView {
 /// A block and its number.
 pub type BlockId = (H256, u32);
 
+/// The voting rule: `target` (a best block above `#base`), or its latest ancestor above
+/// `#base` from a slot before `current_slot`. A block of the slot under way may still have
+/// siblings on their way (a primary one outweighs it), and the next author picks its parent
+/// only when the slot is over: votes cast before then could finalize the sibling that author
+/// did not build on, and cost it its slot. With it, blocks are final about a slot later.
+pub fn settled_target(
+    chain: &dyn ChainView,
+    base: u32,
+    target: BlockId,
+    current_slot: crate::Slot,
+) -> BlockId {
+    let (mut hash, mut number) = target;
+    while number > base {
+        let Some(header) = chain.header(&hash) else { break };
+        if crate::PreDigest::find(&header).is_none_or(|claim| claim.slot() < current_slot) {
+            break;
+        }
+        (hash, number) = (header.parent_hash, number - 1);
+    }
+    (hash, number)
+}
+
 /// The blocks from `block` down to, not including, `base` (newest first), if `block` descends
 /// from `base` (or is it) and every header between is known.
 fn path_to(chain: &dyn ChainView, base: BlockId, block: BlockId) -> Option<Vec<Header>> {
@@ -792,6 +814,34 @@ mod tests {
             }
         }
         finalized
+    }
+
+    #[test]
+    fn votes_leave_out_the_blocks_of_the_slot_under_way() {
+        let mut chain = Chain::default();
+        let genesis = chain.add(None, 0);
+        // Blocks 1, 2, 3 in slots 10, 11, 12.
+        let mut ids = vec![genesis];
+        for slot in 10..13u64 {
+            let parent = chain.headers[&ids[ids.len() - 1].0].clone();
+            let mut digest = Digest::default();
+            digest.push(crate::PreDigest::Secondary { authority_index: 0, slot }.to_digest_item());
+            let header = Header {
+                parent_hash: parent.hash(),
+                number: parent.number + 1,
+                state_root: H256::zero(),
+                extrinsics_root: H256::zero(),
+                digest,
+            };
+            ids.push((header.hash(), header.number));
+            chain.headers.insert(header.hash(), header);
+        }
+        let head = ids[3];
+        assert_eq!(settled_target(&chain, 0, head, 13), head, "slot 12 is over");
+        assert_eq!(settled_target(&chain, 0, head, 12), ids[2], "slot 12 is under way");
+        assert_eq!(settled_target(&chain, 0, head, 11), ids[1]);
+        assert_eq!(settled_target(&chain, 1, head, 5), ids[1], "never below the base");
+        assert_eq!(settled_target(&chain, 0, head, 0), genesis, "genesis has no slot");
     }
 
     #[test]

@@ -29,8 +29,9 @@ pub mod verify;
 pub use epoch::{Authority, Epoch, VrfSigner};
 pub use error::ConsensusError;
 pub use finality::{
-    is_descendant_or_equal, sign_vote, verify_vote, ChainView, FinalityError, Justification,
-    SignedVote, Vote, VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet,
+    is_descendant_or_equal, settled_target, sign_vote, verify_vote, ChainView, FinalityError,
+    Justification, SignedVote, Vote, VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput,
+    VoterSet,
 };
 pub use fork_choice::{BlockTree, ChainWeight, ForkChoiceError, TreeRoute};
 pub use handover::{changes_finality_set, first_set_change, set_changed_between, vote_limit};

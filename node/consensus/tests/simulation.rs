@@ -13,10 +13,10 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use codec::Encode;
 use lux_consensus::{
-    changes_finality_set, check_header, seal_header, set_changed_between, vote_limit, Authority,
-    BlockEquivocation, BlockTree, ChainView, ChainWeight, Epoch, EquivocationDetector,
-    FinalityError, Justification, PreDigest, SignedVote, Vote, VoteEquivocation, VoteKind, Voter,
-    VoterConfig, VoterOutput, VoterSet,
+    changes_finality_set, check_header, seal_header, set_changed_between, settled_target,
+    vote_limit, Authority, BlockEquivocation, BlockTree, ChainView, ChainWeight, Epoch,
+    EquivocationDetector, FinalityError, Justification, PreDigest, SignedVote, Vote,
+    VoteEquivocation, VoteKind, Voter, VoterConfig, VoterOutput, VoterSet,
 };
 use lux_keys::Sr25519Pair;
 use lux_primitives::consensus::ConsensusLog;
@@ -243,11 +243,17 @@ struct Node {
 struct View<'a> {
     headers: &'a BTreeMap<H256, Header>,
     tree: &'a BlockTree,
+    /// The slot under way.
+    slot: Slot,
 }
 
 impl<'a> View<'a> {
-    fn of(node: &'a Node) -> Self {
-        Self { headers: &node.headers, tree: &node.tree }
+    fn at(headers: &'a BTreeMap<H256, Header>, tree: &'a BlockTree, now: u64) -> Self {
+        Self { headers, tree, slot: now / SLOT_MS }
+    }
+
+    fn of(node: &'a Node, now: u64) -> Self {
+        Self::at(&node.headers, &node.tree, now)
     }
 }
 
@@ -256,14 +262,15 @@ impl ChainView for View<'_> {
         self.headers.get(hash).cloned()
     }
 
-    /// The best block containing `base`, no further than the next set-change block (the
-    /// node's rule).
+    /// The best block containing `base`, no further than the next set-change block nor into
+    /// the slot under way (the node's rules).
     fn best_containing(&self, base: &H256) -> Option<(H256, u32)> {
         let best = self.tree.best_containing(base)?;
         let best = (best, self.headers.get(&best)?.number);
         let finalized = self.headers.get(&self.tree.finalized())?.number;
         let base_number = self.headers.get(base)?.number;
-        Some(vote_limit(self, finalized, base_number, best))
+        let limit = vote_limit(self, finalized, base_number, best);
+        Some(settled_target(self, base_number, limit, self.slot))
     }
 }
 
@@ -430,11 +437,8 @@ fn run(config: &Config) -> Outcome {
                 }
                 let node = &mut nodes[i];
                 node.ticks += 1;
-                let outputs = node.voter.tick(
-                    &View { headers: &node.headers, tree: &node.tree },
-                    &node.key,
-                    now,
-                );
+                let outputs =
+                    node.voter.tick(&View::at(&node.headers, &node.tree, now), &node.key, now);
                 handle(node, outputs, now, &mut outbox, &mut finalized);
                 // Re-send our votes and the last commits now and then, for peers that lost
                 // them.
@@ -471,10 +475,7 @@ fn run(config: &Config) -> Outcome {
                             let target = vote.vote.target_hash;
                             outbox.push((to, Some(from), Message::Request(target)));
                         }
-                        match node
-                            .voter
-                            .on_vote(vote, &View { headers: &node.headers, tree: &node.tree })
-                        {
+                        match node.voter.on_vote(vote, &View::at(&node.headers, &node.tree, now)) {
                             Ok(outputs) => handle(node, outputs, now, &mut outbox, &mut finalized),
                             // A vote of the other set, around a hand-over: no one's fault.
                             Err(FinalityError::WrongSet { .. }) => {}
@@ -713,7 +714,7 @@ fn follow_set_change(node: &mut Node, now: u64) {
     let target = node.voter.finalized();
     let from = node.set_checked;
     node.set_checked = target.1.max(from);
-    if target.1 <= from || !set_changed_between(&View::of(node), from, target) {
+    if target.1 <= from || !set_changed_between(&View::of(node, now), from, target) {
         return;
     }
     let set = node.states[&target.0].voter_set();
@@ -750,7 +751,7 @@ fn apply_commits(node: &mut Node, now: u64, finalized: &mut Vec<(u64, usize, H25
             node.commits.push(commit);
             continue;
         }
-        let view = View { headers: &node.headers, tree: &node.tree };
+        let view = View::at(&node.headers, &node.tree, now);
         match node.voter.on_justification(&commit, &view, now) {
             Ok(true) => {
                 finalize(node, &commit, now, finalized);

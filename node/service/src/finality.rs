@@ -10,6 +10,7 @@ use lux_consensus::{
     is_descendant_or_equal, set_changed_between, vote_limit, ChainView, FinalityError,
     Justification, Voter, VoterConfig, VoterOutput, VoterSet,
 };
+use lux_consensus::{settled_target, slot_at};
 use lux_network::protocol::decode_all;
 use lux_network::{Misbehaviour, NetworkHandle, Topic, Validation};
 use lux_primitives::consensus::EquivocationProof;
@@ -20,8 +21,8 @@ use crate::consensus::{now_ms, voter_set_at, FinalityMessage, FINALITY_ENGINE_ID
 use crate::network::FinalityInput;
 use crate::MemoryKeystore;
 
-/// The chain as the voter sees it.
-struct View<'a>(&'a Chain);
+/// The chain as the voter sees it, with the slot length (the voting rule below).
+struct View<'a>(&'a Chain, u64);
 
 impl ChainView for View<'_> {
     fn header(&self, hash: &H256) -> Option<Header> {
@@ -29,8 +30,8 @@ impl ChainView for View<'_> {
     }
 
     /// The best block containing `base`, but no further than the first block that changes
-    /// the finality set: that block must be finalized by the current set before the next set
-    /// takes over.
+    /// the finality set (that block must be finalized by the current set before the next set
+    /// takes over), nor into the slot under way ([`settled_target`]).
     fn best_containing(&self, base: &H256) -> Option<(H256, u32)> {
         let info = self.0.info();
         let base_number = self.0.header(base).ok().flatten()?.number;
@@ -38,7 +39,8 @@ impl ChainView for View<'_> {
         if !is_descendant_or_equal(self, (*base, base_number), best) {
             return Some((*base, base_number));
         }
-        Some(vote_limit(self, info.finalized_number, base_number, best))
+        let limit = vote_limit(self, info.finalized_number, base_number, best);
+        Some(settled_target(self, base_number, limit, slot_at(now_ms(), self.1)))
     }
 }
 
@@ -65,7 +67,8 @@ pub(crate) async fn run(
     fetch: mpsc::UnboundedSender<(lux_network::PeerId, H256, u32)>,
 ) {
     let FinalityParts { chain, pool, network, keystore, metrics } = parts;
-    let config = VoterConfig { round_duration_ms: round_duration.as_millis() as u64 };
+    let slot_duration = round_duration.as_millis() as u64;
+    let config = VoterConfig { round_duration_ms: slot_duration };
     let info = chain.info();
     let mut voter = new_voter(set, config, &keystore, (info.finalized_hash, info.finalized_number));
     let mut tick = tokio::time::interval(Duration::from_millis(50));
@@ -88,7 +91,7 @@ pub(crate) async fn run(
                     let (validation, outputs) = match decode_all::<FinalityMessage>(&data) {
                         Ok(FinalityMessage::Vote(vote)) => {
                             let (target, number) = (vote.vote.target_hash, vote.vote.target_number);
-                            match voter.on_vote(vote, &View(&chain)) {
+                            match voter.on_vote(vote, &View(&chain, slot_duration)) {
                             Ok(outputs) => {
                                 // A voter's vote (its signature checked) for a block we lack.
                                 if chain.header(&target).ok().flatten().is_none() {
@@ -141,7 +144,7 @@ pub(crate) async fn run(
                     Vec::new()
                 }
             },
-            _ = tick.tick() => voter.tick(&View(&chain), &*keystore, now_ms()),
+            _ = tick.tick() => voter.tick(&View(&chain, slot_duration), &*keystore, now_ms()),
             _ = rebroadcast.tick() => {
                 for vote in voter.own_votes() {
                     network.publish(Topic::Finality, FinalityMessage::Vote(vote).encode());
@@ -196,8 +199,11 @@ pub(crate) async fn run(
                 continue;
             }
             // Verified when it arrived (gossip or block import).
-            if voter.apply_verified_justification(&justification, &View(&chain), now_ms())
-                && finalize(&chain, &justification)
+            if voter.apply_verified_justification(
+                &justification,
+                &View(&chain, slot_duration),
+                now_ms(),
+            ) && finalize(&chain, &justification)
             {
                 last_commit = Some(justification);
             }
@@ -212,7 +218,7 @@ pub(crate) async fn run(
                 &mut set_checked_at,
                 (finalized.finalized_hash, finalized.finalized_number),
             );
-            if set_changed_between(&View(&chain), from.1, set_checked_at) {
+            if set_changed_between(&View(&chain, slot_duration), from.1, set_checked_at) {
                 match voter_set_at(&chain, &set_checked_at.0) {
                     Ok(Some(set)) if set.set_id() != voter.set().set_id() => {
                         tracing::info!(
