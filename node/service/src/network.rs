@@ -9,8 +9,8 @@ use std::time::Duration;
 use codec::Encode;
 use lux_chain::{BlockOrigin, Chain, ChainError, ChainEvent};
 use lux_consensus::{
-    check_header, slot_at, BlockEquivocation, ConsensusError, EquivocationDetector, Justification,
-    PreDigest,
+    check_header, slot_at, BlockEquivocation, CheckedHeader, ConsensusError, Epoch,
+    EquivocationDetector, Justification, PreDigest,
 };
 use lux_network::protocol::decode_all;
 use lux_network::{
@@ -19,7 +19,7 @@ use lux_network::{
 };
 use lux_primitives::consensus::EquivocationProof;
 use lux_primitives::transaction::{InvalidTransaction, TransactionSource};
-use lux_primitives::{Justifications, OpaqueExtrinsic, H256};
+use lux_primitives::{Header, Justifications, OpaqueExtrinsic, H256};
 use lux_rpc::{NetworkStatus, PeerSummary, SyncProgress};
 use lux_txpool::{Origin, Pool, PoolError};
 use tokio::sync::{broadcast::error::RecvError, mpsc};
@@ -114,9 +114,18 @@ impl Bridge {
 
     /// Checks and imports one block from a peer.
     async fn import(&self, block: BlockData) -> Result<H256, ImportError> {
-        // Announced before waiting for the blocks ahead of it: an author starting its slot
-        // waits for this block too, rather than building beside it.
-        let _pending = self.chain.announce_import();
+        // A block whose slot claim and seal check out on a known parent is announced to the
+        // chain before it waits for the blocks ahead of it: an author starting its slot waits
+        // for it too, rather than building beside it. Other blocks are not: a peer's junk must
+        // not hold up authoring.
+        let (chain, header, slot_duration) =
+            (self.chain.clone(), block.header.clone(), self.slot_duration);
+        let _pending = tokio::task::spawn_blocking(move || {
+            sealed_by_its_author(&chain, &header, slot_duration).then(|| chain.announce_import())
+        })
+        .await
+        .ok()
+        .flatten();
         let _gate = self.import_gate.lock().await;
         let chain = self.chain.clone();
         let slot_duration = self.slot_duration;
@@ -409,6 +418,37 @@ fn first_ancestry_request(number: u32, best: u32) -> u32 {
     number.saturating_sub(best).clamp(1, SYNC_CHUNK)
 }
 
+/// Whether `header` is new, on a known parent, and claims its slot and is sealed as the
+/// consensus rules require (the checks of [`import_blocking`] before execution).
+fn sealed_by_its_author(chain: &Chain, header: &Header, slot_duration: u64) -> bool {
+    check_sealed(chain, header, slot_duration).is_ok()
+}
+
+/// The consensus checks of a peer's block before it is executed: it is new, its parent is
+/// known, and it claims its slot and is sealed by that slot's author.
+fn check_sealed(
+    chain: &Chain,
+    header: &Header,
+    slot_duration: u64,
+) -> Result<(CheckedHeader, Epoch), ImportError> {
+    let hash = header.hash();
+    if chain.header(&hash)?.is_some() {
+        return Err(ImportError::Known);
+    }
+    let parent =
+        chain.header(&header.parent_hash)?.ok_or(ImportError::UnknownParent(header.parent_hash))?;
+    let slot = PreDigest::find(header)
+        .ok_or_else(|| ImportError::Invalid(ConsensusError::MissingPreDigest(hash).to_string()))?
+        .slot();
+    let epoch = epoch_at(chain, &header.parent_hash, slot)?;
+    let parent_slot = PreDigest::find(&parent).map(|p| p.slot());
+    // One slot of clock drift is allowed.
+    let now_slot = slot_at(now_ms(), slot_duration) + 1;
+    let checked = check_header(header.clone(), &epoch, parent_slot, now_slot)
+        .map_err(|e| ImportError::Invalid(e.to_string()))?;
+    Ok((checked, epoch))
+}
+
 /// Checks a peer's block against the consensus rules and imports it (executing it).
 fn import_blocking(
     chain: &Chain,
@@ -418,20 +458,8 @@ fn import_blocking(
 ) -> Result<(H256, Option<Justification>, Option<BlockEquivocation>), ImportError> {
     let BlockData { header, body, justification } = block;
     let hash = header.hash();
-    if chain.header(&hash)?.is_some() {
-        return Err(ImportError::Known);
-    }
-    let parent =
-        chain.header(&header.parent_hash)?.ok_or(ImportError::UnknownParent(header.parent_hash))?;
-    let slot = PreDigest::find(&header)
-        .ok_or_else(|| ImportError::Invalid(ConsensusError::MissingPreDigest(hash).to_string()))?
-        .slot();
-    let epoch = epoch_at(chain, &header.parent_hash, slot)?;
-    let parent_slot = PreDigest::find(&parent).map(|p| p.slot());
-    // One slot of clock drift is allowed.
-    let now_slot = slot_at(now_ms(), slot_duration) + 1;
-    let checked = check_header(header.clone(), &epoch, parent_slot, now_slot)
-        .map_err(|e| ImportError::Invalid(e.to_string()))?;
+    let (checked, epoch) = check_sealed(chain, &header, slot_duration)?;
+    let slot = checked.pre_digest.slot();
     // Two seals by one author for one slot: reported, and the block imported all the same
     // (fork choice decides between them). Slots older than two epochs are forgotten.
     let forget_before = slot.saturating_sub(2 * epoch.length.max(1));
@@ -815,6 +843,27 @@ mod tests {
         let mut registry = prometheus_client::registry::Registry::default();
         let metrics = crate::metrics::NodeMetrics::register(&mut registry);
         Bridge::new(chain, pool, network, 1_000, None, metrics)
+    }
+
+    /// Only a block that passes the consensus checks is announced to the chain for authors to
+    /// wait on: a peer's junk (unsealed, forged, on an unknown parent) holds up no slot.
+    #[test]
+    fn only_a_sealed_block_on_a_known_parent_is_announced() {
+        let (dir, other_dir) =
+            (tempfile::tempdir().expect("dir"), tempfile::tempdir().expect("dir"));
+        let chain = dev_chain(dir.path());
+        let genesis = chain.info().genesis_hash;
+        let (header, _) = add_block(&dev_chain(other_dir.path()), genesis, 1);
+        assert!(sealed_by_its_author(&chain, &header, 1_000));
+        let mut unsealed = header.clone();
+        unsealed.digest.logs.pop();
+        assert!(!sealed_by_its_author(&chain, &unsealed, 1_000));
+        let mut forged = header.clone();
+        forged.state_root = H256::repeat_byte(7);
+        assert!(!sealed_by_its_author(&chain, &forged, 1_000));
+        let mut orphan = header.clone();
+        orphan.parent_hash = H256::repeat_byte(8);
+        assert!(!sealed_by_its_author(&chain, &orphan, 1_000));
     }
 
     /// A block named by a vote is given time to arrive by gossip: the wait ends when it is
