@@ -7,10 +7,9 @@ use std::time::Duration;
 use codec::Encode;
 use lux_chain::Chain;
 use lux_consensus::{
-    is_descendant_or_equal, set_changed_between, vote_limit, ChainView, FinalityError,
-    Justification, Voter, VoterConfig, VoterOutput, VoterSet,
+    is_descendant_or_equal, set_changed_between, settled_target, slot_at, vote_limit, ChainView,
+    FinalityError, Justification, Voter, VoterConfig, VoterOutput, VoterSet,
 };
-use lux_consensus::{settled_target, slot_at};
 use lux_network::protocol::decode_all;
 use lux_network::{Misbehaviour, NetworkHandle, Topic, Validation};
 use lux_primitives::consensus::EquivocationProof;

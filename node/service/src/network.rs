@@ -114,25 +114,28 @@ impl Bridge {
 
     /// Checks and imports one block from a peer.
     async fn import(&self, block: BlockData) -> Result<H256, ImportError> {
-        // A block whose slot claim and seal check out on a known parent is announced to the
-        // chain before it waits for the blocks ahead of it: an author starting its slot waits
-        // for it too, rather than building beside it. Other blocks are not: a peer's junk must
-        // not hold up authoring.
+        // The consensus checks come first, outside the gate. A block that passes them is
+        // announced to the chain before it waits for the blocks ahead of it: an author starting
+        // its slot waits for it too, rather than building beside it. A peer's junk is refused
+        // here and holds up no slot. A block whose parent is unknown may be waiting for that
+        // parent's import: it is checked again behind the gate.
         let (chain, header, slot_duration) =
             (self.chain.clone(), block.header.clone(), self.slot_duration);
-        let _pending = tokio::task::spawn_blocking(move || {
-            sealed_by_its_author(&chain, &header, slot_duration).then(|| chain.announce_import())
-        })
-        .await
-        .ok()
-        .flatten();
+        let checked =
+            tokio::task::spawn_blocking(move || check_sealed(&chain, &header, slot_duration))
+                .await
+                .map_err(|e| ImportError::Invalid(format!("import task failed: {e}")))?;
+        let (checked, _pending) = match checked {
+            Ok(checked) => (Some(checked), Some(self.chain.announce_import())),
+            Err(ImportError::UnknownParent(_)) => (None, None),
+            Err(e) => return Err(e),
+        };
         let _gate = self.import_gate.lock().await;
         let chain = self.chain.clone();
-        let slot_duration = self.slot_duration;
         let detector = self.equivocations.clone();
         let started = std::time::Instant::now();
         let (hash, justification, equivocation) = tokio::task::spawn_blocking(move || {
-            import_blocking(&chain, block, slot_duration, &detector)
+            import_blocking(&chain, block, checked, slot_duration, &detector)
         })
         .await
         .map_err(|e| ImportError::Invalid(format!("import task failed: {e}")))??;
@@ -418,12 +421,6 @@ fn first_ancestry_request(number: u32, best: u32) -> u32 {
     number.saturating_sub(best).clamp(1, SYNC_CHUNK)
 }
 
-/// Whether `header` is new, on a known parent, and claims its slot and is sealed as the
-/// consensus rules require (the checks of [`import_blocking`] before execution).
-fn sealed_by_its_author(chain: &Chain, header: &Header, slot_duration: u64) -> bool {
-    check_sealed(chain, header, slot_duration).is_ok()
-}
-
 /// The consensus checks of a peer's block before it is executed: it is new, its parent is
 /// known, and it claims its slot and is sealed by that slot's author.
 fn check_sealed(
@@ -449,16 +446,23 @@ fn check_sealed(
     Ok((checked, epoch))
 }
 
-/// Checks a peer's block against the consensus rules and imports it (executing it).
+/// Checks a peer's block against the consensus rules (unless `checked` already holds what
+/// [`check_sealed`] found) and imports it (executing it).
 fn import_blocking(
     chain: &Chain,
     block: BlockData,
+    checked: Option<(CheckedHeader, Epoch)>,
     slot_duration: u64,
     detector: &parking_lot::Mutex<EquivocationDetector>,
 ) -> Result<(H256, Option<Justification>, Option<BlockEquivocation>), ImportError> {
     let BlockData { header, body, justification } = block;
     let hash = header.hash();
-    let (checked, epoch) = check_sealed(chain, &header, slot_duration)?;
+    let (checked, epoch) = match checked {
+        // Another copy of the block may have been imported while this one waited.
+        Some(_) if chain.header(&hash)?.is_some() => return Err(ImportError::Known),
+        Some(checked) => checked,
+        None => check_sealed(chain, &header, slot_duration)?,
+    };
     let slot = checked.pre_digest.slot();
     // Two seals by one author for one slot: reported, and the block imported all the same
     // (fork choice decides between them). Slots older than two epochs are forgotten.
@@ -854,16 +858,16 @@ mod tests {
         let chain = dev_chain(dir.path());
         let genesis = chain.info().genesis_hash;
         let (header, _) = add_block(&dev_chain(other_dir.path()), genesis, 1);
-        assert!(sealed_by_its_author(&chain, &header, 1_000));
+        assert!(check_sealed(&chain, &header, 1_000).is_ok());
         let mut unsealed = header.clone();
         unsealed.digest.logs.pop();
-        assert!(!sealed_by_its_author(&chain, &unsealed, 1_000));
+        assert!(check_sealed(&chain, &unsealed, 1_000).is_err());
         let mut forged = header.clone();
         forged.state_root = H256::repeat_byte(7);
-        assert!(!sealed_by_its_author(&chain, &forged, 1_000));
+        assert!(check_sealed(&chain, &forged, 1_000).is_err());
         let mut orphan = header.clone();
         orphan.parent_hash = H256::repeat_byte(8);
-        assert!(!sealed_by_its_author(&chain, &orphan, 1_000));
+        assert!(check_sealed(&chain, &orphan, 1_000).is_err());
     }
 
     /// A block named by a vote is given time to arrive by gossip: the wait ends when it is
